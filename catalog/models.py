@@ -1,0 +1,244 @@
+"""The two catalogs: issuable items (出具证明事项清单) and non-issuable items (不予出具证明事项清单).
+
+Each item belongs to a scope: national, or a province, city or county region. A community's effective catalog is
+the published, in-force items of the nation and of every place above it (catalog/selectors.py). Items are
+versioned with django-simple-history; a published item is never deleted, only retired with an end date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from catalog import rules
+from portal.models import Region
+from portal.regions import CommunityKind, Level
+
+
+class Scope(models.TextChoices):
+    NATIONAL = "national", _("全国")
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("市级")
+    COUNTY = "county", _("县级")
+
+
+SCOPE_LEVEL: dict[str, str] = {Scope.PROVINCE: Level.PROVINCE, Scope.CITY: Level.CITY, Scope.COUNTY: Level.COUNTY}
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+
+
+class AppliesTo(models.TextChoices):
+    ALL = "all", _("社区和村")
+    RESIDENTS_COMMITTEE = CommunityKind.RESIDENTS_COMMITTEE.value, _("仅社区居民委员会")
+    VILLAGERS_COMMITTEE = CommunityKind.VILLAGERS_COMMITTEE.value, _("仅村民委员会")
+
+
+class PublishedItemDeletion(ValidationError):
+    pass
+
+
+class CatalogItemQuerySet(models.QuerySet):
+    def in_force(self, on: dt.date | None = None) -> CatalogItemQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(status=Status.PUBLISHED, effective_from__lte=on).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=on)
+        )
+
+    def delete(self):  # noqa: D102 - the rule is stated in the error
+        if self.filter(status=Status.PUBLISHED).exists():
+            raise PublishedItemDeletion(gettext("已发布的事项不能删除，只能设置截止日期予以废止。"))
+        return super().delete()
+
+
+class CatalogItem(models.Model):
+    """Fields shared by both catalogs."""
+
+    code = models.CharField(_("事项编码"), max_length=32, unique=True)
+    name = models.CharField(_("事项名称"), max_length=120)
+    scope = models.CharField(_("适用范围"), max_length=16, choices=Scope.choices)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("制定地方"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("全国清单不填；省、市、县清单填对应的行政区划。"),
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    effective_from = models.DateField(_("生效日期"), default=dt.date.today)
+    effective_to = models.DateField(_("截止日期"), null=True, blank=True)
+    purposes = models.JSONField(_("办理用途"), default=list, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = CatalogItemQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def scope_prefix(self) -> str:
+        return self.region.prefix if self.region_id else ""
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    def is_in_force(self, on: dt.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return (
+            self.is_published and self.effective_from <= on and (self.effective_to is None or self.effective_to >= on)
+        )
+
+    @property
+    def is_retired(self) -> bool:
+        return self.effective_to is not None and self.effective_to < timezone.localdate()
+
+    def clean(self) -> None:
+        if self.scope == Scope.NATIONAL and self.region_id:
+            raise ValidationError({"region": gettext("全国清单的事项不属于任何地方。")})
+        if self.scope != Scope.NATIONAL:
+            if not self.region_id:
+                raise ValidationError({"region": gettext("请选择制定该清单的地方。")})
+            if self.region.level != SCOPE_LEVEL[self.scope]:
+                raise ValidationError({"region": gettext("地方的层级与适用范围不一致。")})
+        if self.effective_to and self.effective_to < self.effective_from:
+            raise ValidationError({"effective_to": gettext("截止日期不能早于生效日期。")})
+        self.check_name_conflict()
+
+    def check_name_conflict(self) -> None:
+        """One name may not be both issuable and non-issuable in any community's effective catalog."""
+        other_model = NonIssuableItem if isinstance(self, IssuableItem) else IssuableItem
+        target = rules.normalize_name(self.name)
+        today = timezone.localdate()
+        candidates = other_model.objects.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=today))
+        for other in candidates.select_related("region"):
+            if rules.normalize_name(other.name) == target and rules.regions_overlap(
+                self.scope_prefix, other.scope_prefix
+            ):
+                raise ValidationError(
+                    {
+                        "name": gettext(
+                            "“%(name)s”已在%(place)s的%(list)s中（%(code)s），同一事项不能同时列入两个清单。"
+                        )
+                        % {
+                            "name": self.name,
+                            "place": other.region.name if other.region_id else gettext("全国"),
+                            "list": other._meta.verbose_name,
+                            "code": other.code,
+                        }
+                    }
+                )
+
+    def delete(self, *args, **kwargs):
+        if self.status == Status.PUBLISHED:
+            raise PublishedItemDeletion(gettext("已发布的事项不能删除，只能设置截止日期予以废止。"))
+        return super().delete(*args, **kwargs)
+
+
+class IssuableItem(CatalogItem):
+    """A certificate a community may issue, with its legal basis and office guide (办事指南)."""
+
+    legal_bases = models.JSONField(
+        _("法律法规或政策依据"),
+        default=list,
+        help_text=_("每项：文件名称、制定机关、文号、条款、生效日期；needs_confirmation 表示需由区县核实。"),
+    )
+    requesting_bodies = models.JSONField(_("要求出具的单位"), default=list, blank=True)
+    materials = models.JSONField(_("申请材料"), default=list, blank=True)
+    time_limit_workdays = models.PositiveSmallIntegerField(
+        _("出具时限（工作日）"), default=0, help_text=_("0 表示当场办结。")
+    )
+    procedure = models.JSONField(_("办理流程"), default=list, blank=True)
+    validity_months = models.PositiveSmallIntegerField(
+        _("证明有效期（月）"), null=True, blank=True, help_text=_("不填表示不设有效期。")
+    )
+    requires_deliberation = models.BooleanField(
+        _("须经居民议事协商"), default=False, help_text=_("涉及社区公共利益或多数居民切身利益的事项。")
+    )
+    involves_liability = models.BooleanField(
+        _("涉及法律责任或经济连带责任"),
+        default=False,
+        help_text=_("此类证明不得由社区出具，不能列入可出具清单。"),
+    )
+    applies_to = models.CharField(_("适用组织"), max_length=24, choices=AppliesTo.choices, default=AppliesTo.ALL)
+    fields = models.JSONField(_("居民填写的字段"), default=list, blank=True)
+    body_template = models.TextField(_("证明正文"), help_text=_("用 {字段代码} 作占位符，例如 {applicant_name}。"))
+    notes = models.TextField(_("备注"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta(CatalogItem.Meta):
+        verbose_name = _("可出具证明事项")
+        verbose_name_plural = _("可出具证明事项清单")
+        constraints = [
+            # 陕西通知 二(一): a committee seal may never back legal or economic joint liability.
+            models.CheckConstraint(name="issuable_no_liability", condition=Q(involves_liability=False)),
+            models.CheckConstraint(
+                name="issuable_scope_region",
+                condition=(Q(scope=Scope.NATIONAL) & Q(region__isnull=True))
+                | (~Q(scope=Scope.NATIONAL) & Q(region__isnull=False)),
+            ),
+        ]
+
+    def clean(self) -> None:
+        rules.check_no_liability(involves_liability=self.involves_liability, texts=[self.name, self.body_template])
+        rules.check_legal_bases(self.legal_bases)
+        rules.check_fields_and_body(self.fields, self.body_template)
+        super().clean()
+
+    @property
+    def is_on_the_spot(self) -> bool:
+        return self.time_limit_workdays == 0
+
+    def sample_text(self) -> str:
+        """The certificate body filled with example values: the form sample (证明式样) residents see."""
+        return rules.render_body(self.body_template, rules.sample_values(self.fields))
+
+    def bases_needing_confirmation(self) -> list[dict]:
+        return [b for b in self.legal_bases if b.get("needs_confirmation")]
+
+
+class NonIssuableItem(CatalogItem):
+    """A certificate a community must refuse, and where the resident goes instead."""
+
+    source_list = models.CharField(_("所属清单"), max_length=200)
+    reason = models.TextField(_("不予出具的理由"), blank=True)
+    alternative_department = models.CharField(_("办理部门"), max_length=300)
+    alternative_channel = models.TextField(_("办事途径"))
+    exception = models.TextField(_("例外情形"), blank=True)
+    legal_basis = models.CharField(_("相关依据"), max_length=300, blank=True)
+    needs_confirmation = models.BooleanField(
+        _("办理途径待核实"), default=False, help_text=_("资料来源不确定，须由区县民政部门核实后确认。")
+    )
+    history = HistoricalRecords()
+
+    class Meta(CatalogItem.Meta):
+        verbose_name = _("不予出具证明事项")
+        verbose_name_plural = _("不予出具证明事项清单")
+        constraints = [
+            models.CheckConstraint(
+                name="nonissuable_scope_region",
+                condition=(Q(scope=Scope.NATIONAL) & Q(region__isnull=True))
+                | (~Q(scope=Scope.NATIONAL) & Q(region__isnull=False)),
+            ),
+        ]
+
+    def clean(self) -> None:
+        if not (self.alternative_department or "").strip() or not (self.alternative_channel or "").strip():
+            raise ValidationError(gettext("不予出具的事项必须写明办理部门和办事途径，不能让群众无处可去。"))
+        super().clean()

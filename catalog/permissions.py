@@ -1,0 +1,35 @@
+"""Who may see and change catalog items in the officers' interface. Public pages need no permission."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from catalog.models import CatalogItem
+from catalog.rules import regions_overlap
+from portal.access import AnyUser, editable_catalog_regions, officer_regions
+from portal.models import Region
+
+
+def can_view_item(user: AnyUser, item: CatalogItem) -> bool:
+    """Officers see the items in force for their place: those of their place and of every place above it."""
+    return any(regions_overlap(item.scope_prefix, r.prefix) for r in officer_regions(user))
+
+
+def can_edit_region_catalog(user: AnyUser, region: Region | None) -> bool:
+    return region is not None and any(r.pk == region.pk for r in editable_catalog_regions(user))
+
+
+def can_edit_item(user: AnyUser, item: CatalogItem) -> bool:
+    return can_edit_region_catalog(user, item.region if item.region_id else None)
+
+
+def get_item_for_officer(user: AnyUser, model: type[CatalogItem], pk: int, *, write: bool = False) -> CatalogItem:
+    """404 when the item does not exist or is not this officer's to see; 403 when seen but not editable."""
+    item = model.objects.select_related("region").filter(pk=pk).first()
+    if item is None or not can_view_item(user, item):
+        raise Http404
+    if write and not can_edit_item(user, item):
+        raise PermissionDenied(_("您只能修改本地方制定的清单事项；上级清单由上级部门维护。"))
+    return item

@@ -1,0 +1,96 @@
+"""The catalog's policy rules, in one place. Model `clean()` methods and the services call these.
+
+Sources: 民发〔2020〕20号 and the Shaanxi notice of 2021-02-23 (section 二(一): a committee seal may never back
+a certificate carrying legal liability or economic joint liability; a community issues only items with a legal or
+policy basis).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+# Placeholders every certificate body may use besides the item's own fields.
+STANDARD_PLACEHOLDERS: dict[str, str] = {
+    "applicant_name": "张三",
+    "applicant_gender": "男",
+    "applicant_id_number": "610113199001011234",
+    "community_name": "示例社区居民委员会",
+    "purpose": "办理公证",
+    "requesting_body": "西安市某公证处",
+}
+
+# Words that reveal a certificate would make the committee answer for a debt or a legal duty. The officer's own
+# declaration (`involves_liability`) is the rule; these words catch a declaration that was forgotten.
+LIABILITY_WORDS: tuple[str, ...] = ("担保", "保证人", "连带责任", "承担法律责任", "承担经济责任", "偿还", "保证其")
+
+MATERIAL_REQUIREMENTS: dict[str, str] = {"required": "必需", "optional": "可选", "commitment": "可以告知承诺替代"}
+FIELD_TYPES: dict[str, str] = {"text": "文本", "textarea": "多行文本", "date": "日期", "number": "数字"}
+
+
+def normalize_name(name: str) -> str:
+    """Names compare after NFKC folding (full-width brackets, spaces) so that cosmetic variants collide."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or ""))
+
+
+def check_no_liability(*, involves_liability: bool, texts: list[str]) -> None:
+    if involves_liability:
+        raise ValidationError(
+            _("涉及承担法律责任或经济连带责任的证明不能列入可出具清单：社区居委会印章不能用于此类证明。")
+        )
+    for text in texts:
+        for word in LIABILITY_WORDS:
+            if word in (text or ""):
+                raise ValidationError(
+                    _("内容含有“%(word)s”，涉及法律责任或经济连带责任的证明不能由社区出具。") % {"word": word}
+                )
+
+
+def check_legal_bases(bases: list[dict[str, Any]]) -> None:
+    if not bases:
+        raise ValidationError(_("可出具的证明事项至少要有一项法律法规或政策依据。"))
+    for basis in bases:
+        if not (basis.get("title") or "").strip():
+            raise ValidationError(_("每项依据都要写明文件名称。"))
+
+
+def check_fields_and_body(fields: list[dict[str, Any]], body: str) -> None:
+    names = [f.get("name", "") for f in fields]
+    for name in names:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name or ""):
+            raise ValidationError(
+                _("字段代码“%(name)s”只能用小写英文字母、数字和下划线，并以字母开头。") % {"name": name}
+            )
+        if name in STANDARD_PLACEHOLDERS:
+            raise ValidationError(_("字段代码“%(name)s”与系统字段重名。") % {"name": name})
+    if len(set(names)) != len(names):
+        raise ValidationError(_("字段代码不能重复。"))
+    known = set(names) | set(STANDARD_PLACEHOLDERS)
+    unknown = sorted(set(PLACEHOLDER.findall(body or "")) - known)
+    if unknown:
+        raise ValidationError(
+            _("证明正文中的占位符 %(names)s 没有对应的填写字段。") % {"names": "、".join(f"{{{n}}}" for n in unknown)}
+        )
+
+
+def render_body(body: str, values: dict[str, str]) -> str:
+    """Fill {placeholders} with values; an unknown placeholder stays visible rather than vanishing."""
+    return PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), body or "")
+
+
+def sample_values(fields: list[dict[str, Any]]) -> dict[str, str]:
+    values = dict(STANDARD_PLACEHOLDERS)
+    for field in fields:
+        values[field["name"]] = field.get("example") or field.get("label") or field["name"]
+    return values
+
+
+def regions_overlap(prefix_a: str, prefix_b: str) -> bool:
+    """Two catalog scopes overlap when one place lies within the other (national items have the empty prefix)."""
+    return prefix_a.startswith(prefix_b) or prefix_b.startswith(prefix_a)

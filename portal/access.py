@@ -1,0 +1,62 @@
+"""Who holds which role where. Every permission in the portal is derived from these functions.
+
+A user's active memberships are loaded once per request object and cached on the user instance.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+
+from portal.models import Membership, Region, User
+from portal.regions import Level
+from portal.roles import Role
+
+AnyUser = User | AnonymousUser
+
+
+def active_memberships(user: AnyUser) -> list[Membership]:
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_active_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user, active=True).select_related("region"))
+        user._active_memberships = cached
+    return cached
+
+
+def regions_with_role(user: AnyUser, role: str) -> list[Region]:
+    return [m.region for m in active_memberships(user) if m.role == role]
+
+
+def has_role(user: AnyUser, role: str, region: Region | None = None) -> bool:
+    return any(m.role == role and (region is None or m.region_id == region.pk) for m in active_memberships(user))
+
+
+def supervises(user: AnyUser, region: Region) -> bool:
+    """True for a county officer of the county containing region, or a provincial officer of its province."""
+    for m in active_memberships(user):
+        if m.role in (Role.COUNTY_OFFICER, Role.PROVINCIAL_OFFICER) and region.code.startswith(m.region.prefix):
+            return True
+    return False
+
+
+def is_officer(user: AnyUser) -> bool:
+    return any(m.role in (Role.COUNTY_OFFICER, Role.PROVINCIAL_OFFICER) for m in active_memberships(user))
+
+
+def officer_regions(user: AnyUser) -> list[Region]:
+    """The counties and provinces this user supervises."""
+    return [m.region for m in active_memberships(user) if m.role in (Role.COUNTY_OFFICER, Role.PROVINCIAL_OFFICER)]
+
+
+def editable_catalog_regions(user: AnyUser) -> list[Region]:
+    """Places whose own catalog items this user may edit: a county officer their county; a provincial officer
+    their province and its cities. National items are maintained only through data migrations."""
+    result: list[Region] = []
+    for m in active_memberships(user):
+        if m.role == Role.COUNTY_OFFICER:
+            result.append(m.region)
+        elif m.role == Role.PROVINCIAL_OFFICER:
+            result.append(m.region)
+            result.extend(m.region.descendants(Level.CITY))
+    return result

@@ -1,0 +1,16 @@
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(AuthenticationForm):
+    """Sign in with a username or a phone number."""
+
+    error_messages = {
+        "invalid_login": _("用户名（或手机号）或密码不正确。请注意密码区分大小写。"),
+        "inactive": _("该账号已停用。"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("用户名或手机号")
+        self.fields["password"].label = _("密码")

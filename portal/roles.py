@@ -1,0 +1,28 @@
+"""Roles a person holds at a place. The one table of which role binds to which level of place."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.regions import Level
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("居民")
+    STAFF = "staff", _("社区工作人员")
+    DIRECTOR = "director", _("社区主任")
+    KEEPER = "keeper", _("印章保管人")
+    COUNTY_OFFICER = "county_officer", _("区县民政干部")
+    PROVINCIAL_OFFICER = "provincial_officer", _("省级民政干部")
+
+
+ROLE_LEVEL: dict[str, str] = {
+    Role.RESIDENT: Level.COMMUNITY,
+    Role.STAFF: Level.COMMUNITY,
+    Role.DIRECTOR: Level.COMMUNITY,
+    Role.KEEPER: Level.COMMUNITY,
+    Role.COUNTY_OFFICER: Level.COUNTY,
+    Role.PROVINCIAL_OFFICER: Level.PROVINCE,
+}
+
+COMMUNITY_WORK_ROLES: frozenset[str] = frozenset({Role.STAFF, Role.DIRECTOR, Role.KEEPER})
+OFFICER_ROLES: frozenset[str] = frozenset({Role.COUNTY_OFFICER, Role.PROVINCIAL_OFFICER})

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("portal.site_urls")),
+    path("catalog/", include("catalog.urls_public")),
+    path("officer/catalog/", include("catalog.urls_officer")),
+]
