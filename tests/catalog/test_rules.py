@@ -1,0 +1,111 @@
+"""Catalog rules enforced in the model layer (and the database where it can be)."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from catalog.models import IssuableItem, NonIssuableItem, PublishedItemDeletion, Scope
+from catalog.rules import normalize_name, render_body
+from tests.factories import IssuableItemFactory, NonIssuableItemFactory
+
+
+def messages(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def test_an_issuable_item_cites_at_least_one_basis(personas):
+    item = IssuableItemFactory.build(region=personas.yanta, legal_bases=[])
+    with pytest.raises(ValidationError) as error:
+        item.full_clean()
+    assert "至少要有一项" in messages(error.value)
+
+
+def test_an_item_carrying_liability_can_never_be_issuable(personas):
+    item = IssuableItemFactory.build(region=personas.yanta, involves_liability=True)
+    with pytest.raises(ValidationError) as error:
+        item.full_clean()
+    assert "印章不能用于" in messages(error.value)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IssuableItem.objects.bulk_create([item])  # bypassing the model layer hits the database constraint
+
+
+@pytest.mark.parametrize("text", ["为其贷款提供担保", "本社区承担连带责任"])
+def test_liability_wording_in_the_body_is_refused(personas, text):
+    item = IssuableItemFactory.build(region=personas.yanta, body_template=text)
+    with pytest.raises(ValidationError) as error:
+        item.full_clean()
+    assert "法律责任或经济连带责任" in messages(error.value)
+
+
+def test_a_county_cannot_make_a_national_non_issuable_item_issuable(personas):
+    item = IssuableItemFactory.build(region=personas.yanta, name="无犯罪记录证明")
+    with pytest.raises(ValidationError) as error:
+        item.full_clean()
+    assert "N05" in messages(error.value)
+    # cosmetic variants (full-width spaces, brackets) collide too
+    item.name = "婚姻状况证明 "
+    with pytest.raises(ValidationError):
+        item.full_clean()
+
+
+def test_the_same_name_may_exist_in_unrelated_places(personas):
+    NonIssuableItemFactory(region=personas.weiyang, name="独生子女证明", published=True)
+    IssuableItemFactory.build(region=personas.yanta, name="独生子女证明").full_clean()
+    with pytest.raises(ValidationError):
+        IssuableItemFactory.build(region=personas.weiyang, name="独生子女证明").full_clean()
+
+
+def test_a_county_non_issuable_item_cannot_shadow_its_own_issuable_item(personas):
+    with pytest.raises(ValidationError):
+        NonIssuableItemFactory.build(region=personas.yanta, name="居（租）住证明").full_clean()
+
+
+def test_a_non_issuable_item_must_say_where_to_go(personas):
+    item = NonIssuableItemFactory.build(region=personas.yanta, alternative_department="")
+    with pytest.raises(ValidationError) as error:
+        item.full_clean()
+    assert "无处可去" in messages(error.value)
+
+
+def test_placeholders_must_be_declared_fields(personas):
+    item = IssuableItemFactory.build(region=personas.yanta, body_template="兹证明{applicant_name}住在{address}。")
+    with pytest.raises(ValidationError) as error:
+        item.full_clean()
+    assert "{address}" in messages(error.value)
+    item.fields = [{"name": "address", "label": "住址", "type": "text", "required": True, "example": "某路1号"}]
+    item.full_clean()
+    assert item.sample_text() == "兹证明张三住在某路1号。"
+
+
+def test_scope_and_region_level_agree(personas):
+    with pytest.raises(ValidationError):
+        IssuableItemFactory.build(region=personas.community_x).full_clean()
+    with pytest.raises(ValidationError):
+        IssuableItemFactory.build(scope=Scope.NATIONAL, region=personas.yanta).full_clean()
+
+
+def test_a_published_item_is_never_deleted_only_retired(personas):
+    item = IssuableItemFactory(region=personas.yanta, published=True)
+    with pytest.raises(PublishedItemDeletion):
+        item.delete()
+    with pytest.raises(PublishedItemDeletion):
+        IssuableItem.objects.filter(pk=item.pk).delete()
+    assert IssuableItem.objects.filter(pk=item.pk).exists()
+    with pytest.raises(PublishedItemDeletion):
+        NonIssuableItem.objects.filter(code="N01").delete()
+    draft = IssuableItemFactory(region=personas.yanta)
+    draft.delete()
+    assert not IssuableItem.objects.filter(pk=draft.pk).exists()
+
+
+def test_end_date_not_before_start(personas):
+    item = IssuableItemFactory.build(region=personas.yanta, effective_to=dt.date(2000, 1, 1))
+    with pytest.raises(ValidationError):
+        item.full_clean()
+
+
+def test_helpers():
+    assert normalize_name("亲属关系证明（仅限公证）") == normalize_name("亲属关系证明 (仅限公证)")
+    assert render_body("{a}和{b}", {"a": "甲"}) == "甲和{b}"
