@@ -1,1 +1,411 @@
-"""Certificate requests, the register (一事一登记) and issuance. Built in the requests issue (#3)."""
+"""Certificate requests (证明申请), their events, deliberations, materials and commitments, and the register
+(一事一登记登记簿).
+
+A request moves through the states in certificates/workflow.py; only the workflow functions change its status.
+Register entries, events and cancellations are permanent: the model refuses updates and deletes, and on
+PostgreSQL a trigger refuses them too (migration 0002).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from portal.idcard import mask_id_number
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交待核实")
+    AWAITING_SUPPLEMENT = "awaiting_supplement", _("待补正")
+    VERIFIED = "verified", _("已核实")
+    AWAITING_DELIBERATION = "awaiting_deliberation", _("待议事协商")
+    AWAITING_SIGNATURE = "awaiting_signature", _("待主任签字")
+    SIGNED = "signed", _("已签字登记")
+    ISSUED = "issued", _("已出具")
+    REJECTED = "rejected", _("不予出具")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("网上申请")
+    COUNTER = "counter", _("窗口受理")
+
+
+class VerificationMethod(models.TextChoices):
+    DOCUMENT_CHECK = "document_check", _("查验证件和档案")
+    HOME_VISIT = "home_visit", _("入户走访")
+    DATA_SHARING = "data_sharing", _("部门数据共享核查")
+    OTHER = "other", _("其他方式")
+
+
+class PermanentRecord(models.Model):
+    """A record the policy makes permanent: written once, never changed or deleted. Corrections are new rows."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PermanentRecordError(gettext("该记录是永久记录，不能修改；更正请另立新记录。"))
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermanentRecordError(gettext("该记录是永久记录，不能删除。"))
+
+
+class PermanentRecordError(Exception):
+    pass
+
+
+class PermanentQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermanentRecordError(gettext("该记录是永久记录，不能修改；更正请另立新记录。"))
+
+    def delete(self):
+        raise PermanentRecordError(gettext("该记录是永久记录，不能删除。"))
+
+
+class CertificateRequest(models.Model):
+    """One resident's request for one certificate, online or at the counter."""
+
+    community = models.ForeignKey(
+        "portal.Region", on_delete=models.PROTECT, related_name="certificate_requests", verbose_name=_("社区（村）")
+    )
+    item = models.ForeignKey(
+        "catalog.IssuableItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("证明事项"),
+    )
+    item_version = models.PositiveBigIntegerField(_("事项版本"), null=True, blank=True)
+    exceptional_name = models.CharField(_("清单外事项名称"), max_length=120, blank=True)
+    status = models.CharField(_("状态"), max_length=24, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    channel = models.CharField(_("受理渠道"), max_length=16, choices=Channel.choices, default=Channel.ONLINE)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certificate_requests",
+        verbose_name=_("申请人账号"),
+    )
+    applicant_name = models.CharField(_("申请人姓名"), max_length=50)
+    applicant_id_number = models.CharField(_("申请人公民身份号码"), max_length=18)
+    applicant_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("录入人")
+    )
+    purpose = models.CharField(_("办理用途"), max_length=200)
+    requesting_body = models.CharField(_("要求出具的单位"), max_length=200)
+    requesting_basis = models.CharField(
+        _("要求单位提出的依据"), max_length=300, help_text=_("要求出具证明的单位应当说明其法律法规或政策依据。")
+    )
+    field_values = models.JSONField(_("填写内容"), default=dict, blank=True)
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
+    due_date = models.DateField(_("办结期限"), null=True, blank=True)
+    due_date_provisional = models.BooleanField(_("期限未按法定节假日核准"), default=False)
+    paused_workdays = models.PositiveIntegerField(_("补正暂停工作日"), default=0)
+    supplement_requested_on = models.DateField(_("要求补正日期"), null=True, blank=True)
+    supplement_note = models.TextField(_("需补正的内容"), blank=True)
+    verification_method = models.CharField(_("核实方式"), max_length=24, choices=VerificationMethod.choices, blank=True)
+    verification_note = models.TextField(_("核实情况"), blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("签字时间"), null=True, blank=True)
+    rejection_reason = models.TextField(_("不予出具理由"), blank=True)
+    exceptional = models.BooleanField(_("清单外据实出具"), default=False)
+    exceptional_can_verify = models.TextField(_("社区能够核实的说明"), blank=True)
+    exceptional_risk_assessment = models.TextField(_("风险评估"), blank=True)
+    county_review_required = models.BooleanField(_("需区县复核"), default=False)
+    post_check_required = models.BooleanField(_("需事后核查"), default=False)
+    # Incremented by every transition; a form carries the value it was rendered with, so a stale or replayed
+    # POST is detected and refused instead of acting twice.
+    revision = models.PositiveIntegerField(_("修订号"), default=0)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("证明申请")
+        verbose_name_plural = _("证明申请")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["community", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                name="request_item_or_exceptional",
+                condition=(Q(exceptional=False) & Q(item__isnull=False))
+                | (Q(exceptional=True) & ~Q(exceptional_name="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter_name} · {self.applicant_name}"
+
+    @property
+    def matter_name(self) -> str:
+        return self.item.name if self.item_id else self.exceptional_name
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.applicant_id_number)
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return (
+            self.due_date is not None
+            and self.due_date < today
+            and self.status
+            in {
+                Status.SUBMITTED,
+                Status.VERIFIED,
+                Status.AWAITING_DELIBERATION,
+                Status.AWAITING_SIGNATURE,
+            }
+        )
+
+
+class RequestEvent(PermanentRecord):
+    """One step in a request's life: who did what, when, from which state to which, and why."""
+
+    request = models.ForeignKey(CertificateRequest, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("操作"), max_length=32)
+    from_status = models.CharField(_("原状态"), max_length=24, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=24, choices=Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.from_status} → {self.to_status}"
+
+
+class Deliberation(PermanentRecord):
+    """A residents' deliberation (议事协商) recorded for a matter of public interest."""
+
+    request = models.ForeignKey(CertificateRequest, on_delete=models.PROTECT, related_name="deliberations")
+    held_on = models.DateField(_("会议日期"))
+    place = models.CharField(_("地点"), max_length=200)
+    participants = models.TextField(_("参加人员"))
+    agreed = models.PositiveIntegerField(_("同意人数"))
+    total = models.PositiveIntegerField(_("参会人数"))
+    minutes = models.ForeignKey(
+        "certificates.Attachment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("议事协商记录")
+        verbose_name_plural = _("议事协商记录")
+        constraints = [
+            models.CheckConstraint(name="deliberation_agreed_le_total", condition=Q(agreed__lte=models.F("total"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.held_on} {self.agreed}/{self.total}"
+
+
+class Attachment(PermanentRecord):
+    """A file uploaded for a request (a material, a supplement, the minutes of a deliberation).
+
+    Stored under a random name outside any public URL; served only through a view that checks access.
+    """
+
+    request = models.ForeignKey(CertificateRequest, on_delete=models.PROTECT, related_name="attachments")
+    material = models.CharField(_("材料名称"), max_length=200)
+    file = models.FileField(_("文件"), upload_to="requests/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("申请材料")
+        verbose_name_plural = _("申请材料")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CommitmentText(models.Model):
+    """A versioned text of the notice-and-commitment (告知承诺) a resident confirms instead of a material."""
+
+    version = models.PositiveIntegerField(_("版本"), unique=True)
+    body = models.TextField(_("承诺书内容"))
+    legal_warning = models.TextField(_("法律责任告知"))
+    effective_from = models.DateField(_("生效日期"))
+
+    class Meta:
+        verbose_name = _("告知承诺书文本")
+        verbose_name_plural = _("告知承诺书文本")
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return gettext("告知承诺书第%(v)s版") % {"v": self.version}
+
+
+class Commitment(PermanentRecord):
+    """A resident's signed promise replacing one material; marked for a later post-check (事后核查)."""
+
+    request = models.ForeignKey(CertificateRequest, on_delete=models.PROTECT, related_name="commitments")
+    material = models.CharField(_("替代的材料"), max_length=200)
+    text = models.ForeignKey(CommitmentText, on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("告知承诺")
+        verbose_name_plural = _("告知承诺")
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.material}"
+
+
+class RegisterCounter(models.Model):
+    """The last register number used per community and year. Locked row-wise so numbers are gapless: a signing
+    that rolls back also rolls back its increment."""
+
+    community = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["community", "year"], name="register_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.community_id}/{self.year}: {self.last_number}"
+
+
+class RegisterEntry(PermanentRecord):
+    """One line of the register (一事一登记): created in the same transaction as the director's signature."""
+
+    community = models.ForeignKey(
+        "portal.Region", on_delete=models.PROTECT, related_name="register_entries", verbose_name=_("社区（村）")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.PositiveIntegerField(_("序号"))
+    display_number = models.CharField(_("编号"), max_length=40)
+    request = models.OneToOneField(
+        CertificateRequest, on_delete=models.PROTECT, related_name="register_entry", verbose_name=_("申请")
+    )
+    registered_at = models.DateTimeField(_("登记时间"))
+    applicant_name = models.CharField(_("申请人"), max_length=50)
+    applicant_id_number = models.CharField(_("公民身份号码"), max_length=18)
+    matter_name = models.CharField(_("证明事项"), max_length=120)
+    item_version = models.PositiveBigIntegerField(_("事项版本"), null=True, blank=True)
+    purpose = models.CharField(_("用途"), max_length=200)
+    requesting_body = models.CharField(_("要求出具单位"), max_length=200)
+    verifier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    exceptional = models.BooleanField(_("清单外据实出具"), default=False)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("登记簿条目")
+        verbose_name_plural = _("登记簿")
+        ordering = ["community", "year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "year", "number"], name="register_number_unique"),
+            models.CheckConstraint(name="register_number_positive", condition=Q(number__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_number
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.applicant_id_number)
+
+
+class RegisterCancellation(PermanentRecord):
+    """Cancels a register entry; the entry keeps its number."""
+
+    entry = models.OneToOneField(RegisterEntry, on_delete=models.PROTECT, related_name="cancellation")
+    reason = models.TextField(_("作废理由"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("登记作废记录")
+        verbose_name_plural = _("登记作废记录")
+
+    def __str__(self) -> str:
+        return f"{self.entry} ✗"
+
+
+class RefusalNotice(PermanentRecord):
+    """A numbered refusal-and-referral notice (不予出具告知单) for a non-issuable item; counted for oversight."""
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    community = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey("catalog.NonIssuableItem", on_delete=models.PROTECT, related_name="refusals")
+    year = models.PositiveSmallIntegerField()
+    number = models.PositiveIntegerField()
+    requesting_body = models.CharField(_("要求出具的单位"), max_length=200, blank=True)
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("不予出具告知单")
+        verbose_name_plural = _("不予出具告知单")
+        constraints = [models.UniqueConstraint(fields=["community", "year", "number"], name="refusal_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.community_id}/{self.year}/{self.number}"
+
+
+class FourEyesWaiver(models.Model):
+    """A county's decision to let a director sign what they verified themselves (villages with too few staff).
+
+    Each change is a new row, so the switch and who set it are kept.
+    """
+
+    county = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+")
+    allowed = models.BooleanField(_("允许主任签批本人核实的事项"))
+    reason = models.TextField(_("理由"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("四眼原则豁免")
+        verbose_name_plural = _("四眼原则豁免")
+        ordering = ["-set_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.community_id}: {self.allowed}"

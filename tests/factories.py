@@ -35,6 +35,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def member(user: User, role: str, place: Region) -> Membership:
+    user.__dict__.pop("_active_memberships", None)  # forget the per-request cache of portal.access
     return Membership.objects.create(user=user, role=role, region=place)
 
 
@@ -78,3 +79,26 @@ class NonIssuableItemFactory(factory.django.DjangoModelFactory):
 
 
 __all__ = ["CommunityKind", "region"]
+
+
+def make_request(*, community, item, applicant=None, created_by=None, status="draft", **extra):
+    """A request placed directly in a state (for rule tables); journeys use the workflow functions instead."""
+    from certificates.models import CertificateRequest
+
+    applicant_user = applicant
+    values = {
+        "community": community,
+        "item": item,
+        "applicant": applicant_user,
+        "applicant_name": applicant_user.display_name if applicant_user else "窗口申请人",
+        "applicant_id_number": applicant_user.id_number
+        if applicant_user
+        else demo_id_number("610113", dt.date(1970, 1, 1), 1),
+        "created_by": created_by or applicant_user,
+        "purpose": "办理公证",
+        "requesting_body": "西安市某公证处",
+        "requesting_basis": "公证法第十一条",
+        "status": status,
+    }
+    values.update(extra)
+    return CertificateRequest.objects.create(**values)

@@ -1,0 +1,94 @@
+"""The register (一事一登记): one numbered, permanent entry per signed matter.
+
+Numbers run 1, 2, 3… per community per calendar year (Asia/Shanghai) with no gap and no duplicate, in signing
+order. A counter row per community-year is locked for the increment; because the increment happens inside the
+signing transaction, a signing that fails rolls its number back and the next signing takes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certificates.models import CertificateRequest, RegisterCounter, RegisterEntry
+from portal.models import Region
+
+
+def format_number(community: Region, year: int, number: int) -> str:
+    """GB/T 9704 style: full year in 六角括号, no leading zeros, e.g. 雁证〔2026〕15号."""
+    prefix = community.number_prefix or _("证")
+    return f"{prefix}〔{year}〕{number}号"
+
+
+def next_number(community: Region, year: int) -> int:
+    """Take the next number for community-year. Must run inside the caller's transaction."""
+    # Make sure the counter row exists without racing: concurrent first signings of a year all try the insert,
+    # one wins, the others do nothing; then every signing locks that one row.
+    RegisterCounter.objects.bulk_create([RegisterCounter(community=community, year=year)], ignore_conflicts=True)
+    counter = RegisterCounter.objects.select_for_update().get(community=community, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def create_entry(request: CertificateRequest) -> RegisterEntry:
+    signed_at = request.signed_at or timezone.now()
+    year = timezone.localdate(signed_at).year
+    number = next_number(request.community, year)
+    return RegisterEntry.objects.create(
+        community=request.community,
+        year=year,
+        number=number,
+        display_number=format_number(request.community, year, number),
+        request=request,
+        registered_at=signed_at,
+        applicant_name=request.applicant_name,
+        applicant_id_number=request.applicant_id_number,
+        matter_name=request.matter_name,
+        item_version=_item_version(request),
+        purpose=request.purpose,
+        requesting_body=request.requesting_body,
+        verifier=request.verified_by,
+        signer=request.signed_by,
+        exceptional=request.exceptional,
+    )
+
+
+def _item_version(request: CertificateRequest) -> int | None:
+    """The catalog item's version in force at signing (its latest history row)."""
+    if not request.item_id:
+        return None
+    latest = request.item.history.order_by("-history_date", "-history_id").values_list("history_id", flat=True).first()
+    return latest
+
+
+@dataclass(frozen=True)
+class RegisterProblem:
+    community_code: str
+    community_name: str
+    year: int
+    detail: str
+
+
+def find_problems() -> list[RegisterProblem]:
+    """Every community-year whose numbers are not exactly 1..n once each."""
+    problems = []
+    rows = (
+        RegisterEntry.objects.values("community_id", "community__code", "community__name", "year")
+        .annotate(n=Count("id"), top=Max("number"), distinct=Count("number", distinct=True))
+        .order_by("community__code", "year")
+    )
+    for row in rows:
+        if row["top"] != row["n"] or row["distinct"] != row["n"]:
+            problems.append(
+                RegisterProblem(
+                    row["community__code"],
+                    row["community__name"],
+                    row["year"],
+                    _("条目 %(n)s 条，最大序号 %(top)s，不重复序号 %(distinct)s 个") % row,
+                )
+            )
+    return problems

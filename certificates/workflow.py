@@ -1,0 +1,374 @@
+"""The request workflow: states, the one table of allowed transitions, and one function per transition.
+
+    draft ─submit→ submitted ─verify→ verified ─send_for_signature→ awaiting_signature ─sign→ signed ─issue→ issued
+                   ↑   │                 │  └request_deliberation→ awaiting_deliberation ─record_deliberation┘
+                   │   └request_supplement→ awaiting_supplement ─supplement┘ (also from verified)
+    reject: from any open state before signing (staff, director); withdraw: before signing (the applicant).
+    send_back: awaiting_signature → verified (the director, with a reason).
+
+Each function locks the request row, checks the move, the actor's right and the guards, writes the change and an
+event row, and sends notifications after commit. Views never assign a status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from certificates import register
+from certificates.models import (
+    CertificateRequest,
+    Deliberation,
+    FourEyesWaiver,
+    RequestEvent,
+    Status,
+)
+from certificates.workdays import add_workdays, workdays_between
+from portal.access import has_role
+from portal.models import User
+from portal.roles import Role
+
+APPLICANT = "applicant"  # the request's own resident: a relation to the request, not a place-bound role
+
+OPEN_BEFORE_SIGNING = frozenset(
+    {
+        Status.SUBMITTED,
+        Status.AWAITING_SUPPLEMENT,
+        Status.VERIFIED,
+        Status.AWAITING_DELIBERATION,
+        Status.AWAITING_SIGNATURE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[str]
+    label: object  # lazy translation
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        Transition(
+            "submit",
+            frozenset({Status.DRAFT}),
+            Status.SUBMITTED,
+            frozenset({APPLICANT, Role.STAFF}),
+            gettext_lazy("提交申请"),
+        ),
+        Transition(
+            "request_supplement",
+            frozenset({Status.SUBMITTED, Status.VERIFIED}),
+            Status.AWAITING_SUPPLEMENT,
+            frozenset({Role.STAFF, Role.DIRECTOR}),
+            gettext_lazy("要求补正"),
+        ),
+        Transition(
+            "supplement",
+            frozenset({Status.AWAITING_SUPPLEMENT}),
+            Status.SUBMITTED,
+            frozenset({APPLICANT, Role.STAFF}),
+            gettext_lazy("提交补正材料"),
+        ),
+        Transition(
+            "verify",
+            frozenset({Status.SUBMITTED}),
+            Status.VERIFIED,
+            frozenset({Role.STAFF, Role.DIRECTOR}),
+            gettext_lazy("核实"),
+        ),
+        Transition(
+            "request_deliberation",
+            frozenset({Status.VERIFIED}),
+            Status.AWAITING_DELIBERATION,
+            frozenset({Role.STAFF, Role.DIRECTOR}),
+            gettext_lazy("提交议事协商"),
+        ),
+        Transition(
+            "record_deliberation",
+            frozenset({Status.AWAITING_DELIBERATION}),
+            Status.AWAITING_SIGNATURE,
+            frozenset({Role.STAFF, Role.DIRECTOR}),
+            gettext_lazy("登记议事协商结果"),
+        ),
+        Transition(
+            "send_for_signature",
+            frozenset({Status.VERIFIED}),
+            Status.AWAITING_SIGNATURE,
+            frozenset({Role.STAFF, Role.DIRECTOR}),
+            gettext_lazy("提请主任签字"),
+        ),
+        Transition(
+            "send_back",
+            frozenset({Status.AWAITING_SIGNATURE}),
+            Status.VERIFIED,
+            frozenset({Role.DIRECTOR}),
+            gettext_lazy("退回"),
+        ),
+        Transition(
+            "sign",
+            frozenset({Status.AWAITING_SIGNATURE}),
+            Status.SIGNED,
+            frozenset({Role.DIRECTOR}),
+            gettext_lazy("签字批准"),
+        ),
+        Transition(
+            "reject",
+            OPEN_BEFORE_SIGNING,
+            Status.REJECTED,
+            frozenset({Role.STAFF, Role.DIRECTOR}),
+            gettext_lazy("不予出具"),
+        ),
+        Transition(
+            "withdraw",
+            OPEN_BEFORE_SIGNING | {Status.DRAFT},
+            Status.WITHDRAWN,
+            frozenset({APPLICANT}),
+            gettext_lazy("撤回申请"),
+        ),
+    )
+}
+
+
+class WorkflowError(Exception):
+    """A refused action, with a message for the user. Nothing was changed."""
+
+    def __init__(self, message: str, *, forbidden: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.forbidden = forbidden
+
+
+# --- predicates (templates show buttons from these, never from a second copy of the rules) ---------------------
+
+
+def actor_roles(user: User, request: CertificateRequest) -> set[str]:
+    roles = {r for r in (Role.STAFF, Role.DIRECTOR, Role.KEEPER) if has_role(user, r, request.community)}
+    if request.applicant_id is not None and request.applicant_id == user.pk:
+        roles.add(APPLICANT)
+    return roles
+
+
+def four_eyes_waived(community_id: int) -> bool:
+    latest = FourEyesWaiver.objects.filter(community_id=community_id).first()
+    return bool(latest and latest.allowed)
+
+
+def refusal_reason(user: User, request: CertificateRequest, action: str) -> str | None:
+    """Why user may not take action on request now; None when they may."""
+    transition = TRANSITIONS[action]
+    if request.status not in transition.sources:
+        return _("当前状态为“%(status)s”，不能执行“%(action)s”。") % {
+            "status": request.get_status_display(),
+            "action": transition.label,
+        }
+    if not (actor_roles(user, request) & transition.roles):
+        return _("您没有执行“%(action)s”的权限。") % {"action": transition.label}
+    needs_deliberation = bool(request.item_id and request.item.requires_deliberation)
+    if action == "send_for_signature" and needs_deliberation:
+        return _("该事项须经居民议事协商，请先提交议事协商。")
+    if action == "request_deliberation" and not needs_deliberation and not request.exceptional:
+        return _("该事项不需要议事协商。")
+    if action == "sign":
+        if needs_deliberation and not request.deliberations.exists():
+            return _("该事项须经居民议事协商，议事协商记录登记后主任才能签字。")
+        if request.verified_by_id == user.pk and not four_eyes_waived(request.community_id):
+            return _("主任不能签批本人核实的事项（四眼原则）。")
+    return None
+
+
+def can(user: User, request: CertificateRequest, action: str) -> bool:
+    return refusal_reason(user, request, action) is None
+
+
+def available_actions(user: User, request: CertificateRequest) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if can(user, request, t.action)]
+
+
+# --- the one place that changes a status ---------------------------------------------------------------------
+
+
+def _transition(
+    request_id: int,
+    action: str,
+    actor: User,
+    *,
+    expected_revision: int | None,
+    note: str = "",
+    change: Callable[[CertificateRequest], None] | None = None,
+) -> CertificateRequest:
+    with transaction.atomic():
+        request = (
+            CertificateRequest.objects.select_for_update(of=("self",))
+            .select_related("item", "community")
+            .get(pk=request_id)
+        )
+        if expected_revision is not None and request.revision != expected_revision:
+            raise WorkflowError(_("该申请已被其他人处理或页面已过期，请刷新后查看最新状态。本次操作未执行。"))
+        reason = refusal_reason(actor, request, action)
+        if reason:
+            forbidden = request.status in TRANSITIONS[action].sources and not (
+                actor_roles(actor, request) & TRANSITIONS[action].roles
+            )
+            raise WorkflowError(reason, forbidden=forbidden)
+        old_status = request.status
+        if change:
+            change(request)
+        request.status = TRANSITIONS[action].target
+        request.revision += 1
+        request.save()
+        event = RequestEvent.objects.create(
+            request=request, action=action, from_status=old_status, to_status=request.status, actor=actor, note=note
+        )
+        from certificates import notifications  # imported late: notifications render templates
+
+        transaction.on_commit(lambda: notifications.request_changed(request, event))
+    return request
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def submit(*, request_id: int, actor: User, expected_revision: int | None = None) -> CertificateRequest:
+    def accept(request: CertificateRequest) -> None:
+        request.accepted_on = _today()
+        _set_due_date(request)
+
+    return _transition(request_id, "submit", actor, expected_revision=expected_revision, change=accept)
+
+
+def _set_due_date(request: CertificateRequest) -> None:
+    limit = request.item.time_limit_workdays if request.item_id else 5
+    due = add_workdays(request.accepted_on, limit + request.paused_workdays)
+    request.due_date, request.due_date_provisional = due.date, due.provisional
+
+
+def request_supplement(*, request_id: int, actor: User, missing: str, expected_revision: int | None = None):
+    if not missing.strip():
+        raise WorkflowError(_("请列出需要补正的材料或内容。"))
+
+    def pause(request: CertificateRequest) -> None:
+        request.supplement_requested_on = _today()
+        request.supplement_note = missing.strip()
+
+    return _transition(
+        request_id, "request_supplement", actor, expected_revision=expected_revision, note=missing.strip(), change=pause
+    )
+
+
+def supplement(*, request_id: int, actor: User, note: str = "", expected_revision: int | None = None):
+    def resume(request: CertificateRequest) -> None:
+        # Time waiting for the resident's supplement does not count against the time limit.
+        if request.supplement_requested_on:
+            request.paused_workdays += workdays_between(request.supplement_requested_on, _today())
+        request.supplement_requested_on = None
+        if request.accepted_on:
+            _set_due_date(request)
+
+    return _transition(request_id, "supplement", actor, expected_revision=expected_revision, note=note, change=resume)
+
+
+def verify(*, request_id: int, actor: User, method: str, note: str, expected_revision: int | None = None):
+    if not method:
+        raise WorkflowError(_("请选择核实方式。"))
+    if not note.strip():
+        raise WorkflowError(_("请写明核实情况。"))
+
+    def record(request: CertificateRequest) -> None:
+        request.verification_method = method
+        request.verification_note = note.strip()
+        request.verified_by = actor
+        request.verified_at = timezone.now()
+
+    return _transition(
+        request_id, "verify", actor, expected_revision=expected_revision, note=note.strip(), change=record
+    )
+
+
+def request_deliberation(*, request_id: int, actor: User, expected_revision: int | None = None):
+    return _transition(request_id, "request_deliberation", actor, expected_revision=expected_revision)
+
+
+def record_deliberation(
+    *,
+    request_id: int,
+    actor: User,
+    held_on: dt.date,
+    place: str,
+    participants: str,
+    agreed: int,
+    total: int,
+    minutes=None,
+    expected_revision: int | None = None,
+):
+    if total <= 0 or agreed < 0 or agreed > total:
+        raise WorkflowError(_("同意人数应在0到参会人数之间，参会人数应大于0。"))
+    if held_on > _today():
+        raise WorkflowError(_("会议日期不能晚于今天。"))
+    if not place.strip() or not participants.strip():
+        raise WorkflowError(_("请填写会议地点和参加人员。"))
+
+    def record(request: CertificateRequest) -> None:
+        Deliberation.objects.create(
+            request=request,
+            held_on=held_on,
+            place=place.strip(),
+            participants=participants.strip(),
+            agreed=agreed,
+            total=total,
+            minutes=minutes,
+            recorded_by=actor,
+        )
+
+    note = _("参会%(total)s人，同意%(agreed)s人") % {"total": total, "agreed": agreed}
+    return _transition(
+        request_id, "record_deliberation", actor, expected_revision=expected_revision, note=note, change=record
+    )
+
+
+def send_for_signature(*, request_id: int, actor: User, expected_revision: int | None = None):
+    return _transition(request_id, "send_for_signature", actor, expected_revision=expected_revision)
+
+
+def send_back(*, request_id: int, actor: User, reason: str, expected_revision: int | None = None):
+    if not reason.strip():
+        raise WorkflowError(_("请写明退回理由。"))
+    return _transition(request_id, "send_back", actor, expected_revision=expected_revision, note=reason.strip())
+
+
+def sign(*, request_id: int, actor: User, expected_revision: int | None = None) -> CertificateRequest:
+    """The director signs; the register entry is created in the same transaction (一事一登记)."""
+
+    def register_it(request: CertificateRequest) -> None:
+        request.signed_by = actor
+        request.signed_at = timezone.now()
+        register.create_entry(request)
+
+    return _transition(request_id, "sign", actor, expected_revision=expected_revision, change=register_it)
+
+
+def reject(*, request_id: int, actor: User, reason: str, expected_revision: int | None = None):
+    if not reason.strip():
+        raise WorkflowError(_("请写明不予出具的理由，申请人会看到。"))
+
+    def record(request: CertificateRequest) -> None:
+        request.rejection_reason = reason.strip()
+
+    return _transition(
+        request_id, "reject", actor, expected_revision=expected_revision, note=reason.strip(), change=record
+    )
+
+
+def withdraw(*, request_id: int, actor: User, expected_revision: int | None = None):
+    return _transition(request_id, "withdraw", actor, expected_revision=expected_revision)
