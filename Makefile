@@ -1,7 +1,11 @@
 # Two commands do all the set-up on a fresh Debian/Ubuntu machine: `make run` and `make test`.
 # Each step leaves a stamp in .stamps/ so that a second run only redoes what changed.
 
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3.11
+# pip on these machines warns about absent local mirrors on every package; keep the log readable.
+QUIET_PIP := 2>&1 | grep -v 'is ignored: it is neither' || test $${PIPESTATUS[0]} -eq 0
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMPS := .stamps
@@ -52,16 +56,16 @@ $(STAMPS)/system-%:
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q --upgrade pip $(QUIET_PIP)
 
 $(STAMPS)/venv-run: requirements.txt | $(VENV)/bin/python
 	@mkdir -p $(STAMPS)
-	$(VENV)/bin/pip install -q -r requirements.txt
+	$(VENV)/bin/pip install -q -r requirements.txt $(QUIET_PIP)
 	@touch $@
 
 $(STAMPS)/venv-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	@mkdir -p $(STAMPS)
-	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	$(VENV)/bin/pip install -q -r requirements-dev.txt $(QUIET_PIP)
 	@touch $@ $(STAMPS)/venv-run
 
 # Compiled catalogs (.mo) are built, not committed; compilemessages is quick and skips up-to-date files.
