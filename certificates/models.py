@@ -289,19 +289,26 @@ class Commitment(PermanentRecord):
         return f"{self.request_id}: {self.material}"
 
 
-class RegisterCounter(models.Model):
-    """The last register number used per community and year. Locked row-wise so numbers are gapless: a signing
-    that rolls back also rolls back its increment."""
+class NumberCounter(models.Model):
+    """The last number used in a numbered series (the register, refusal notices) per community and year.
+
+    Locked row-wise for the increment, inside the caller's transaction: a rollback gives the number back, so the
+    series stays gapless.
+    """
+
+    REGISTER = "register"
+    REFUSAL = "refusal"
 
     community = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
+    series = models.CharField(max_length=16, default=REGISTER)
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["community", "year"], name="register_counter_unique")]
+        constraints = [models.UniqueConstraint(fields=["community", "year", "series"], name="number_counter_unique")]
 
     def __str__(self) -> str:
-        return f"{self.community_id}/{self.year}: {self.last_number}"
+        return f"{self.community_id}/{self.year}/{self.series}: {self.last_number}"
 
 
 class RegisterEntry(PermanentRecord):

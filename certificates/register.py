@@ -13,7 +13,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certificates.models import CertificateRequest, RegisterCounter, RegisterEntry
+from certificates.models import CertificateRequest, NumberCounter, RegisterEntry
 from portal.models import Region
 
 
@@ -23,12 +23,14 @@ def format_number(community: Region, year: int, number: int) -> str:
     return f"{prefix}〔{year}〕{number}号"
 
 
-def next_number(community: Region, year: int) -> int:
-    """Take the next number for community-year. Must run inside the caller's transaction."""
+def next_number(community: Region, year: int, series: str = NumberCounter.REGISTER) -> int:
+    """Take the next number of a series for community-year. Must run inside the caller's transaction."""
     # Make sure the counter row exists without racing: concurrent first signings of a year all try the insert,
     # one wins, the others do nothing; then every signing locks that one row.
-    RegisterCounter.objects.bulk_create([RegisterCounter(community=community, year=year)], ignore_conflicts=True)
-    counter = RegisterCounter.objects.select_for_update().get(community=community, year=year)
+    NumberCounter.objects.bulk_create(
+        [NumberCounter(community=community, year=year, series=series)], ignore_conflicts=True
+    )
+    counter = NumberCounter.objects.select_for_update().get(community=community, year=year, series=series)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     return counter.last_number

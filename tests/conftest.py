@@ -106,3 +106,9 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploaded and generated files of a test go to its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"

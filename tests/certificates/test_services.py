@@ -1,0 +1,156 @@
+"""Creating requests online and at the counter, commitments, the exceptional path, refusal notices."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from catalog.models import IssuableItem, NonIssuableItem
+from certificates import services
+from certificates.models import Channel, Commitment, Status
+from certificates.services import RequestInput, RequestInvalid
+from certificates.workflow import WorkflowError
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pdf(name="x.pdf"):
+    return SimpleUploadedFile(name, PDF)
+
+
+def kinship_input(user, **overrides) -> RequestInput:
+    values = dict(
+        applicant_name=user.real_name,
+        applicant_id_number=user.id_number,
+        purpose="办理亲属关系公证",
+        requesting_body="西安市某公证处",
+        requesting_basis="公证法第十一条",
+        field_values={"relative_name": "李四", "relation": "父子", "notary_office": "西安市某公证处"},
+        uploads={"当事人居民身份证": [pdf()], "当事人户口簿": [pdf()]},
+    )
+    values.update(overrides)
+    return RequestInput(**values)
+
+
+def test_an_online_request_is_submitted_with_its_materials(personas, item):
+    request = services.request_create(
+        community=personas.community_x,
+        item=item,
+        actor=personas.resident_a,
+        applicant=personas.resident_a,
+        data=kinship_input(personas.resident_a),
+    )
+    assert request.status == Status.SUBMITTED and request.due_date and request.channel == Channel.ONLINE
+    assert request.attachments.count() == 2 and request.item_version == item.history.latest().history_id
+
+
+def test_every_missing_piece_is_reported_at_once(personas, item):
+    data = kinship_input(personas.resident_a, requesting_basis="", purpose="随便用", uploads={}, field_values={})
+    with pytest.raises(RequestInvalid) as error:
+        services.request_create(
+            community=personas.community_x,
+            item=item,
+            actor=personas.resident_a,
+            applicant=personas.resident_a,
+            data=data,
+        )
+    errors = error.value.errors
+    assert {"requesting_basis", "purpose", "field_relative_name", "material_当事人户口簿"} <= set(errors)
+    assert "依据" in errors["requesting_basis"][0]
+
+
+def test_a_replaceable_material_can_be_replaced_by_a_commitment(personas):
+    item = IssuableItem.objects.get(code="610113-ZM03")
+    data = RequestInput(
+        applicant_name="王小明",
+        applicant_id_number=personas.resident_a.id_number,
+        purpose="办理遗赠扶养协议公证",
+        requesting_body="某公证处",
+        requesting_basis="遗赠扶养协议公证细则第八条",
+        field_values={"economic_situation": "退休", "family_members": "配偶"},
+        uploads={"扶养人居民身份证": [pdf()], "扶养人户口簿": [pdf()]},
+        commitments={"收入情况材料"},
+    )
+    request = services.request_create(
+        community=personas.community_x, item=item, actor=personas.resident_a, applicant=personas.resident_a, data=data
+    )
+    commitment = Commitment.objects.get(request=request)
+    assert commitment.material == "收入情况材料" and commitment.text.version == 1
+    assert request.post_check_required
+    data.commitments = {"扶养人户口簿"}  # a material that is not replaceable
+    with pytest.raises(RequestInvalid) as error:
+        services.request_create(
+            community=personas.community_x,
+            item=item,
+            actor=personas.resident_a,
+            applicant=personas.resident_a,
+            data=data,
+        )
+    assert "不能以告知承诺替代" in error.value.errors["commitments"][0]
+
+
+def test_counter_entry_is_for_the_communitys_staff(personas, item):
+    data = kinship_input(personas.resident_a)
+    request = services.request_create(
+        community=personas.community_x,
+        item=item,
+        actor=personas.staff_x,
+        applicant=None,
+        data=data,
+        channel=Channel.COUNTER,
+    )
+    assert request.channel == Channel.COUNTER and request.created_by == personas.staff_x
+    with pytest.raises(WorkflowError):
+        services.request_create(
+            community=personas.community_x,
+            item=item,
+            actor=personas.staff_y,
+            data=kinship_input(personas.resident_a),
+            channel=Channel.COUNTER,
+        )
+
+
+def test_an_item_of_another_county_cannot_be_requested(personas, item):
+    with pytest.raises(WorkflowError, match="不在本社区"):
+        services.request_create(
+            community=personas.community_y,
+            item=item,
+            actor=personas.resident_a,
+            applicant=personas.resident_a,
+            data=kinship_input(personas.resident_a),
+        )
+
+
+def test_refusal_notices_are_numbered_and_never_create_a_request(personas):
+    item = NonIssuableItem.objects.get(code="N05")
+    first = services.refusal_notice_create(community=personas.community_x, item=item, requesting_body="某公司")
+    second = services.refusal_notice_create(community=personas.community_x, item=item)
+    assert (first.number, second.number) == (1, 2)
+    assert not personas.community_x.certificate_requests.exists()
+
+
+def test_the_exceptional_path_needs_verification_and_risk_notes_and_flags_the_county(personas):
+    data = RequestInput(
+        applicant_name="王小明",
+        applicant_id_number=personas.resident_a.id_number,
+        purpose="银行开户",
+        requesting_body="某银行",
+        requesting_basis="银行内部规定",
+    )
+    with pytest.raises(RequestInvalid) as error:
+        services.request_create_exceptional(
+            community=personas.community_x,
+            actor=personas.staff_x,
+            matter_name="无犯罪记录证明",
+            can_verify="",
+            risk_assessment="",
+            data=data,
+        )
+    assert {"matter_name", "can_verify", "risk_assessment"} <= set(error.value.errors)
+    request = services.request_create_exceptional(
+        community=personas.community_x,
+        actor=personas.staff_x,
+        matter_name="房屋现状情况说明",
+        can_verify="入户查看",
+        risk_assessment="仅陈述现状，不涉及权属",
+        data=data,
+    )
+    assert request.exceptional and request.county_review_required and request.status == Status.SUBMITTED
