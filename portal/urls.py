@@ -7,4 +7,6 @@ urlpatterns = [
     path("", include("portal.site_urls")),
     path("catalog/", include("catalog.urls_public")),
     path("officer/catalog/", include("catalog.urls_officer")),
+    path("requests/", include("certificates.urls_resident")),
+    path("desk/", include("certificates.urls_staff")),
 ]

@@ -1,0 +1,10 @@
+"""Community desk pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html", {})
