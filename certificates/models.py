@@ -416,3 +416,74 @@ class FourEyesWaiver(models.Model):
 
     def __str__(self) -> str:
         return f"{self.community_id}: {self.allowed}"
+
+
+class IssuedCertificate(PermanentRecord):
+    """The issued, sealed certificate: its PDF rendered once, stored with its SHA-256, never re-rendered."""
+
+    entry = models.OneToOneField(
+        RegisterEntry, on_delete=models.PROTECT, related_name="certificate", verbose_name=_("登记簿条目")
+    )
+    code = models.CharField(_("核验码"), max_length=40, unique=True)
+    pdf = models.FileField(_("证明文件"), upload_to="certificates/%Y/")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    issued_at = models.DateTimeField(_("出具时间"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+    seal_use = models.OneToOneField("seals.SealUse", on_delete=models.PROTECT, related_name="certificate")
+    demo = models.BooleanField(_("演示文件"), default=False)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("已出具证明")
+        verbose_name_plural = _("已出具证明")
+
+    def __str__(self) -> str:
+        return self.entry.display_number
+
+    def read_pdf(self) -> bytes:
+        """The stored bytes, checked against the hash recorded at issuance."""
+        import hashlib
+
+        with self.pdf.open("rb") as handle:
+            data = handle.read()
+        if hashlib.sha256(data).hexdigest() != self.sha256:
+            raise PermanentRecordError(gettext("证明文件与出具时的校验值不一致，文件可能被篡改。"))
+        return data
+
+
+class CertificateRevocation(PermanentRecord):
+    """The director's withdrawal of an issued certificate (撤销), e.g. after a post-check found a false commitment."""
+
+    certificate = models.OneToOneField(IssuedCertificate, on_delete=models.PROTECT, related_name="revocation")
+    reason = models.TextField(_("撤销理由"))
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    revoked_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("证明撤销记录")
+        verbose_name_plural = _("证明撤销记录")
+
+    def __str__(self) -> str:
+        return f"{self.certificate} ✗"
+
+
+class CertificateReprint(PermanentRecord):
+    """Each reprint or staff download of an issued certificate is logged."""
+
+    certificate = models.ForeignKey(IssuedCertificate, on_delete=models.PROTECT, related_name="reprints")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("补打记录")
+        verbose_name_plural = _("补打记录")
+
+    def __str__(self) -> str:
+        return f"{self.certificate} @ {self.at}"

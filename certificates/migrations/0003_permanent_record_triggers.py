@@ -10,6 +10,9 @@ TABLES = (
     "certificates_attachment",
     "certificates_commitment",
     "certificates_refusalnotice",
+    "certificates_issuedcertificate",
+    "certificates_certificaterevocation",
+    "certificates_certificatereprint",
 )
 
 # "%%" because schema_editor.execute() formats its SQL with parameters; PostgreSQL receives a single "%".
@@ -42,5 +45,5 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("certificates", "0001_initial")]
+    dependencies = [("certificates", "0002_relations")]
     operations = [migrations.RunPython(forward, backward)]

@@ -22,5 +22,5 @@ def forward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("certificates", "0002_permanent_record_triggers")]
+    dependencies = [("certificates", "0003_permanent_record_triggers")]
     operations = [migrations.RunPython(forward, migrations.RunPython.noop)]

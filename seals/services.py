@@ -1,0 +1,183 @@
+"""Writes for seals: registering, handing over, retiring, and applying a seal (the ledger row).
+
+Every application of a seal goes through `seal_apply`, which holds the separation-of-duties rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.access import has_role
+from portal.models import Region, User
+from portal.roles import Role
+from seals.models import (
+    DocumentKind,
+    Seal,
+    SealHandover,
+    SealStatus,
+    SealUse,
+    SealUseRequest,
+    UseRequestStatus,
+)
+
+
+class SealRuleError(ValidationError):
+    """A seal rule refused the action; the message says which."""
+
+
+def separation_problem(*, seal: Seal, applied_by: User, approved_by: User) -> str | None:
+    """Why applied_by may not apply this seal for a use approved by approved_by; None when they may."""
+    if not seal.usable:
+        return _("印章“%(seal)s”状态为“%(status)s”，不能使用。") % {"seal": seal, "status": seal.get_status_display()}
+    if seal.keeper_id != applied_by.pk or not has_role(applied_by, Role.KEEPER, seal.community):
+        return _("只有该印章的保管人才能用印。")
+    if approved_by.pk == applied_by.pk:
+        return _("印章使用审批人与保管人不得为同一人：您批准（签字）了这件事项，不能再为它用印。")
+    return None
+
+
+def seal_apply(
+    *,
+    seal: Seal,
+    applied_by: User,
+    approved_by: User,
+    document_kind: str,
+    document_title: str,
+    register_entry=None,
+    use_request: SealUseRequest | None = None,
+    copies: int = 1,
+) -> SealUse:
+    """Write one ledger row. Runs inside the caller's transaction; locks the seal row."""
+    seal = Seal.objects.select_for_update().get(pk=seal.pk)
+    problem = separation_problem(seal=seal, applied_by=applied_by, approved_by=approved_by)
+    if problem:
+        raise SealRuleError(problem)
+    return SealUse.objects.create(
+        seal=seal,
+        document_kind=document_kind,
+        document_title=document_title,
+        register_entry=register_entry,
+        use_request=use_request,
+        approved_by=approved_by,
+        applied_by=applied_by,
+        copies=copies,
+    )
+
+
+def _require_director_or_officer(actor: User, community: Region) -> None:
+    from portal.access import supervises
+
+    if not (has_role(actor, Role.DIRECTOR, community) or supervises(actor, community)):
+        raise SealRuleError(_("只有社区主任或区县民政干部可以管理印章。"))
+
+
+@transaction.atomic
+def seal_register(
+    *, community: Region, name: str, kind: str, keeper: User, actor: User, impression=None, is_specimen: bool = False
+) -> Seal:
+    _require_director_or_officer(actor, community)
+    if not has_role(keeper, Role.KEEPER, community):
+        raise SealRuleError(_("保管人必须是本社区的印章保管人。"))
+    seal = Seal(community=community, name=name, kind=kind, keeper=keeper, is_specimen=is_specimen)
+    if impression is not None:
+        seal.impression = impression
+    seal._history_user = actor
+    seal.full_clean(exclude=["impression"])
+    seal.save()
+    return seal
+
+
+@transaction.atomic
+def seal_handover(*, seal: Seal, to_keeper: User, actor: User, note: str = "") -> Seal:
+    seal = Seal.objects.select_for_update().get(pk=seal.pk)
+    _require_director_or_officer(actor, seal.community)
+    if not has_role(to_keeper, Role.KEEPER, seal.community):
+        raise SealRuleError(_("接收人必须是本社区的印章保管人。"))
+    if to_keeper.pk == seal.keeper_id:
+        raise SealRuleError(_("接收人已经是该印章的保管人。"))
+    SealHandover.objects.create(seal=seal, from_keeper=seal.keeper, to_keeper=to_keeper, ordered_by=actor, note=note)
+    seal.keeper = to_keeper
+    seal._history_user = actor
+    seal._change_reason = _("交接")
+    seal.save()
+    return seal
+
+
+@transaction.atomic
+def seal_set_status(*, seal: Seal, status: str, reason: str, actor: User, on: dt.date | None = None) -> Seal:
+    seal = Seal.objects.select_for_update().get(pk=seal.pk)
+    _require_director_or_officer(actor, seal.community)
+    if status not in SealStatus.values or status == seal.status:
+        raise SealRuleError(_("印章状态没有变化。"))
+    if seal.status != SealStatus.IN_USE:
+        raise SealRuleError(_("已停用或遗失的印章不能恢复使用，请登记新印章。"))
+    if not reason.strip():
+        raise SealRuleError(_("请写明停用或遗失的原因。"))
+    seal.status, seal.status_reason = status, reason.strip()
+    seal.status_changed_on = on or timezone.localdate()
+    seal._history_user = actor
+    seal._change_reason = reason.strip()
+    seal.save()
+    return seal
+
+
+# --- seal use for documents that are not certificates --------------------------------------------------------
+
+
+@transaction.atomic
+def use_request_create(*, seal: Seal, actor: User, document_title: str, reason: str, copies: int = 1) -> SealUseRequest:
+    if not any(has_role(actor, r, seal.community) for r in (Role.STAFF, Role.DIRECTOR, Role.KEEPER)):
+        raise SealRuleError(_("只有本社区工作人员可以申请用印。"))
+    if not document_title.strip() or not reason.strip():
+        raise SealRuleError(_("请写明文件名称和用印事由。"))
+    if copies < 1:
+        raise SealRuleError(_("份数至少为1。"))
+    return SealUseRequest.objects.create(
+        community=seal.community,
+        seal=seal,
+        document_title=document_title.strip(),
+        reason=reason.strip(),
+        copies=copies,
+        requested_by=actor,
+    )
+
+
+@transaction.atomic
+def use_request_decide(*, use_request: SealUseRequest, actor: User, approve: bool, note: str = "") -> SealUseRequest:
+    use_request = SealUseRequest.objects.select_for_update().get(pk=use_request.pk)
+    if not has_role(actor, Role.DIRECTOR, use_request.community):
+        raise SealRuleError(_("用印须经社区主任批准。"))
+    if use_request.status != UseRequestStatus.PENDING:
+        raise SealRuleError(_("该用印申请已经处理。"))
+    use_request.status = UseRequestStatus.APPROVED if approve else UseRequestStatus.REFUSED
+    use_request.decided_by, use_request.decided_at, use_request.decision_note = actor, timezone.now(), note.strip()
+    use_request.save()
+    return use_request
+
+
+@transaction.atomic
+def use_request_apply(*, use_request: SealUseRequest, actor: User) -> SealUse:
+    use_request = SealUseRequest.objects.select_for_update().get(pk=use_request.pk)
+    if use_request.status != UseRequestStatus.APPROVED:
+        raise SealRuleError(
+            _("未经批准，任何人不得擅自用印。")
+            if use_request.status == UseRequestStatus.PENDING
+            else _("该用印申请不能用印。")
+        )
+    use = seal_apply(
+        seal=use_request.seal,
+        applied_by=actor,
+        approved_by=use_request.decided_by,
+        document_kind=DocumentKind.OTHER,
+        document_title=use_request.document_title,
+        use_request=use_request,
+        copies=use_request.copies,
+    )
+    use_request.status = UseRequestStatus.APPLIED
+    use_request.save()
+    return use
