@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from certificates import register
+from certificates.issuance import IssuanceRefused, issue_certificate
 from certificates.models import (
     CertificateRequest,
     Deliberation,
@@ -33,6 +34,7 @@ from certificates.workdays import add_workdays, workdays_between
 from portal.access import has_role
 from portal.models import User
 from portal.roles import Role
+from seals.models import Seal
 
 APPLICANT = "applicant"  # the request's own resident: a relation to the request, not a place-bound role
 
@@ -130,6 +132,9 @@ TRANSITIONS: dict[str, Transition] = {
             gettext_lazy("不予出具"),
         ),
         Transition(
+            "issue", frozenset({Status.SIGNED}), Status.ISSUED, frozenset({Role.KEEPER}), gettext_lazy("用印出具")
+        ),
+        Transition(
             "withdraw",
             OPEN_BEFORE_SIGNING | {Status.DRAFT},
             Status.WITHDRAWN,
@@ -184,6 +189,8 @@ def refusal_reason(user: User, request: CertificateRequest, action: str) -> str 
             return _("该事项须经居民议事协商，议事协商记录登记后主任才能签字。")
         if request.verified_by_id == user.pk and not four_eyes_waived(request.community_id):
             return _("主任不能签批本人核实的事项（四眼原则）。")
+    if action == "issue" and request.signed_by_id == user.pk:
+        return _("印章使用审批人与保管人不得为同一人：您签批了这件事项，不能再为它用印。")
     return None
 
 
@@ -372,3 +379,18 @@ def reject(*, request_id: int, actor: User, reason: str, expected_revision: int 
 
 def withdraw(*, request_id: int, actor: User, expected_revision: int | None = None):
     return _transition(request_id, "withdraw", actor, expected_revision=expected_revision)
+
+
+def issue(*, request_id: int, actor: User, seal_id: int, expected_revision: int | None = None):
+    """The keeper applies the seal and the certificate is issued (rendered once and stored)."""
+
+    def seal_and_render(request: CertificateRequest) -> None:
+        seal = Seal.objects.filter(pk=seal_id, community=request.community).first()
+        if seal is None:
+            raise WorkflowError(_("请选择本社区登记的印章。"))
+        try:
+            issue_certificate(request, keeper=actor, seal=seal)
+        except IssuanceRefused as refused:
+            raise WorkflowError(refused.message) from None
+
+    return _transition(request_id, "issue", actor, expected_revision=expected_revision, change=seal_and_render)

@@ -125,6 +125,19 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@example.invalid")
 
 # Shown in the footer and on the notice board: who runs this deployment.
 PORTAL_OPERATOR = env_str("PORTAL_OPERATOR", "陕西省民政厅（演示）")
+# Public verification page: at most this many look-ups per client address per window.
+VERIFY_RATE_LIMIT = env_int("VERIFY_RATE_LIMIT", 30)
+VERIFY_RATE_WINDOW_SECONDS = env_int("VERIFY_RATE_WINDOW_SECONDS", 60)
+# A shared cache (rate limits across processes) when REDIS_URL is set; otherwise per-process memory.
+REDIS_URL = env_str("REDIS_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# The public address printed in QR codes on certificates (the verification page lives under it).
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

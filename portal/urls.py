@@ -9,4 +9,5 @@ urlpatterns = [
     path("officer/catalog/", include("catalog.urls_officer")),
     path("requests/", include("certificates.urls_resident")),
     path("desk/", include("certificates.urls_staff")),
+    path("verify/", include("certificates.urls_verify")),
 ]

@@ -12,3 +12,29 @@ def item(db) -> IssuableItem:
 @pytest.fixture
 def deliberation_item(db) -> IssuableItem:
     return IssuableItem.objects.get(code="610113-ZM08")
+
+
+@pytest.fixture
+def seal(personas):
+    from seals.models import Seal
+
+    return Seal.objects.create(
+        community=personas.community_x, name="育才路社区居民委员会证明专用章", keeper=personas.keeper, is_specimen=True
+    )
+
+
+@pytest.fixture
+def signed_request(personas, item):
+    """A request verified by staff_x and signed by the director, ready for the seal."""
+    from certificates import workflow
+    from tests.factories import make_request
+
+    request = make_request(
+        community=personas.community_x,
+        item=item,
+        applicant=personas.resident_a,
+        status="awaiting_signature",
+        verified_by=personas.staff_x,
+        field_values={"relative_name": "李四", "relation": "父子", "notary_office": "西安市某公证处"},
+    )
+    return workflow.sign(request_id=request.pk, actor=personas.director)

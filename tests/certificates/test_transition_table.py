@@ -27,6 +27,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     (S.AWAITING_DELIBERATION, S.AWAITING_SIGNATURE): {STAFF, DIRECTOR},  # by recording the deliberation
     (S.AWAITING_SIGNATURE, S.VERIFIED): {DIRECTOR},
     (S.AWAITING_SIGNATURE, S.SIGNED): {DIRECTOR},
+    (S.SIGNED, S.ISSUED): {"keeper"},
     (S.DRAFT, S.WITHDRAWN): {APPLICANT},
     **{(s, S.REJECTED): {STAFF, DIRECTOR} for s in OPEN},
 }

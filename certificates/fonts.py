@@ -1,0 +1,40 @@
+"""Which characters the certificate font can draw. A certificate must never show a blank box for a name.
+
+The certificate is set in Noto Serif CJK SC (Debian's fonts-noto-cjk), which covers CJK Unified Ideographs with
+Extensions A and B (e.g. 䶮, 𠮷). A character outside its map stops issuance with a message naming it.
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import unicodedata
+
+CERTIFICATE_FONT = "Noto Serif CJK SC"
+
+
+@functools.cache
+def _codepoints(family: str) -> frozenset[int]:
+    from fontTools.ttLib import TTCollection, TTFont
+
+    location = subprocess.run(
+        ["fc-match", "-f", "%{file}\n%{index}", family], capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    path, index = location[0], int(location[1] or 0)
+    if path.endswith((".ttc", ".otc")):
+        font = TTCollection(path, lazy=True).fonts[index]
+    else:
+        font = TTFont(path, lazy=True)
+    return frozenset(font.getBestCmap())
+
+
+def missing_characters(text: str, family: str = CERTIFICATE_FONT) -> list[str]:
+    """Printable characters of text that the font lacks, in order of first appearance."""
+    covered = _codepoints(family)
+    missing: list[str] = []
+    for ch in text:
+        if ch.isspace() or unicodedata.category(ch).startswith("C"):
+            continue
+        if ord(ch) not in covered and ch not in missing:
+            missing.append(ch)
+    return missing

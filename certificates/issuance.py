@@ -1,0 +1,132 @@
+"""Issuing a signed certificate: apply the seal (a ledger row), render the PDF once, store it with its hash.
+
+Called from workflow.issue inside the transition's transaction, so a refused seal, a missing font character or
+a failed render leaves no seal row, no file record and the request still signed.
+Also: verification status for the public page, and revocation by the director.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from enum import StrEnum
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certificates.documents import build_document, new_verification_code
+from certificates.fonts import missing_characters
+from certificates.models import (
+    CertificateReprint,
+    CertificateRequest,
+    CertificateRevocation,
+    IssuedCertificate,
+    RequestEvent,
+)
+from portal.access import has_role
+from portal.models import User
+from portal.pdf import render_pdf
+from portal.roles import Role
+from seals.impressions import impression_data_url
+from seals.models import DocumentKind, Seal
+from seals.services import SealRuleError, seal_apply
+
+
+class IssuanceRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def issue_certificate(request: CertificateRequest, *, keeper: User, seal: Seal) -> IssuedCertificate:
+    entry = request.register_entry
+    if seal.community_id != request.community_id:
+        raise IssuanceRefused(_("只能使用本社区登记的印章。"))
+    now = timezone.now()
+    code = new_verification_code()
+    demo = settings.DEMO_MODE or seal.is_specimen
+    document, valid_until = build_document(
+        request=request,
+        entry=entry,
+        seal_image=impression_data_url(seal),
+        code=code,
+        issued_on=timezone.localdate(now),
+        demo=demo,
+    )
+    missing = missing_characters(document.printed_text())
+    if missing:
+        raise IssuanceRefused(
+            _(
+                "证明内容中的字符“%(chars)s”超出证明字体的字库，无法正确打印，已停止出具。请核对姓名等内容，或联系区县民政部门处理生僻字。"
+            )
+            % {"chars": "、".join(missing)}
+        )
+    try:
+        seal_use = seal_apply(
+            seal=seal,
+            applied_by=keeper,
+            approved_by=request.signed_by,
+            document_kind=DocumentKind.CERTIFICATE,
+            document_title=f"{entry.display_number} {request.matter_name}",
+            register_entry=entry,
+        )
+    except SealRuleError as error:
+        raise IssuanceRefused(error.messages[0]) from None
+    pdf = render_pdf(document.render_html())
+    return IssuedCertificate.objects.create(
+        entry=entry,
+        code=code,
+        pdf=ContentFile(pdf, name=f"{code}.pdf"),
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        size=len(pdf),
+        issued_at=now,
+        issued_by=keeper,
+        valid_until=valid_until,
+        seal_use=seal_use,
+        demo=demo,
+    )
+
+
+class Validity(StrEnum):
+    VALID = "valid"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+def validity_of(certificate: IssuedCertificate, today: dt.date | None = None) -> Validity:
+    today = today or timezone.localdate()
+    if hasattr(certificate, "revocation"):
+        return Validity.REVOKED
+    if certificate.valid_until and certificate.valid_until < today:
+        return Validity.EXPIRED
+    return Validity.VALID
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: IssuedCertificate, actor: User, reason: str) -> CertificateRevocation:
+    """The director withdraws an issued certificate. The register entry keeps its number; verification shows it."""
+    certificate = IssuedCertificate.objects.select_for_update().select_related("entry__request").get(pk=certificate.pk)
+    request = certificate.entry.request
+    if not has_role(actor, Role.DIRECTOR, request.community):
+        raise IssuanceRefused(_("只有本社区主任可以撤销证明。"))
+    if CertificateRevocation.objects.filter(certificate=certificate).exists():
+        raise IssuanceRefused(_("该证明已经撤销。"))
+    if not reason.strip():
+        raise IssuanceRefused(_("请写明撤销理由。"))
+    revocation = CertificateRevocation.objects.create(certificate=certificate, reason=reason.strip(), revoked_by=actor)
+    RequestEvent.objects.create(
+        request=request,
+        action="revoke",
+        from_status=request.status,
+        to_status=request.status,
+        actor=actor,
+        note=reason.strip(),
+    )
+    return revocation
+
+
+def log_reprint(*, certificate: IssuedCertificate, actor: User) -> CertificateReprint:
+    return CertificateReprint.objects.create(certificate=certificate, by=actor)

@@ -1,0 +1,92 @@
+"""Public verification of a certificate (核验): no login, reached by the QR code or by typing the code.
+
+Every unknown code gets the same page. Requests are rate-limited per client address so codes cannot be guessed
+by brute force (they carry about 128 random bits anyway).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from certificates.documents import CODE_ALPHABET
+from certificates.issuance import validity_of
+from certificates.models import IssuedCertificate
+from portal.idcard import mask_id_number
+
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+def _client_key(request: HttpRequest) -> str:
+    return "verify-rate:" + (request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def rate_limited(request: HttpRequest) -> bool:
+    key = _client_key(request)
+    cache.add(key, 0, timeout=settings.VERIFY_RATE_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=settings.VERIFY_RATE_WINDOW_SECONDS)
+        count = 1
+    return count > settings.VERIFY_RATE_LIMIT
+
+
+def normalize_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch in CODE_ALPHABET)
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    response = render(request, "certificates/verify/too_many.html", status=429)
+    response["Retry-After"] = str(settings.VERIFY_RATE_WINDOW_SECONDS)
+    return response
+
+
+@require_http_methods(["GET"])
+def verify_form(request: HttpRequest) -> HttpResponse:
+    code = normalize_code(request.GET.get("code", ""))
+    if code:
+        return redirect("verify", code=code)
+    return render(request, "certificates/verify/form.html")
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    if rate_limited(request):
+        return _too_many(request)
+    certificate = (
+        IssuedCertificate.objects.select_related("entry__community", "entry__request")
+        .filter(code=normalize_code(code))
+        .first()
+    )
+    if certificate is None:
+        return render(request, "certificates/verify/unknown.html", status=404)
+    context = {
+        "certificate": certificate,
+        "entry": certificate.entry,
+        "validity": validity_of(certificate),
+        "masked_name": mask_name(certificate.entry.applicant_name),
+        "masked_id": mask_id_number(certificate.entry.applicant_id_number),
+        "revocation": getattr(certificate, "revocation", None),
+    }
+    if request.method == "POST":
+        upload = request.FILES.get("pdf")
+        if upload is None:
+            context["check_error"] = _("请选择要核对的 PDF 文件。")
+        elif upload.size > MAX_UPLOAD:
+            context["check_error"] = _("文件超过 5MB，不可能是本平台出具的证明。")
+        else:
+            digest = hashlib.sha256(upload.read()).hexdigest()
+            context["check_result"] = digest == certificate.sha256
+    return render(request, "certificates/verify/result.html", context)
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 欧阳小明 → 欧***: enough for the holder to recognise, little for anyone else."""
+    return name[:1] + "*" * (len(name) - 1) if name else ""
