@@ -1,4 +1,5 @@
-"""Reads of the catalogs: a community's effective catalog, search, and an officer's own items."""
+"""Reads of the catalogs: a community's effective catalog, search, an officer's own items, and the public list of
+communities (公开公示)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.db.models import Q, QuerySet
 
 from catalog.models import AppliesTo, IssuableItem, NonIssuableItem, Scope
 from portal.models import Region
+from portal.regions import Level
 
 
 def _scopes_above(region: Region) -> Q:
@@ -44,3 +46,30 @@ def _search(qs: QuerySet, search: str) -> QuerySet:
 def items_for_officer(model: type, regions: list[Region]) -> QuerySet:
     """The items an officer maintains: those owned by the places they may edit, drafts included."""
     return model.objects.filter(region__in=regions).select_related("region").order_by("status", "code")
+
+
+# Public disclosure (公开公示): the places a visitor browses. A community row carries its street, county and city
+# (select_related), so grouping by county and street and `full_name()` cost no further queries.
+_COMMUNITY_CHAIN = ("parent__parent__parent__parent",)
+
+
+def public_counties() -> QuerySet[Region]:
+    """All counties, with their city, for the list page's filter."""
+    return Region.objects.filter(level=Level.COUNTY).select_related("parent").order_by("code")
+
+
+def public_communities(*, search: str = "", county_code: str = "") -> QuerySet[Region]:
+    """Residents' and villagers' committees, ordered by code (so by county, then street), optionally narrowed to
+    one county and to a name; the search matches the community's or its street's name."""
+    qs = Region.objects.filter(level=Level.COMMUNITY).select_related(*_COMMUNITY_CHAIN).order_by("code")
+    if county_code:
+        qs = qs.filter(parent__parent__code=county_code, parent__parent__level=Level.COUNTY)
+    search = (search or "").strip()
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(parent__name__icontains=search) | Q(code=search))
+    return qs
+
+
+def public_community(code: str) -> Region | None:
+    """One community by its 12-digit code, with its chain of places loaded; None for any other code or level."""
+    return Region.objects.filter(level=Level.COMMUNITY, code=code).select_related(*_COMMUNITY_CHAIN).first()

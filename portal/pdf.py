@@ -19,14 +19,12 @@ from __future__ import annotations
 import mimetypes
 import posixpath
 import threading
-from typing import TYPE_CHECKING, Any
+from types import ModuleType
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-
-if TYPE_CHECKING:  # pragma: no cover
-    from weasyprint.text.fonts import FontConfiguration
 
 # The origin relative URLs resolve against when the caller gives no base URL. The .invalid top-level domain is
 # reserved (RFC 2606) and never resolves, and the fetcher never opens it anyway: it only maps its /static/ paths.
@@ -40,16 +38,21 @@ class RefusedURL(ValueError):
 # One FontConfiguration per process: building it scans the system fonts (the CJK collections are large), so
 # reusing it makes each render faster and lighter. The lock also serialises renders, because the Pango font map
 # inside it is not documented as safe to share between threads.
-_font_config: FontConfiguration | None = None
+_font_config: Any = None
 _render_lock = threading.Lock()
 
 
-def _get_font_config() -> FontConfiguration:
+def _weasyprint() -> ModuleType:
+    """The portal's one WeasyPrint import, done on first use."""
+    import weasyprint  # noqa: TID251 - the PDF chokepoint (see module docstring)
+
+    return weasyprint
+
+
+def _get_font_config() -> Any:
     global _font_config
     if _font_config is None:
-        from weasyprint.text.fonts import FontConfiguration  # noqa: TID251 - see module docstring
-
-        _font_config = FontConfiguration()
+        _font_config = _weasyprint().text.fonts.FontConfiguration()
     return _font_config
 
 
@@ -74,14 +77,14 @@ def static_path_for(url: str, base_url: str) -> str | None:
 
 def make_url_fetcher(base_url: str = DEFAULT_BASE_URL) -> Any:
     """A WeasyPrint URL fetcher that serves only our static files and data: URLs (see the module docstring)."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: TID251 - see module docstring
+    urls = _weasyprint().urls
 
-    class PortalURLFetcher(URLFetcher):
+    class PortalURLFetcher(urls.URLFetcher):
         def __init__(self) -> None:
             # allowed_protocols is a second lock on the door: even the parent's fetch accepts only data:.
             super().__init__(allowed_protocols=("data",), allow_redirects=False, fail_on_errors=False)
 
-        def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        def fetch(self, url: str, headers: dict | None = None) -> Any:
             if url[:5].lower() == "data:":
                 return super().fetch(url, headers)
             path = static_path_for(url, base_url)
@@ -90,7 +93,7 @@ def make_url_fetcher(base_url: str = DEFAULT_BASE_URL) -> Any:
             content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
             with open(path, "rb") as handle:
                 body = handle.read()
-            return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
+            return urls.URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
 
     return PortalURLFetcher()
 
@@ -98,8 +101,7 @@ def make_url_fetcher(base_url: str = DEFAULT_BASE_URL) -> Any:
 def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
     """Render an HTML document to PDF bytes. Relative URLs resolve against base_url (default: the portal's own
     internal origin); only /static/ files under that origin and data: URLs are ever loaded."""
-    import weasyprint  # noqa: TID251 - the one WeasyPrint import of the portal
-
+    weasyprint = _weasyprint()
     base_url = base_url or DEFAULT_BASE_URL
     with _render_lock:
         font_config = _get_font_config()
