@@ -10,4 +10,6 @@ urlpatterns = [
     path("requests/", include("certificates.urls_resident")),
     path("desk/", include("certificates.urls_staff")),
     path("verify/", include("certificates.urls_verify")),
+    path("issuance/", include("certificates.urls_issuance")),
+    path("seals/", include("seals.urls")),
 ]

@@ -1,0 +1,10 @@
+"""The keeper's queue, issuing, downloads, reprints and revocation. Namespace: issuance."""
+
+from django.urls import path
+
+from certificates.views import issuance
+
+app_name = "issuance"
+urlpatterns = [
+    path("", issuance.keeper_queue, name="keeper_queue"),
+]
