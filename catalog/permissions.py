@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import CatalogItem
 from catalog.rules import regions_overlap
+from catalog.services import is_discardable, is_publishable, is_retirable
 from portal.access import AnyUser, editable_catalog_regions, officer_regions
 from portal.models import Region
 
@@ -21,8 +22,29 @@ def can_edit_region_catalog(user: AnyUser, region: Region | None) -> bool:
     return region is not None and any(r.pk == region.pk for r in editable_catalog_regions(user))
 
 
+def can_create_items(user: AnyUser) -> bool:
+    """True when the user maintains at least one place's catalog (the create pages and buttons)."""
+    return bool(editable_catalog_regions(user))
+
+
 def can_edit_item(user: AnyUser, item: CatalogItem) -> bool:
     return can_edit_region_catalog(user, item.region if item.region_id else None)
+
+
+def can_publish_item(user: AnyUser, item: CatalogItem) -> bool:
+    return can_edit_item(user, item) and is_publishable(item)
+
+
+def can_retire_item(user: AnyUser, item: CatalogItem) -> bool:
+    return can_edit_item(user, item) and is_retirable(item)
+
+
+def can_discard_item(user: AnyUser, item: CatalogItem) -> bool:
+    return can_edit_item(user, item) and is_discardable(item)
+
+
+def can_restore_item(user: AnyUser, item: CatalogItem) -> bool:
+    return can_edit_item(user, item)
 
 
 def get_item_for_officer(user: AnyUser, model: type[CatalogItem], pk: int, *, write: bool = False) -> CatalogItem:

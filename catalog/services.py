@@ -20,6 +20,20 @@ from portal.models import User
 NOT_RESTORED = {"id", "status", "effective_from", "effective_to", "created_at", "updated_at", "code", "scope", "region"}
 
 
+# Which moves an item's state allows. The services below refuse any other move; catalog/permissions.py combines
+# these with the officer's right to decide which buttons to show.
+def is_publishable(item: CatalogItem) -> bool:
+    return item.status == Status.DRAFT
+
+
+def is_retirable(item: CatalogItem) -> bool:
+    return item.status == Status.PUBLISHED and not item.is_retired
+
+
+def is_discardable(item: CatalogItem) -> bool:
+    return item.status == Status.DRAFT
+
+
 def _save(item: CatalogItem, actor: User, reason: str) -> CatalogItem:
     item.full_clean()
     item._history_user = actor
@@ -41,7 +55,7 @@ def _locked(item: CatalogItem) -> CatalogItem:
 @transaction.atomic
 def item_publish(*, item: CatalogItem, actor: User) -> CatalogItem:
     item = _locked(item)
-    if item.status == Status.PUBLISHED:
+    if not is_publishable(item):
         raise ValidationError(_("该事项已经发布。"))
     item.status = Status.PUBLISHED
     if item.effective_from < timezone.localdate():
@@ -54,6 +68,8 @@ def item_retire(*, item: CatalogItem, actor: User, end_date: dt.date, reason: st
     item = _locked(item)
     if item.status != Status.PUBLISHED:
         raise ValidationError(_("只有已发布的事项需要废止；草稿可以直接删除。"))
+    if not is_retirable(item):
+        raise ValidationError(_("该事项已经废止。"))
     if not reason.strip():
         raise ValidationError(_("请写明废止理由。"))
     if end_date < item.effective_from:
@@ -65,7 +81,7 @@ def item_retire(*, item: CatalogItem, actor: User, end_date: dt.date, reason: st
 @transaction.atomic
 def item_discard_draft(*, item: CatalogItem, actor: User) -> None:
     item = _locked(item)
-    if item.status != Status.DRAFT:
+    if not is_discardable(item):
         raise ValidationError(_("已发布的事项不能删除，只能设置截止日期予以废止。"))
     item._history_user = actor
     item._change_reason = _("删除草稿")
@@ -79,9 +95,12 @@ def item_restore(*, item: CatalogItem, actor: User, history_id: int) -> CatalogI
     record = item.history.filter(history_id=history_id).first()
     if record is None:
         raise ValidationError(_("找不到要恢复的版本。"))
-    for field in item._meta.concrete_fields:
-        if field.attname not in NOT_RESTORED:
-            setattr(item, field.attname, getattr(record, field.attname))
+    restored = [f.attname for f in item._meta.concrete_fields if f.attname not in NOT_RESTORED]
+    if all(getattr(item, name) == getattr(record, name) for name in restored):
+        # Nothing would change: no empty version in the history.
+        raise ValidationError(_("所选版本的内容与当前内容相同，无需恢复。"))
+    for name in restored:
+        setattr(item, name, getattr(record, name))
     return _save(
         item,
         actor,
