@@ -222,7 +222,7 @@ class IssuableItemForm(CatalogItemForm):
         # The model refuses this too; asking the rule here puts its message on the checkbox itself instead of
         # next to the database constraint's technical message.
         try:
-            rules.check_no_liability(involves_liability=value, texts=[])
+            rules.check_no_liability(involves_liability=value, texts={})
         except ValidationError as error:
             raise forms.ValidationError(error.messages) from None
         return value

@@ -63,7 +63,9 @@ class CatalogItemQuerySet(models.QuerySet):
 class CatalogItem(models.Model):
     """Fields shared by both catalogs."""
 
-    code = models.CharField(_("事项编码"), max_length=32, unique=True)
+    code = models.CharField(
+        _("事项编码"), max_length=32, unique=True, error_messages={"unique": _("该事项编码已被使用，请换一个。")}
+    )
     name = models.CharField(_("事项名称"), max_length=120)
     scope = models.CharField(_("适用范围"), max_length=16, choices=Scope.choices)
     region = models.ForeignKey(
@@ -76,7 +78,7 @@ class CatalogItem(models.Model):
         help_text=_("全国清单不填；省、市、县清单填对应的行政区划。"),
     )
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
-    effective_from = models.DateField(_("生效日期"), default=dt.date.today)
+    effective_from = models.DateField(_("生效日期"), default=timezone.localdate)
     effective_to = models.DateField(_("截止日期"), null=True, blank=True)
     purposes = models.JSONField(_("办理用途"), default=list, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -187,7 +189,11 @@ class IssuableItem(CatalogItem):
         verbose_name_plural = _("可出具证明事项清单")
         constraints = [
             # 陕西通知 二(一): a committee seal may never back legal or economic joint liability.
-            models.CheckConstraint(name="issuable_no_liability", condition=Q(involves_liability=False)),
+            models.CheckConstraint(
+                name="issuable_no_liability",
+                condition=Q(involves_liability=False),
+                violation_error_message=_("涉及法律责任或经济连带责任的证明不能列入可出具清单。"),
+            ),
             models.CheckConstraint(
                 name="issuable_scope_region",
                 condition=(Q(scope=Scope.NATIONAL) & Q(region__isnull=True))
@@ -196,10 +202,16 @@ class IssuableItem(CatalogItem):
         ]
 
     def clean(self) -> None:
-        rules.check_no_liability(involves_liability=self.involves_liability, texts=[self.name, self.body_template])
-        rules.check_legal_bases(self.legal_bases)
-        rules.check_fields_and_body(self.fields, self.body_template)
-        super().clean()
+        # All rules at once, each message on its field: an officer fixes everything in one round.
+        rules.collect(
+            lambda: rules.check_no_liability(
+                involves_liability=self.involves_liability,
+                texts={"name": self.name, "body_template": self.body_template},
+            ),
+            lambda: rules.check_legal_bases(self.legal_bases),
+            lambda: rules.check_fields_and_body(self.fields, self.body_template),
+            super().clean,
+        )
 
     @property
     def is_on_the_spot(self) -> bool:
@@ -239,6 +251,15 @@ class NonIssuableItem(CatalogItem):
         ]
 
     def clean(self) -> None:
-        if not (self.alternative_department or "").strip() or not (self.alternative_channel or "").strip():
-            raise ValidationError(gettext("不予出具的事项必须写明办理部门和办事途径，不能让群众无处可去。"))
-        super().clean()
+        message = gettext("不予出具的事项必须写明办理部门和办事途径，不能让群众无处可去。")
+        errors = {
+            name: message
+            for name in ("alternative_department", "alternative_channel")
+            if not (getattr(self, name) or "").strip()
+        }
+        try:
+            super().clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
@@ -30,8 +32,17 @@ STANDARD_PLACEHOLDERS: dict[str, str] = {
 # declaration (`involves_liability`) is the rule; these words catch a declaration that was forgotten.
 LIABILITY_WORDS: tuple[str, ...] = ("担保", "保证人", "连带责任", "承担法律责任", "承担经济责任", "偿还", "保证其")
 
-MATERIAL_REQUIREMENTS: dict[str, str] = {"required": "必需", "optional": "可选", "commitment": "可以告知承诺替代"}
-FIELD_TYPES: dict[str, str] = {"text": "文本", "textarea": "多行文本", "date": "日期", "number": "数字"}
+MATERIAL_REQUIREMENTS: dict[str, str] = {
+    "required": gettext_lazy("必需"),
+    "optional": gettext_lazy("可选"),
+    "commitment": gettext_lazy("可以告知承诺替代"),
+}
+FIELD_TYPES: dict[str, str] = {
+    "text": gettext_lazy("文本"),
+    "textarea": gettext_lazy("多行文本"),
+    "date": gettext_lazy("日期"),
+    "number": gettext_lazy("数字"),
+}
 
 
 def normalize_name(name: str) -> str:
@@ -39,25 +50,42 @@ def normalize_name(name: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or ""))
 
 
-def check_no_liability(*, involves_liability: bool, texts: list[str]) -> None:
+def collect(*checks: Callable[[], None]) -> None:
+    """Run every check and raise one ValidationError carrying all their messages, keyed by field."""
+    errors: dict = {}
+    for check in checks:
+        try:
+            check()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_no_liability(*, involves_liability: bool, texts: dict[str, str]) -> None:
+    """texts: field name -> text, so that the message stands next to the field that holds the word."""
     if involves_liability:
         raise ValidationError(
-            _("涉及承担法律责任或经济连带责任的证明不能列入可出具清单：社区居委会印章不能用于此类证明。")
+            {
+                "involves_liability": _(
+                    "涉及承担法律责任或经济连带责任的证明不能列入可出具清单：社区居委会印章不能用于此类证明。"
+                )
+            }
         )
-    for text in texts:
+    for field, text in texts.items():
         for word in LIABILITY_WORDS:
             if word in (text or ""):
                 raise ValidationError(
-                    _("内容含有“%(word)s”，涉及法律责任或经济连带责任的证明不能由社区出具。") % {"word": word}
+                    {field: _("内容含有“%(word)s”，涉及法律责任或经济连带责任的证明不能由社区出具。") % {"word": word}}
                 )
 
 
 def check_legal_bases(bases: list[dict[str, Any]]) -> None:
     if not bases:
-        raise ValidationError(_("可出具的证明事项至少要有一项法律法规或政策依据。"))
+        raise ValidationError({"legal_bases": _("可出具的证明事项至少要有一项法律法规或政策依据。")})
     for basis in bases:
         if not (basis.get("title") or "").strip():
-            raise ValidationError(_("每项依据都要写明文件名称。"))
+            raise ValidationError({"legal_bases": _("每项依据都要写明文件名称。")})
 
 
 def check_fields_and_body(fields: list[dict[str, Any]], body: str) -> None:
@@ -75,7 +103,10 @@ def check_fields_and_body(fields: list[dict[str, Any]], body: str) -> None:
     unknown = sorted(set(PLACEHOLDER.findall(body or "")) - known)
     if unknown:
         raise ValidationError(
-            _("证明正文中的占位符 %(names)s 没有对应的填写字段。") % {"names": "、".join(f"{{{n}}}" for n in unknown)}
+            {
+                "body_template": _("证明正文中的占位符 %(names)s 没有对应的填写字段。")
+                % {"names": "、".join(f"{{{n}}}" for n in unknown)}
+            }
         )
 
 

@@ -73,3 +73,16 @@ def public_communities(*, search: str = "", county_code: str = "") -> QuerySet[R
 def public_community(code: str) -> Region | None:
     """One community by its 12-digit code, with its chain of places loaded; None for any other code or level."""
     return Region.objects.filter(level=Level.COMMUNITY, code=code).select_related(*_COMMUNITY_CHAIN).first()
+
+
+def items_maintained_above(model: type, *, own_places: list[Region], officer_places: list[Region]) -> QuerySet:
+    """Items in force that bind an officer's places but are maintained above them: the nation's and those of the
+    places containing the officer's own (a county officer sees the province's and the city's)."""
+    own = {r.pk for r in own_places}
+    above = {a.pk for r in officer_places for a in r.ancestors()} - own
+    return (
+        model.objects.in_force()
+        .filter(Q(scope=Scope.NATIONAL) | Q(region_id__in=above))
+        .select_related("region")
+        .order_by("code")
+    )

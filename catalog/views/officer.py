@@ -25,9 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from catalog import rules, services
+from catalog import rules, selectors, services
 from catalog.forms import EDITORS, DashboardFilterForm, RetireForm, error_messages
-from catalog.models import CatalogItem, IssuableItem, NonIssuableItem, Scope, Status
+from catalog.models import CatalogItem, IssuableItem, NonIssuableItem, Status
 from catalog.permissions import (
     can_create_items,
     can_discard_item,
@@ -85,15 +85,8 @@ def _status_q(status: str, today: dt.date) -> Q:
 
 
 def _higher_level_items(model: type[CatalogItem], user) -> QuerySet:
-    """Items in force that bind the officer's places but are maintained above them: the nation's and those of the
-    places that contain the officer's own (a county officer sees the province's and the city's)."""
-    own = {r.pk for r in editable_catalog_regions(user)}
-    above = {a.pk for r in officer_regions(user) for a in r.ancestors()} - own
-    return (
-        model.objects.in_force()
-        .filter(Q(scope=Scope.NATIONAL) | Q(region_id__in=above))
-        .select_related("region")
-        .order_by("code")
+    return selectors.items_maintained_above(
+        model, own_places=editable_catalog_regions(user), officer_places=officer_regions(user)
     )
 
 

@@ -109,3 +109,15 @@ def test_end_date_not_before_start(personas):
 def test_helpers():
     assert normalize_name("亲属关系证明（仅限公证）") == normalize_name("亲属关系证明 (仅限公证)")
     assert render_body("{a}和{b}", {"a": "甲"}) == "甲和{b}"
+
+
+def test_all_rule_violations_are_reported_at_once_on_their_fields(personas):
+    item = IssuableItemFactory.build(
+        region=personas.yanta, legal_bases=[], body_template="为{applicant_name}的贷款提供担保，金额{amount}。"
+    )
+    with pytest.raises(ValidationError) as error:
+        item.full_clean()
+    fields = error.value.message_dict
+    assert "legal_bases" in fields and "body_template" in fields
+    body_messages = " ".join(fields["body_template"])
+    assert "担保" in body_messages and "{amount}" in body_messages
