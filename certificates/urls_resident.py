@@ -7,4 +7,12 @@ from certificates.views import resident
 app_name = "requests"
 urlpatterns = [
     path("", resident.my_requests, name="my_requests"),
+    path("apply/<str:community_code>/<str:item_code>/", resident.apply, name="apply"),
+    path("<int:pk>/", resident.detail, name="detail"),
+    path("<int:pk>/withdraw/", resident.withdraw, name="withdraw"),
+    path("<int:pk>/supplement/", resident.supplement, name="supplement"),
+    path("<int:pk>/files/<int:attachment_id>/", resident.attachment, name="attachment"),
+    path("refuse/<str:community_code>/<str:item_code>/", resident.refusal_notice_create, name="refusal_notice_create"),
+    path("refusal/<uuid:token>/", resident.refusal_notice, name="refusal_notice"),
+    path("refusal/<uuid:token>/pdf/", resident.refusal_notice_pdf, name="refusal_notice_pdf"),
 ]

@@ -1,10 +1,22 @@
 """Community staff, directors and county officers: queue, counter entry, decisions, register. Namespace: desk."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from certificates.views import staff
+from certificates.views import register, staff
 
 app_name = "desk"
 urlpatterns = [
     path("", staff.queue, name="queue"),
+    path("requests/<int:pk>/", staff.detail, name="detail"),
+    path("counter/<str:community_code>/", staff.counter_new, name="counter_new"),
+    path("counter/<str:community_code>/<str:item_code>/", staff.counter_entry, name="counter_entry"),
+    path("exceptional/<str:community_code>/", staff.exceptional_new, name="exceptional_new"),
+    path("register/<str:community_code>/", register.register, name="register"),
+    re_path(
+        r"^register/(?P<community_code>[^/]+)/export\.(?P<fmt>csv|xlsx)$",
+        register.register_export,
+        name="register_export",
+    ),
+    path("county/", staff.county, name="county"),
+    path("county/four-eyes/<str:community_code>/", staff.four_eyes, name="four_eyes"),
 ]

@@ -1,10 +1,357 @@
-"""Residents' pages."""
+"""Residents' pages: apply for a certificate, follow one's requests, answer a supplement request, download one's
+files, withdraw; and the numbered refusal notice (不予出具告知单) for items a community must not issue.
 
+Views stay thin: every request is reached through certificates.permissions.get_request_for_user (404 when not the
+user's to see), every change of state goes through certificates.workflow, every write through
+certificates.services, and buttons are shown from workflow.can, the same predicate the workflow enforces.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from catalog import selectors
+from catalog.models import NonIssuableItem
+from certificates import services, workflow
+from certificates.forms.resident import FILE_RULES, ApplyForm, RefusalNoticeForm, SupplementForm
+from certificates.models import Attachment, CertificateRequest, CommitmentText, RefusalNotice
+from certificates.permissions import can_see_full_id_number, get_request_for_user
+from certificates.services import RequestInvalid
+from certificates.uploads import UploadRejected, display_name
+from certificates.workflow import WorkflowError
+from portal.access import has_role, regions_with_role
+from portal.models import Region
+from portal.pdf import render_pdf
+from portal.roles import Role
+
+REQUESTS_PER_PAGE = 20
+RECENT_NOTICES_KEPT = 20
+
+
+def _community_or_404(code: str) -> Region:
+    community = selectors.public_community(code)
+    if community is None:
+        raise Http404(_("没有找到这个社区（村）。"))
+    return community
+
+
+def _commitment_text_or_none() -> CommitmentText | None:
+    try:
+        return services.current_commitment_text()
+    except WorkflowError:
+        return None  # no text configured yet: materials cannot be replaced by a commitment, the form says so
+
+
+# --- applying ----------------------------------------------------------------------------------------------------
+
+
+@login_required
+def apply(request: HttpRequest, community_code: str, item_code: str) -> HttpResponse:
+    community = _community_or_404(community_code)
+    item = get_object_or_404(selectors.effective_issuable_items(community), code=item_code)
+    if not has_role(request.user, Role.RESIDENT, community):
+        context = {
+            "community": community,
+            "item": item,
+            "home_communities": regions_with_role(request.user, Role.RESIDENT),
+        }
+        return render(request, "certificates/resident/not_resident.html", context, status=403)
+
+    commitment_text = _commitment_text_or_none()
+    options = {"item": item, "user": request.user, "commitment_text": commitment_text}
+    previous_files: dict[int, list[str]] = {}
+    if request.method == "POST":
+        form = ApplyForm(request.POST, request.FILES, **options)
+        previous_files = {
+            index: [display_name(f.name) for f in request.FILES.getlist(f"material_{index}")]
+            for index in range(len(item.materials))
+        }
+        if form.is_valid():
+            try:
+                created = services.request_create(
+                    community=community,
+                    item=item,
+                    actor=request.user,
+                    applicant=request.user,
+                    data=form.request_input(),
+                )
+            except RequestInvalid as invalid:
+                form.add_service_errors(invalid.errors)
+            except WorkflowError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("申请已提交，社区将在出具时限内办理。办理进度会显示在本页，请留意。"),
+                )
+                return redirect("requests:detail", created.pk)
+    else:
+        form = ApplyForm(**options)
+
+    form.mark_errors()
+    rows = form.material_rows({i: names for i, names in previous_files.items() if names})
+    context = {
+        "community": community,
+        "item": item,
+        "form": form,
+        "material_rows": rows,
+        "files_to_choose_again": [row for row in rows if row.previous_files],
+        "commitment_text": commitment_text,
+        "has_commitment_material": any(m.get("requirement") == "commitment" for m in item.materials),
+        "error_count": sum(len(errors) for errors in form.errors.values()),
+        "file_rules": FILE_RULES,
+    }
+    return render(request, "certificates/resident/apply.html", context)
+
+
+# --- following one's requests ------------------------------------------------------------------------------------
 
 
 @login_required
 def my_requests(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {})
+    requests = (
+        CertificateRequest.objects.filter(applicant=request.user)
+        .select_related("item", "community", "register_entry")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(requests, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for req in page:
+        req.overdue = req.is_overdue(today)
+    context = {"page": page, "home_communities": regions_with_role(request.user, Role.RESIDENT)}
+    return render(request, "certificates/resident/my_requests.html", context)
+
+
+@dataclass(frozen=True)
+class FieldValue:
+    label: str
+    value: str
+
+
+def _field_values(req: CertificateRequest) -> list[FieldValue]:
+    """The values the resident filled in, labelled by the item's field specs; keys the item no longer has keep
+    their code as label (the item may have changed since)."""
+    values = dict(req.field_values or {})
+    rows = []
+    for spec in req.item.fields if req.item_id else []:
+        if spec["name"] in values:
+            rows.append(FieldValue(spec.get("label") or spec["name"], values.pop(spec["name"])))
+    rows.extend(FieldValue(name, value) for name, value in values.items())
+    return rows
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    req = get_request_for_user(request.user, pk)
+    user = request.user
+    events = list(req.events.select_related("actor"))
+    for event in events:
+        transition = workflow.TRANSITIONS.get(event.action)
+        event.label = transition.label if transition else event.action
+    context = {
+        "req": req,
+        "events": events,
+        "field_values": _field_values(req),
+        "attachments": list(req.attachments.all()),
+        "commitments": list(req.commitments.select_related("text")),
+        "entry": getattr(req, "register_entry", None),
+        "show_full_id": can_see_full_id_number(user, req),
+        "overdue": req.is_overdue(timezone.localdate()),
+        "can_withdraw": workflow.can(user, req, "withdraw"),
+        "can_supplement": workflow.can(user, req, "supplement"),
+        "is_applicant": req.applicant_id == user.pk,
+    }
+    return render(request, "certificates/resident/detail.html", context)
+
+
+def _posted_revision(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("revision", ""))
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    req = get_request_for_user(request.user, pk, write=True)
+    revision = _posted_revision(request)
+    if revision is None:
+        messages.error(request, _("页面已过期，请刷新后查看最新状态。本次操作未执行。"))
+        return redirect("requests:detail", req.pk)
+    try:
+        workflow.withdraw(request_id=req.pk, actor=request.user, expected_revision=revision)
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("申请已撤回。如仍需要此证明，可以重新申请。"))
+    return redirect("requests:detail", req.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supplement(request: HttpRequest, pk: int) -> HttpResponse:
+    req = get_request_for_user(request.user, pk, write=True)
+    reason = workflow.refusal_reason(request.user, req, "supplement")
+    if reason:
+        messages.warning(request, reason)
+        return redirect("requests:detail", req.pk)
+    material_names = [m["name"] for m in req.item.materials] if req.item_id else []
+    if request.method == "POST":
+        form = SupplementForm(request.POST, request.FILES, material_names=material_names)
+        if form.is_valid():
+            uploads = form.uploads()
+            try:
+                # One transaction: the move back to "submitted" and the files stand or fall together. The workflow
+                # runs first, so a stale form is refused before any file is written.
+                with transaction.atomic():
+                    updated = workflow.supplement(
+                        request_id=req.pk,
+                        actor=request.user,
+                        note=_supplement_note(form.cleaned_data["note"], uploads),
+                        expected_revision=form.cleaned_data["revision"],
+                    )
+                    services.attachments_add(request=updated, actor=request.user, uploads=uploads)
+            except WorkflowError as error:
+                messages.error(request, error.message)
+                return redirect("requests:detail", req.pk)
+            except UploadRejected as rejected:
+                form.add_error(None, rejected.message)
+            else:
+                messages.success(request, _("补正材料已提交，社区将继续办理。"))
+                return redirect("requests:detail", req.pk)
+        chosen = [display_name(f.name) for files in request.FILES.lists() for f in files[1]]
+    else:
+        form = SupplementForm(initial={"revision": req.revision}, material_names=material_names)
+        chosen = []
+    form.mark_errors()
+    context = {"req": req, "form": form, "chosen_before": chosen, "file_rules": FILE_RULES}
+    return render(request, "certificates/resident/supplement.html", context)
+
+
+def _supplement_note(note: str, uploads: list) -> str:
+    note = note.strip()
+    if not uploads:
+        return note
+    files = "、".join(f"{material}（{display_name(f.name)}）" for material, f in uploads)
+    uploaded = _("上传了 %(n)s 个文件：%(files)s") % {"n": len(uploads), "files": files}
+    return f"{note}\n{uploaded}" if note else uploaded
+
+
+# --- files -------------------------------------------------------------------------------------------------------
+
+
+def _content_disposition(name: str) -> str:
+    """attachment; an ASCII fallback for old clients and the real name as RFC 5987 filename*."""
+    fallback = "".join(ch for ch in name if ch.isascii() and ch.isprintable() and ch not in '"\\;') or "file"
+    if "." not in fallback and "." in name:
+        fallback += "." + name.rsplit(".", 1)[1].encode("ascii", "ignore").decode()
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+@login_required
+@require_safe
+def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    req = get_request_for_user(request.user, pk)
+    record = get_object_or_404(Attachment, pk=attachment_id, request=req)
+    try:
+        handle = record.file.open("rb")
+    except OSError:
+        raise Http404(_("文件不存在。")) from None
+    response = FileResponse(handle, content_type=record.content_type)
+    response["Content-Disposition"] = _content_disposition(record.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- refusal notices (不予出具告知单) --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefusalNoticeDocument:
+    """Exactly what the notice page and its PDF need."""
+
+    notice: RefusalNotice
+    community: Region
+    item: NonIssuableItem
+    number: str
+    date: dt.date
+    issuer: str
+
+    @classmethod
+    def build(cls, notice: RefusalNotice) -> RefusalNoticeDocument:
+        return cls(
+            notice=notice,
+            community=notice.community,
+            item=notice.item,
+            number=_("〔%(year)s〕第%(number)s号") % {"year": notice.year, "number": notice.number},
+            date=timezone.localdate(notice.created_at),
+            issuer=notice.community.name,
+        )
+
+
+def _notice_or_404(token) -> RefusalNoticeDocument:
+    notice = get_object_or_404(RefusalNotice.objects.select_related("community", "item"), token=token)
+    return RefusalNoticeDocument.build(notice)
+
+
+def _recent_notice_key(community: Region, item: NonIssuableItem, requesting_body: str) -> str:
+    return f"{community.code}|{item.code}|{requesting_body}"
+
+
+@require_http_methods(["GET", "POST"])
+def refusal_notice_create(request: HttpRequest, community_code: str, item_code: str) -> HttpResponse:
+    community = _community_or_404(community_code)
+    item = get_object_or_404(selectors.effective_non_issuable_items(community), code=item_code)
+    form = RefusalNoticeForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        body = form.cleaned_data["requesting_body"].strip()
+        # A double tap or a reload of the same request on the same day shows the same notice instead of using up
+        # another number: the numbers are counted for oversight.
+        recent = request.session.get("refusal_notices", {})
+        key = _recent_notice_key(community, item, body)
+        today = timezone.localdate().isoformat()
+        token, day = recent.get(key, (None, None))
+        if token and day == today and RefusalNotice.objects.filter(token=token).exists():
+            return redirect("requests:refusal_notice", token)
+        try:
+            notice = services.refusal_notice_create(
+                community=community, item=item, requesting_body=body, resident=request.user
+            )
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            recent[key] = (str(notice.token), today)
+            request.session["refusal_notices"] = dict(list(recent.items())[-RECENT_NOTICES_KEPT:])
+            return redirect("requests:refusal_notice", notice.token)
+    context = {"community": community, "item": item, "form": form}
+    return render(request, "certificates/resident/refusal_notice_create.html", context)
+
+
+@require_safe
+def refusal_notice(request: HttpRequest, token) -> HttpResponse:
+    return render(request, "certificates/resident/refusal_notice.html", {"doc": _notice_or_404(token)})
+
+
+@require_safe
+def refusal_notice_pdf(request: HttpRequest, token) -> HttpResponse:
+    doc = _notice_or_404(token)
+    html = render_to_string("pdf/refusal_notice.html", {"doc": doc}, request=request)
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    filename = f"refusal-notice-{doc.community.code}-{doc.notice.year}-{doc.notice.number}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

@@ -1,10 +1,772 @@
-"""Community desk pages."""
+"""The community desk (社区工作台) and county oversight (督导).
 
+Who: staff and directors of a community work its queue, enter requests at the counter (一窗受理) and take the
+workflow's actions; county and provincial officers read what they supervise and set the four-eyes waiver. Every
+request page reaches its request through certificates.permissions.get_request_for_user; every action form is
+shown from workflow.available_actions and every write goes through certificates.workflow or certificates.services.
+The views only read, validate forms and call those modules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from catalog.models import IssuableItem
+from catalog.selectors import effective_issuable_items
+from certificates import services, workflow
+from certificates.forms.staff import (
+    EXCEPTIONAL_CHOICE,
+    ActionForm,
+    ConfirmForm,
+    CounterRequestForm,
+    ExceptionalRequestForm,
+    FourEyesForm,
+    QueueFilterForm,
+    RecordDeliberationForm,
+    RejectForm,
+    RequestSupplementForm,
+    SendBackForm,
+    SupplementForm,
+    VerifyForm,
+)
+from certificates.models import (
+    CertificateRequest,
+    Channel,
+    FourEyesWaiver,
+    RegisterEntry,
+    Status,
+)
+from certificates.permissions import (
+    can_see_full_id_number,
+    communities_handled,
+    get_request_for_user,
+    visible_requests,
+    works_in,
+)
+from certificates.uploads import UploadRejected
+from certificates.workflow import WorkflowError
+from portal.access import officer_regions, regions_with_role, supervises
+from portal.models import Region, User
+from portal.regions import Level
+from portal.roles import Role
+
+PAGE_SIZE = 20
+
+# The states in which a request can be overdue, read off the model's own rule (CertificateRequest.is_overdue) so
+# the queue's filter and the red flag on each row can never disagree.
+OVERDUE_STATES = frozenset(
+    s for s in Status if CertificateRequest(status=s, due_date=dt.date.min).is_overdue(dt.date.max)
+)
+
+
+def overdue_q(today: dt.date) -> Q:
+    return Q(status__in=OVERDUE_STATES, due_date__lt=today)
+
+
+# --- Which communities a user works for ---------------------------------------------------------------------------
+
+
+def _desk_communities(user: User) -> list[Region]:
+    """The communities whose requests this user handles (staff or director); 403 for anyone else."""
+    unique = {c.pk: c for c in communities_handled(user)}
+    if not unique:
+        raise PermissionDenied(_("社区工作台仅供社区工作人员和社区主任使用。"))
+    return sorted(unique.values(), key=lambda c: c.code)
+
+
+def _handled_community(user: User, code: str) -> tuple[Region, list[Region]]:
+    communities = _desk_communities(user)
+    community = next((c for c in communities if c.code == code), None)
+    if community is None:
+        raise Http404
+    return community, communities
+
+
+def _desk_request(user: User, pk: int, *, write: bool = False) -> CertificateRequest:
+    """A request through the access helper, and only for those who work on it or supervise it: an applicant reads
+    their own request on the residents' pages, not on the desk."""
+    request = get_request_for_user(user, pk, write=write)
+    if not (works_in(user, request.community) or supervises(user, request.community)):
+        raise Http404
+    return request
+
+
+# --- The queue --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: object
+    statuses: frozenset[str] = frozenset()
+    open: bool = True  # open tabs put the nearest due date first; closed ones the latest change
+
+    def condition(self, today: dt.date) -> Q:
+        return overdue_q(today) if self.key == "overdue" else Q(status__in=self.statuses)
+
+
+TABS: tuple[Tab, ...] = (
+    Tab("new", gettext_lazy("新提交待核实"), frozenset({Status.SUBMITTED})),
+    Tab("supplement", gettext_lazy("待补正"), frozenset({Status.AWAITING_SUPPLEMENT})),
+    Tab("verified", gettext_lazy("已核实"), frozenset({Status.VERIFIED})),
+    Tab("deliberation", gettext_lazy("待议事协商"), frozenset({Status.AWAITING_DELIBERATION})),
+    Tab("signature", gettext_lazy("待主任签字"), frozenset({Status.AWAITING_SIGNATURE})),
+    Tab("signed", gettext_lazy("已签字登记"), frozenset({Status.SIGNED, Status.ISSUED}), open=False),
+    Tab("overdue", gettext_lazy("已超期")),
+    Tab("closed", gettext_lazy("已结束"), frozenset({Status.REJECTED, Status.WITHDRAWN}), open=False),
+)
+TAB_BY_KEY = {tab.key: tab for tab in TABS}
+
+ID_TAIL = re.compile(r"[0-9Xx]{4}|[0-9Xx]{18}")
+
+
+def _search(qs: QuerySet[CertificateRequest], text: str) -> QuerySet[CertificateRequest]:
+    text = text.strip()
+    if not text:
+        return qs
+    condition = Q(applicant_name__icontains=text) | Q(item__name__icontains=text) | Q(exceptional_name__icontains=text)
+    if ID_TAIL.fullmatch(text):  # the four characters a masked number shows, or a whole number
+        condition |= Q(applicant_id_number__endswith=text.upper())
+    return qs.filter(condition)
 
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {})
+    communities = _desk_communities(request.user)
+    code = request.GET.get("community") or communities[0].code
+    community = next((c for c in communities if c.code == code), None)
+    if community is None:
+        raise Http404
+    today = timezone.localdate()
+    tab = TAB_BY_KEY.get(request.GET.get("tab", ""), TABS[0])
+
+    base = CertificateRequest.objects.filter(community=community)
+    counts = base.aggregate(**{t.key: Count("pk", filter=t.condition(today)) for t in TABS})
+
+    used_items = list(
+        IssuableItem.objects.filter(requests__community=community).only("code", "name").distinct().order_by("code")
+    )
+    filters = QueueFilterForm(request.GET or None, items=used_items)
+    rows = base.filter(tab.condition(today))
+    filtered = False
+    if filters.is_valid():
+        data = filters.cleaned_data
+        rows = _search(rows, data["q"])
+        if data["item"] == EXCEPTIONAL_CHOICE:
+            rows = rows.filter(exceptional=True)
+        elif data["item"]:
+            rows = rows.filter(item__code=data["item"])
+        if data["channel"]:
+            rows = rows.filter(channel=data["channel"])
+        filtered = any(data.values())
+    if tab.open:
+        rows = rows.order_by(F("due_date").asc(nulls_last=True), "created_at")
+    else:
+        rows = rows.order_by("-updated_at")
+    page = Paginator(rows.select_related("item"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page.object_list:
+        row.overdue = row.is_overdue(today)
+
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "certificates/staff/queue.html",
+        {
+            "community": community,
+            "communities": communities,
+            "tabs": [(t, counts[t.key]) for t in TABS],
+            "tab": tab,
+            "filters": filters,
+            "filtered": filtered,
+            "page": page,
+            "page_query": query.urlencode(),
+            "tab_query": _without(request.GET, "tab", "page"),
+        },
+    )
+
+
+def _without(params, *names: str) -> str:
+    query = params.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+# --- The request page and its actions -------------------------------------------------------------------------
+
+
+def _verify(request: HttpRequest, obj: CertificateRequest, form: ActionForm) -> CertificateRequest:
+    data = form.cleaned_data
+    return workflow.verify(
+        request_id=obj.pk,
+        actor=request.user,
+        method=data["method"],
+        note=data["note"],
+        expected_revision=data["revision"],
+    )
+
+
+def _request_supplement(request: HttpRequest, obj: CertificateRequest, form: ActionForm) -> CertificateRequest:
+    data = form.cleaned_data
+    return workflow.request_supplement(
+        request_id=obj.pk, actor=request.user, missing=data["missing"], expected_revision=data["revision"]
+    )
+
+
+def _supplement(request: HttpRequest, obj: CertificateRequest, form: ActionForm) -> CertificateRequest:
+    data = form.cleaned_data
+    # One transaction: a refused supplement (a stale page) must not leave its files attached.
+    with transaction.atomic():
+        if data["files"]:
+            services.attachments_add(
+                request=obj, actor=request.user, uploads=[(_("补正材料"), f) for f in data["files"]]
+            )
+        return workflow.supplement(
+            request_id=obj.pk, actor=request.user, note=data["note"], expected_revision=data["revision"]
+        )
+
+
+def _request_deliberation(request: HttpRequest, obj: CertificateRequest, form: ActionForm) -> CertificateRequest:
+    return workflow.request_deliberation(
+        request_id=obj.pk, actor=request.user, expected_revision=form.cleaned_data["revision"]
+    )
+
+
+def _record_deliberation(request: HttpRequest, obj: CertificateRequest, form: ActionForm) -> CertificateRequest:
+    data = form.cleaned_data
+    # One transaction: a refused recording must not leave its minutes attached.
+    with transaction.atomic():
+        minutes = None
+        if data["minutes"]:
+            (minutes,) = services.attachments_add(
+                request=obj, actor=request.user, uploads=[(_("议事协商会议记录"), data["minutes"])]
+            )
+        return workflow.record_deliberation(
+            request_id=obj.pk,
+            actor=request.user,
+            held_on=data["held_on"],
+            place=data["place"],
+            participants=data["participants"],
+            agreed=data["agreed"],
+            total=data["total"],
+            minutes=minutes,
+            expected_revision=data["revision"],
+        )
+
+
+def _send_for_signature(request: HttpRequest, obj: CertificateRequest, form: ActionForm) -> CertificateRequest:
+    return workflow.send_for_signature(
+        request_id=obj.pk, actor=request.user, expected_revision=form.cleaned_data["revision"]
+    )
+
+
+def _sign(request: HttpRequest, obj: CertificateRequest, form: ActionForm) -> CertificateRequest:
+    return workflow.sign(request_id=obj.pk, actor=request.user, expected_revision=form.cleaned_data["revision"])
+
+
+def _send_back(request: HttpRequest, obj: CertificateRequest, form: ActionForm) -> CertificateRequest:
+    data = form.cleaned_data
+    return workflow.send_back(
+        request_id=obj.pk, actor=request.user, reason=data["reason"], expected_revision=data["revision"]
+    )
+
+
+def _reject(request: HttpRequest, obj: CertificateRequest, form: ActionForm) -> CertificateRequest:
+    data = form.cleaned_data
+    return workflow.reject(
+        request_id=obj.pk, actor=request.user, reason=data["reason"], expected_revision=data["revision"]
+    )
+
+
+@dataclass(frozen=True)
+class DeskAction:
+    """How the desk offers one workflow transition: its form, the call, the button and the confirmation."""
+
+    form_class: type[ActionForm]
+    perform: Callable[[HttpRequest, CertificateRequest, ActionForm], CertificateRequest]
+    button: object
+    done: object
+    style: str = "btn-portal"
+    collapsed: bool = False  # rarely the next step, or irreversible: behind a disclosure
+    multipart: bool = False
+    upload_field: str | None = None
+
+
+# Transitions of the applicant alone (submit, withdraw) have no place on the desk. The order is the page's order.
+DESK_ACTIONS: dict[str, DeskAction] = {
+    "verify": DeskAction(VerifyForm, _verify, gettext_lazy("确认核实"), gettext_lazy("已记录核实情况。")),
+    "request_supplement": DeskAction(
+        RequestSupplementForm,
+        _request_supplement,
+        gettext_lazy("通知申请人补正"),
+        gettext_lazy("已要求补正，申请人会收到通知。"),
+        style="btn-outline-primary",
+        collapsed=True,
+    ),
+    "supplement": DeskAction(
+        SupplementForm,
+        _supplement,
+        gettext_lazy("代为提交补正材料"),
+        gettext_lazy("补正材料已提交，申请回到待核实。"),
+        style="btn-outline-primary",
+        collapsed=True,
+        multipart=True,
+        upload_field="files",
+    ),
+    "request_deliberation": DeskAction(
+        ConfirmForm,
+        _request_deliberation,
+        gettext_lazy("提交居民议事协商"),
+        gettext_lazy("已提交议事协商。"),
+    ),
+    "record_deliberation": DeskAction(
+        RecordDeliberationForm,
+        _record_deliberation,
+        gettext_lazy("登记议事协商结果"),
+        gettext_lazy("议事协商结果已登记，申请已提请主任签字。"),
+        multipart=True,
+        upload_field="minutes",
+    ),
+    "send_for_signature": DeskAction(
+        ConfirmForm,
+        _send_for_signature,
+        gettext_lazy("提请主任签字"),
+        gettext_lazy("已提请主任签字。"),
+    ),
+    "sign": DeskAction(ConfirmForm, _sign, gettext_lazy("签字批准并登记"), gettext_lazy("已签字批准。")),
+    "send_back": DeskAction(
+        SendBackForm,
+        _send_back,
+        gettext_lazy("退回重新核实"),
+        gettext_lazy("已退回。"),
+        style="btn-outline-secondary",
+        collapsed=True,
+    ),
+    "reject": DeskAction(
+        RejectForm,
+        _reject,
+        gettext_lazy("不予出具"),
+        gettext_lazy("已决定不予出具，申请人会看到理由。"),
+        style="btn-outline-danger",
+        collapsed=True,
+    ),
+}
+
+# When these are refused for a reason other than the state or the role (the four-eyes rule, a missing
+# deliberation), the page says why instead of silently leaving the button out.
+EXPLAINED_REFUSALS = ("send_for_signature", "sign")
+
+
+@dataclass
+class Failed:
+    """A POST that did not go through: its action and the bound form, carrying its errors (the workflow's
+    refusal among them)."""
+
+    action: str
+    form: ActionForm
+
+
+@dataclass
+class ActionPanel:
+    action: str
+    transition: workflow.Transition
+    spec: DeskAction
+    form: ActionForm
+    failed: bool = False
+
+
+def _attachment_url(request_pk: int, attachment_pk: int) -> str | None:
+    """Files are served by the residents' app, which checks access; None until that URL exists."""
+    try:
+        return reverse("requests:attachment", args=[request_pk, attachment_pk])
+    except NoReverseMatch:
+        return None
+
+
+def _refill(spec: DeskAction, failed: Failed, revision: int) -> ActionForm:
+    """The failed form again, with what was typed and its errors, carrying the revision of the state the page now
+    shows: the user has that state in front of them when they send it again. (Files must be chosen again.)"""
+    data = failed.form.data.copy()
+    data[failed.form.add_prefix("revision")] = str(revision)
+    form = spec.form_class(data, prefix=failed.action)
+    form.is_valid()
+    for name, errors in failed.form.errors.items():
+        for error in errors:
+            if error not in form.errors.get(name, []):
+                form.add_error(None if name == NON_FIELD_ERRORS else name, error)
+    return form
+
+
+def _render_detail(request: HttpRequest, pk: int, failed: Failed | None = None) -> HttpResponse:
+    user = request.user
+    obj = _desk_request(user, pk)
+    today = timezone.localdate()
+
+    panels = []
+    for transition in workflow.available_actions(user, obj):
+        spec = DESK_ACTIONS.get(transition.action)
+        if spec is None:
+            continue
+        if failed and failed.action == transition.action:
+            form, is_failed = _refill(spec, failed, obj.revision), True
+        else:
+            form, is_failed = spec.form_class(prefix=transition.action, initial={"revision": obj.revision}), False
+        panels.append(ActionPanel(transition.action, transition, spec, form, failed=is_failed))
+    panels.sort(key=lambda p: list(DESK_ACTIONS).index(p.action))
+    offered = {p.action for p in panels}
+    explanations = []
+    roles = workflow.actor_roles(user, obj)
+    for action in EXPLAINED_REFUSALS:
+        transition = workflow.TRANSITIONS[action]
+        if action not in offered and obj.status in transition.sources and roles & transition.roles:
+            reason = workflow.refusal_reason(user, obj, action)
+            if reason:
+                explanations.append((transition.label, reason))
+    # The action that failed is no longer possible (someone else acted first): show what was typed, read-only.
+    lost = None
+    if failed and failed.action not in offered and failed.form.typed():
+        lost = (workflow.TRANSITIONS[failed.action].label, failed.form.typed_values())
+
+    events = list(obj.events.select_related("actor"))
+    for event in events:
+        transition = workflow.TRANSITIONS.get(event.action)
+        event.label = transition.label if transition else event.action
+    attachments = list(obj.attachments.select_related("uploaded_by"))
+    for attachment in attachments:
+        attachment.url = _attachment_url(obj.pk, attachment.pk)
+    deliberations = list(obj.deliberations.select_related("minutes", "recorded_by"))
+    for deliberation in deliberations:
+        deliberation.minutes_url = _attachment_url(obj.pk, deliberation.minutes_id) if deliberation.minutes_id else None
+    field_values = []
+    if obj.item_id:
+        field_values = [
+            (spec.get("label", spec["name"]), obj.field_values.get(spec["name"], "")) for spec in obj.item.fields
+        ]
+
+    return render(
+        request,
+        "certificates/staff/detail.html",
+        {
+            "obj": obj,
+            "community": obj.community,
+            "communities": communities_handled(user),
+            "desk_user": works_in(user, obj.community),
+            "id_number": obj.applicant_id_number if can_see_full_id_number(user, obj) else obj.masked_id_number,
+            "overdue": obj.is_overdue(today),
+            "field_values": field_values,
+            "attachments": attachments,
+            "commitments": list(obj.commitments.select_related("text", "confirmed_by")),
+            "deliberations": deliberations,
+            "events": events,
+            "register_entry": RegisterEntry.objects.filter(request=obj).select_related("cancellation").first(),
+            "panels": panels,
+            "explanations": explanations,
+            "lost": lost,
+            "read_only": not panels and not works_in(user, obj.community),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        return _render_detail(request, pk)
+    obj = _desk_request(request.user, pk, write=True)
+    action = request.POST.get("action", "")
+    spec = DESK_ACTIONS.get(action)
+    if spec is None:
+        messages.error(request, _("未知的操作，未执行任何更改。"))
+        return redirect("desk:detail", pk=obj.pk)
+    form = spec.form_class(request.POST, request.FILES, prefix=action)
+    if not form.is_valid():
+        return _render_detail(request, obj.pk, Failed(action, form))
+    try:
+        result = spec.perform(request, obj, form)
+    except WorkflowError as error:
+        messages.error(request, error.message)
+        if not form.typed():
+            return redirect("desk:detail", pk=obj.pk)
+        form.add_error(None, error.message)
+        return _render_detail(request, obj.pk, Failed(action, form))
+    except UploadRejected as rejected:
+        form.add_error(spec.upload_field, rejected.message)
+        return _render_detail(request, obj.pk, Failed(action, form))
+    done = str(spec.done)
+    if result.status == Status.SIGNED:
+        entry = RegisterEntry.objects.filter(request=result).first()
+        if entry:
+            done += _("登记编号：%(number)s。") % {"number": entry.display_number}
+    messages.success(request, done)
+    return redirect("desk:detail", pk=obj.pk)
+
+
+# --- Counter entry (一窗受理) and the exceptional path --------------------------------------------------------------
+
+
+@login_required
+def counter_new(request: HttpRequest, community_code: str) -> HttpResponse:
+    community, communities = _handled_community(request.user, community_code)
+    search = request.GET.get("q", "").strip()[:50]
+    items = effective_issuable_items(community, search=search).order_by("code")
+    return render(
+        request,
+        "certificates/staff/counter_items.html",
+        {"community": community, "communities": communities, "items": items, "search": search},
+    )
+
+
+def _commitment_text():
+    try:
+        return services.current_commitment_text()
+    except WorkflowError:
+        return None
+
+
+@login_required
+def counter_entry(request: HttpRequest, community_code: str, item_code: str) -> HttpResponse:
+    community, communities = _handled_community(request.user, community_code)
+    item = effective_issuable_items(community).filter(code=item_code).first()
+    if item is None:
+        raise Http404
+    posted = request.method == "POST"
+    form = CounterRequestForm(
+        request.POST if posted else None, request.FILES if posted else None, item=item, community=community
+    )
+    if posted and form.is_valid():
+        try:
+            created = services.request_create(
+                community=community,
+                item=item,
+                actor=request.user,
+                data=form.request_input(),
+                applicant=form.cleaned_data["account"],
+                channel=Channel.COUNTER,
+            )
+        except services.RequestInvalid as invalid:
+            form.add_service_errors(invalid.errors)
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _created_message(created))
+            return redirect("desk:detail", pk=created.pk)
+    return render(
+        request,
+        "certificates/staff/counter_entry.html",
+        {
+            "community": community,
+            "communities": communities,
+            "item": item,
+            "form": form,
+            "commitment_text": _commitment_text() if "commitments" in form.fields else None,
+        },
+    )
+
+
+def _created_message(created: CertificateRequest) -> str:
+    message = _("已受理，办结期限 %(due)s。") % {"due": created.due_date or "—"}
+    if created.applicant_id:
+        message += _("已关联居民账号，申请人可在网上查看进度。")
+    return message
+
+
+@login_required
+def exceptional_new(request: HttpRequest, community_code: str) -> HttpResponse:
+    community, communities = _handled_community(request.user, community_code)
+    posted = request.method == "POST"
+    form = ExceptionalRequestForm(request.POST if posted else None, community=community)
+    if posted and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.request_create_exceptional(
+                community=community,
+                actor=request.user,
+                matter_name=data["matter_name"],
+                can_verify=data["can_verify"],
+                risk_assessment=data["risk_assessment"],
+                data=form.applicant_input(),
+                applicant=data["account"],
+            )
+        except services.RequestInvalid as invalid:
+            form.add_service_errors(invalid.errors)
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _created_message(created) + _("该事项已报区县民政部门复核。"))
+            return redirect("desk:detail", pk=created.pk)
+    return render(
+        request,
+        "certificates/staff/exceptional_form.html",
+        {"community": community, "communities": communities, "form": form},
+    )
+
+
+# --- County oversight (督导) ----------------------------------------------------------------------------------------
+
+STAT_STATUSES = (
+    Status.SUBMITTED,
+    Status.AWAITING_SUPPLEMENT,
+    Status.VERIFIED,
+    Status.AWAITING_DELIBERATION,
+    Status.AWAITING_SIGNATURE,
+    Status.SIGNED,
+    Status.ISSUED,
+    Status.REJECTED,
+    Status.WITHDRAWN,
+)
+
+
+def _stat_annotations(today: dt.date) -> dict:
+    # Prefixed names: an annotation may not share a name with a model field ("exceptional").
+    counts = {f"n_{s}": Count("pk", filter=Q(status=s)) for s in STAT_STATUSES}
+    counts["n_overdue"] = Count("pk", filter=overdue_q(today))
+    counts["n_exceptional"] = Count("pk", filter=Q(exceptional=True) & ~Q(status=Status.DRAFT))
+    return counts
+
+
+def _sets_four_eyes(user: User, community: Region) -> bool:
+    """Only a county officer of the community's own county decides its four-eyes waiver."""
+    return any(community.code.startswith(c.prefix) for c in regions_with_role(user, Role.COUNTY_OFFICER))
+
+
+def _officer_scope(user: User) -> list[Region]:
+    regions = officer_regions(user)
+    if not regions:
+        raise PermissionDenied(_("督导页面仅供区县和省级民政干部使用。"))
+    return regions
+
+
+def _code_scope(regions: list[Region], lookup: str = "code") -> Q:
+    scope = Q(pk__in=[])
+    for region in regions:
+        scope |= Q(**{f"{lookup}__startswith": region.prefix})
+    return scope
+
+
+@login_required
+def county(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    regions = _officer_scope(user)
+    today = timezone.localdate()
+    counties = list(
+        Region.objects.filter(level=Level.COUNTY).filter(_code_scope(regions)).select_related("parent").order_by("code")
+    )
+    chosen = next((c for c in counties if c.code == request.GET.get("county")), None)
+    scope = [chosen] if chosen else regions
+
+    communities = (
+        Region.objects.filter(level=Level.COMMUNITY)
+        .filter(_code_scope(scope))
+        .select_related("parent__parent")
+        .order_by("code")
+    )
+    page = Paginator(communities, 50).get_page(request.GET.get("page"))
+    ids = [c.pk for c in page.object_list]
+    requests_in_scope = CertificateRequest.objects.filter(_code_scope(scope, "community__code"))
+    stats = {
+        row["community_id"]: row
+        for row in requests_in_scope.filter(community_id__in=ids)
+        .values("community_id")
+        .annotate(**_stat_annotations(today))
+    }
+    totals = requests_in_scope.aggregate(**_stat_annotations(today))
+    waivers: dict[int, FourEyesWaiver] = {}
+    for waiver in FourEyesWaiver.objects.filter(community_id__in=ids).order_by("community_id", "-set_at", "-id"):
+        waivers.setdefault(waiver.community_id, waiver)
+    rows = [
+        {
+            "community": c,
+            "counts": [stats.get(c.pk, {}).get(f"n_{s}", 0) for s in STAT_STATUSES],
+            "overdue": stats.get(c.pk, {}).get("n_overdue", 0),
+            "exceptional": stats.get(c.pk, {}).get("n_exceptional", 0),
+            "waiver": waivers.get(c.pk),
+        }
+        for c in page.object_list
+    ]
+    review = (
+        visible_requests(user)
+        .filter(_code_scope(scope, "community__code"), exceptional=True, county_review_required=True)
+        .exclude(status=Status.DRAFT)
+        .select_related("community")
+        .order_by("-created_at")[:100]
+    )
+    return render(
+        request,
+        "certificates/staff/county.html",
+        {
+            "regions": regions,
+            "counties": counties,
+            "chosen": chosen,
+            "status_labels": [Status(s).label for s in STAT_STATUSES],
+            "rows": rows,
+            "page": page,
+            "totals": {
+                "counts": [totals[f"n_{s}"] for s in STAT_STATUSES],
+                "overdue": totals["n_overdue"],
+                "exceptional": totals["n_exceptional"],
+            },
+            "review": review,
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def four_eyes(request: HttpRequest, community_code: str) -> HttpResponse:
+    """The four-eyes waiver of one community: its history for those who supervise it, the switch for the county
+    officer of its county. Each setting is a new row, so who decided what and when is kept."""
+    user = request.user
+    community = Region.objects.filter(level=Level.COMMUNITY, code=community_code).select_related("parent").first()
+    if community is None or not supervises(user, community):
+        raise Http404
+    may_set = _sets_four_eyes(user, community)
+    form = FourEyesForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not may_set:
+            raise PermissionDenied(_("只有本区县民政干部可以设置四眼原则豁免。"))
+        if form.is_valid():
+            waiver = FourEyesWaiver(
+                county=community.ancestor_at(Level.COUNTY),
+                community=community,
+                allowed=form.cleaned_data["allowed"],
+                reason=form.cleaned_data["reason"].strip(),
+                set_by=user,
+            )
+            waiver.full_clean()
+            waiver.save()
+            messages.success(
+                request,
+                _("已设置：%(community)s 主任%(allowed)s签批本人核实的事项。")
+                % {"community": community.name, "allowed": _("可以") if waiver.allowed else _("不能")},
+            )
+            return redirect("desk:four_eyes", community_code=community.code)
+    history = list(FourEyesWaiver.objects.filter(community=community).select_related("set_by"))
+    return render(
+        request,
+        "certificates/staff/four_eyes.html",
+        {
+            "community": community,
+            "form": form if may_set else None,
+            "history": history,
+            "current": history[0] if history else None,
+        },
+    )

@@ -1,0 +1,85 @@
+"""The register (一事一登记登记簿) of one community: read on screen and exported as CSV or XLSX.
+
+Who: the community's staff, director and seal keeper, and the county and provincial officers who supervise it
+(certificates.permissions.can_view_register); anyone else gets 404, so a register's existence does not leak.
+Applicants' identity numbers are masked on screen and in exports alike.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certificates import exports
+from certificates.forms.staff import YearForm
+from certificates.models import RegisterEntry
+from certificates.permissions import can_view_register, communities_handled
+from portal.models import Region
+from portal.regions import Level
+
+PAGE_SIZE = 100
+
+
+def _register_community(user, code: str) -> Region:
+    community = Region.objects.filter(level=Level.COMMUNITY, code=code).first()
+    if community is None or not can_view_register(user, community):
+        raise Http404
+    return community
+
+
+def _year_and_entries(request: HttpRequest, community: Region) -> tuple[int, list[int], QuerySet[RegisterEntry]]:
+    """The chosen year (this year unless another year with entries is asked for) and its entries in number order."""
+    this_year = timezone.localdate().year
+    years = sorted(
+        set(RegisterEntry.objects.filter(community=community).values_list("year", flat=True).order_by()) | {this_year},
+        reverse=True,
+    )
+    form = YearForm(request.GET or None, years=years)
+    year = (form.cleaned_data.get("year") if form.is_valid() else None) or this_year
+    entries = (
+        RegisterEntry.objects.filter(community=community, year=year)
+        .select_related("verifier", "signer", "cancellation")
+        .order_by("number")
+    )
+    return year, years, entries
+
+
+@login_required
+def register(request: HttpRequest, community_code: str) -> HttpResponse:
+    community = _register_community(request.user, community_code)
+    year, years, entries = _year_and_entries(request, community)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "certificates/staff/register.html",
+        {
+            "community": community,
+            "communities": communities_handled(request.user),
+            "year": year,
+            "years": years,
+            "page": page,
+        },
+    )
+
+
+@login_required
+def register_export(request: HttpRequest, community_code: str, fmt: str) -> HttpResponse:
+    community = _register_community(request.user, community_code)
+    year, _years, entries = _year_and_entries(request, community)
+    header, rows = exports.register_header(), exports.register_rows(entries)
+    filename = f"register-{community.code}-{year}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(exports.to_csv(header, rows), content_type=exports.CSV_CONTENT_TYPE)
+    elif fmt == "xlsx":
+        title = _("%(year)s年登记簿") % {"year": year}
+        response = HttpResponse(exports.to_xlsx(header, rows, title=title), content_type=exports.XLSX_CONTENT_TYPE)
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"  # personal data: keep it out of shared caches
+    return response
