@@ -15,7 +15,7 @@ RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 DEV_ENV := DEBUG=1
 
-.PHONY: run test lint format bench migrations-check setup setup-dev messages clean
+.PHONY: run test lint format bench migrations-check setup setup-dev messages fonts clean
 
 run: setup
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
@@ -37,8 +37,8 @@ format: setup-dev
 migrations-check: setup-dev
 	$(PY) manage.py makemigrations --check --dry-run --settings=portal.settings_test
 
-setup: $(STAMPS)/system-run $(STAMPS)/venv-run messages
-setup-dev: $(STAMPS)/system-test $(STAMPS)/venv-dev messages
+setup: $(STAMPS)/system-run $(STAMPS)/venv-run messages fonts
+setup-dev: $(STAMPS)/system-test $(STAMPS)/venv-dev messages fonts
 
 $(STAMPS)/system-%:
 	@mkdir -p $(STAMPS)
@@ -71,6 +71,12 @@ $(STAMPS)/venv-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 # Compiled catalogs (.mo) are built, not committed; compilemessages is quick and skips up-to-date files.
 messages:
 	@$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv -v 0
+
+# The compact CJK font for PDFs, derived from fonts-noto-cjk (about 30 s, once).
+fonts: static/fonts/PortalSerifSC-Common.otf
+
+static/fonts/PortalSerifSC-Common.otf:
+	$(DEV_ENV) $(PY) manage.py build_pdf_fonts
 
 bench: setup-dev
 	$(DEV_ENV) $(PY) manage.py bench

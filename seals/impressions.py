@@ -1,29 +1,62 @@
 """Seal impression images: reading an uploaded impression, and drawing a specimen (样章) for demo data.
 
-A specimen is visibly not a real seal: it says 样章 across its centre, so a demo document cannot pass for real.
+A specimen is visibly not a real seal: it says 样章 and SPECIMEN, so a demo document cannot pass for real.
+Its lettering is drawn as outlines taken from the CJK font, so the image needs no font when it is printed
+(an SVG <text> would make the PDF embed a second, large font face).
 """
 
 from __future__ import annotations
 
 import base64
-import html
+import functools
+import subprocess
 
 from seals.models import Seal
 
 SVG_TYPE = "image/svg+xml"
+LETTERING_FONT = "Noto Serif CJK SC:bold"
 
 
+@functools.cache
+def _font():
+    from fontTools.ttLib import TTCollection, TTFont
+
+    path, index = subprocess.run(
+        ["fc-match", "-f", "%{file}\n%{index}", LETTERING_FONT], capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    if path.endswith((".ttc", ".otc")):
+        return TTCollection(path, lazy=True).fonts[int(index or 0)]
+    return TTFont(path, lazy=True)
+
+
+def text_path(text: str, *, centre_x: float, baseline: float, size: float) -> str:
+    """SVG path data drawing text centred on centre_x, from the font's glyph outlines."""
+    from fontTools.pens.svgPathPen import SVGPathPen
+    from fontTools.pens.transformPen import TransformPen
+
+    font = _font()
+    cmap, glyphs, metrics = font.getBestCmap(), font.getGlyphSet(), font["hmtx"].metrics
+    scale = size / font["head"].unitsPerEm
+    names = [cmap.get(ord(ch), ".notdef") for ch in text]
+    width = sum(metrics[name][0] for name in names) * scale
+    x = centre_x - width / 2
+    pen = SVGPathPen(glyphs)
+    for name in names:
+        glyphs[name].draw(TransformPen(pen, (scale, 0, 0, -scale, x, baseline)))
+        x += metrics[name][0] * scale
+    return pen.getCommands()
+
+
+@functools.cache
 def specimen_svg(community_name: str) -> str:
-    name = html.escape(community_name[:16])
+    name = text_path(community_name[:14], centre_x=100, baseline=160, size=14)
+    mark = text_path("样 章", centre_x=100, baseline=42, size=18)
+    latin = text_path("SPECIMEN", centre_x=100, baseline=184, size=11)
     return f"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" width="200" height="200">
-  <g fill="none" stroke="#d0021b" stroke-width="6" opacity="0.85">
-    <circle cx="100" cy="100" r="92"/>
-  </g>
-  <g fill="#d0021b" opacity="0.85" font-family="Noto Serif CJK SC, serif" text-anchor="middle">
+  <circle cx="100" cy="100" r="92" fill="none" stroke="#d0021b" stroke-width="6" opacity="0.85"/>
+  <g fill="#d0021b" opacity="0.85">
     <polygon points="100,52 111,84 145,84 118,104 128,136 100,117 72,136 82,104 55,84 89,84"/>
-    <text x="100" y="160" font-size="15">{name}</text>
-    <text x="100" y="40" font-size="17" font-weight="bold">样 章</text>
-    <text x="100" y="185" font-size="11">SPECIMEN · 无效</text>
+    <path d="{name}"/><path d="{mark}"/><path d="{latin}"/>
   </g>
 </svg>"""
 

@@ -402,7 +402,7 @@ def test_get_is_not_allowed_on_post_only_actions(personas, officer, client):
         ({"name": "无犯罪记录证明"}, "“无犯罪记录证明”已在全国的不予出具证明事项中（N05）"),
         ({"body_template": "兹证明{applicant_name}的{foo}。"}, "证明正文中的占位符 {foo} 没有对应的填写字段。"),
         ({"fields": [{"name": "Bad-Name", "label": "坏字段", "type": "text"}]}, "字段代码“Bad-Name”只能用小写英文字母"),
-        ({"code": "610113-ZM01"}, "具有 事项编码 的 可出具证明事项 已存在。"),
+        ({"code": "610113-ZM01"}, "该事项编码已被使用"),
     ],
     ids=[
         "no-legal-basis",

@@ -1,0 +1,86 @@
+"""`make bench`: certificate rendering speed, size and memory through the portal's real code.
+
+Prints figures only; targets are read by people, never asserted in the test suite. The floor is the same page
+layout with ASCII text in a Latin font, rendered by the same renderer in the same process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import resource
+import statistics
+import time
+
+from django.core.management.base import BaseCommand
+
+from catalog.models import IssuableItem
+from certificates.documents import build_document, new_verification_code
+from certificates.models import CertificateRequest, RegisterEntry
+from portal.models import Region
+from portal.pdf import render_pdf
+from portal.regions import CommunityKind, Level
+from seals.impressions import specimen_svg
+
+ASCII_NAME = "Community Residents Committee"
+
+
+def sample_document(ascii_only: bool):
+    community = Region(
+        level=Level.COMMUNITY, code="610113001001", name=ASCII_NAME if ascii_only else "育才路社区居民委员会",
+        community_kind=CommunityKind.RESIDENTS_COMMITTEE, phone="029-85210001", number_prefix="YZ" if ascii_only else "雁育证",
+    )
+    item = IssuableItem.objects.filter(code="610113-ZM01").first() or IssuableItem(
+        name="亲属关系证明", body_template="兹证明{applicant_name}。", validity_months=3
+    )
+    if ascii_only:
+        item = IssuableItem(
+            name="Certificate of Kinship",
+            body_template="To the notary office:\nWe certify that {applicant_name} (ID {applicant_id_number}) and "
+            "{relative_name} are {relation}. Checked against household records and by a home visit.\n"
+            "For notarisation only.\nHereby certified.",
+            validity_months=3,
+        )
+    request = CertificateRequest(
+        community=community, item=item, applicant_name="Wang Xiaoming" if ascii_only else "王小明",
+        applicant_id_number="11010519491231002X", purpose="notarisation" if ascii_only else "办理亲属关系公证",
+        requesting_body="Notary office" if ascii_only else "西安市某公证处",
+        field_values={"relative_name": "Li Si" if ascii_only else "李四", "relation": "father and son" if ascii_only else "父子",
+                      "notary_office": "Notary office" if ascii_only else "西安市某公证处"},
+    )
+    entry = RegisterEntry(display_number="YZ [2026] 15" if ascii_only else "雁育证〔2026〕15号")
+    seal = "data:image/svg+xml;base64," + __import__("base64").b64encode(
+        specimen_svg("Specimen" if ascii_only else community.name).encode()).decode()
+    document, _ = build_document(
+        request=request, entry=entry, seal_image=seal, code=new_verification_code(), issued_on=dt.date(2026, 11, 27),
+        demo=False,
+    )
+    html = document.render_html()
+    if ascii_only:  # the template's own labels are Chinese: drop every non-ASCII character for the floor
+        html = html.replace('"Noto Serif CJK SC"', '"DejaVu Serif", serif').encode("ascii", "ignore").decode()
+    return html
+
+
+class Command(BaseCommand):
+    help = "Benchmark certificate PDF rendering (prints figures, asserts nothing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--count", type=int, default=100)
+
+    def handle(self, *args, count: int, **options):
+        cjk_html, ascii_html = sample_document(False), sample_document(True)
+        render_pdf(cjk_html), render_pdf(ascii_html)  # warm-up: font configuration and caches
+        pdf_times, floor_times, size = [], [], 0
+        for _ in range(count):
+            start = time.perf_counter()
+            size = len(render_pdf(cjk_html))
+            pdf_times.append((time.perf_counter() - start) * 1000)
+        for _ in range(max(10, count // 5)):
+            start = time.perf_counter()
+            render_pdf(ascii_html)
+            floor_times.append((time.perf_counter() - start) * 1000)
+        pdf_ms, floor_ms = statistics.median(pdf_times), statistics.median(floor_times)
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.stdout.write(
+            f"pdf_ms_median={pdf_ms:.1f} floor_ms_median={floor_ms:.1f} ratio={pdf_ms / floor_ms:.2f} "
+            f"pdf_kb={size / 1024:.0f} rss_mb={rss_mb:.0f}"
+        )
