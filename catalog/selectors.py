@@ -86,3 +86,14 @@ def items_maintained_above(model: type, *, own_places: list[Region], officer_pla
         .select_related("region")
         .order_by("code")
     )
+
+
+def catalog_version() -> str:
+    """Changes whenever any catalog item changes: the latest edit time of either catalog and the item counts."""
+    from django.db.models import Count, Max
+
+    parts = []
+    for model in (IssuableItem, NonIssuableItem):
+        agg = model.objects.aggregate(latest=Max("updated_at"), n=Count("id"))
+        parts.append(f"{agg['latest'].timestamp() if agg['latest'] else 0}-{agg['n']}")
+    return "/".join(parts)

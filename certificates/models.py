@@ -72,6 +72,10 @@ class PermanentQuerySet(models.QuerySet):
         raise PermanentRecordError(gettext("该记录是永久记录，不能删除。"))
 
 
+# States in which the community is working against the time limit (awaiting a supplement pauses the clock).
+OVERDUE_STATES = frozenset({Status.SUBMITTED, Status.VERIFIED, Status.AWAITING_DELIBERATION, Status.AWAITING_SIGNATURE})
+
+
 class CertificateRequest(models.Model):
     """One resident's request for one certificate, online or at the counter."""
 
@@ -131,6 +135,11 @@ class CertificateRequest(models.Model):
     exceptional_can_verify = models.TextField(_("社区能够核实的说明"), blank=True)
     exceptional_risk_assessment = models.TextField(_("风险评估"), blank=True)
     county_review_required = models.BooleanField(_("需区县复核"), default=False)
+    county_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    county_reviewed_at = models.DateTimeField(_("区县复核时间"), null=True, blank=True)
+    county_review_note = models.TextField(_("区县复核意见"), blank=True)
     post_check_required = models.BooleanField(_("需事后核查"), default=False)
     # Incremented by every transition; a form carries the value it was rendered with, so a stale or replayed
     # POST is detected and refused instead of acting twice.
@@ -163,17 +172,7 @@ class CertificateRequest(models.Model):
         return mask_id_number(self.applicant_id_number)
 
     def is_overdue(self, today: dt.date) -> bool:
-        return (
-            self.due_date is not None
-            and self.due_date < today
-            and self.status
-            in {
-                Status.SUBMITTED,
-                Status.VERIFIED,
-                Status.AWAITING_DELIBERATION,
-                Status.AWAITING_SIGNATURE,
-            }
-        )
+        return self.due_date is not None and self.due_date < today and self.status in OVERDUE_STATES
 
 
 class RequestEvent(PermanentRecord):

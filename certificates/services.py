@@ -22,14 +22,19 @@ from certificates.models import (
     Channel,
     Commitment,
     CommitmentText,
+    FourEyesWaiver,
     NumberCounter,
     RefusalNotice,
+    RequestEvent,
 )
 from certificates.permissions import handles_requests
-from certificates.uploads import UploadRejected, clean_upload
+from certificates.uploads import UploadRejected, clean_upload, display_name
 from certificates.workflow import WorkflowError
+from portal.access import has_role
 from portal.idcard import normalize_id_number, validate_id_number
 from portal.models import Region, User
+from portal.regions import Level
+from portal.roles import Role
 
 
 @dataclass
@@ -205,6 +210,8 @@ def request_create_exceptional(
         errors["matter_name"] = [_("请填写证明事项名称。")]
     if any(normalize_name(i.name) == normalize_name(matter_name) for i in effective_non_issuable_items(community)):
         errors.setdefault("matter_name", []).append(_("该事项在不予出具清单中，应告知申请人到相关部门办理。"))
+    if not data.applicant_name.strip():
+        errors["applicant_name"] = [_("请填写申请人姓名。")]
     if not can_verify.strip():
         errors["can_verify"] = [_("请说明社区能够核实该事实的方式。")]
     if not risk_assessment.strip():
@@ -260,3 +267,76 @@ def refusal_notice_create(
         requesting_body=requesting_body.strip()[:200],
         resident=resident if resident and resident.is_authenticated else None,
     )
+
+
+# --- steps that combine files with a transition: one transaction, so they stand or fall together -------------
+
+
+def _files_note(note: str, uploads: list[tuple[str, object]]) -> str:
+    note = note.strip()
+    if not uploads:
+        return note
+    files = "、".join(f"{material}（{display_name(f.name)}）" for material, f in uploads)
+    uploaded = _("上传了 %(n)s 个文件：%(files)s") % {"n": len(uploads), "files": files}
+    return f"{note}\n{uploaded}" if note else uploaded
+
+
+@transaction.atomic
+def supplement_submit(
+    *, request_id: int, actor: User, note: str, uploads: list[tuple[str, object]], expected_revision: int | None
+) -> CertificateRequest:
+    """The resident (or staff at the counter) hands in what was missing. The transition runs first, so a stale
+    form is refused before any file is written; a refused file undoes the transition."""
+    updated = workflow.supplement(
+        request_id=request_id, actor=actor, note=_files_note(note, uploads), expected_revision=expected_revision
+    )
+    attachments_add(request=updated, actor=actor, uploads=uploads)
+    return updated
+
+
+@transaction.atomic
+def deliberation_record(*, request_id: int, actor: User, minutes_file=None, **meeting) -> CertificateRequest:
+    """Record a residents' deliberation, with its minutes file when there is one."""
+    minutes = None
+    if minutes_file is not None:
+        request = CertificateRequest.objects.get(pk=request_id)
+        (minutes,) = attachments_add(request=request, actor=actor, uploads=[(_("议事协商会议记录"), minutes_file)])
+    return workflow.record_deliberation(request_id=request_id, actor=actor, minutes=minutes, **meeting)
+
+
+@transaction.atomic
+def four_eyes_waiver_set(*, community: Region, actor: User, allowed: bool, reason: str) -> FourEyesWaiver:
+    """Only the county officer of the community's county decides; every decision is a new row."""
+    county = community.ancestor_at(Level.COUNTY)
+    if county is None or not has_role(actor, Role.COUNTY_OFFICER, county):
+        raise WorkflowError(_("只有本区县民政干部可以设置四眼原则豁免。"), forbidden=True)
+    if not reason.strip():
+        raise WorkflowError(_("请写明理由。"))
+    return FourEyesWaiver.objects.create(
+        county=county, community=community, allowed=allowed, reason=reason.strip(), set_by=actor
+    )
+
+
+@transaction.atomic
+def county_review_complete(*, request_id: int, actor: User, note: str) -> CertificateRequest:
+    """The county reviews an exceptional (清单外) matter; the review is recorded and leaves the county's list."""
+    request = CertificateRequest.objects.select_for_update(of=("self",)).select_related("community").get(pk=request_id)
+    county = request.community.ancestor_at(Level.COUNTY)
+    if not has_role(actor, Role.COUNTY_OFFICER, county):
+        raise WorkflowError(_("只有本区县民政干部可以复核。"), forbidden=True)
+    if not request.county_review_required or request.county_reviewed_at:
+        raise WorkflowError(_("该申请不需要复核或已经复核。"))
+    if not note.strip():
+        raise WorkflowError(_("请写明复核意见。"))
+    request.county_reviewed_by, request.county_reviewed_at = actor, timezone.now()
+    request.county_review_note = note.strip()
+    request.save(update_fields=["county_reviewed_by", "county_reviewed_at", "county_review_note", "updated_at"])
+    RequestEvent.objects.create(
+        request=request,
+        action="county_review",
+        from_status=request.status,
+        to_status=request.status,
+        actor=actor,
+        note=note.strip(),
+    )
+    return request

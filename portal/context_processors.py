@@ -4,13 +4,19 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from portal.access import active_memberships, is_officer
+from portal.roles import Role
 
 
 def site(request: HttpRequest) -> dict:
     user = request.user
+    memberships = active_memberships(user) if hasattr(request, "user") else []
+    roles = {m.role for m in memberships}
     return {
         "portal_operator": settings.PORTAL_OPERATOR,
         "demo_mode": settings.DEMO_MODE,
-        "user_memberships": active_memberships(user) if hasattr(request, "user") else [],
+        "user_memberships": memberships,
         "user_is_officer": is_officer(user) if hasattr(request, "user") else False,
+        # Which menus to show; each page still checks access itself.
+        "user_handles_requests": bool(roles & {Role.STAFF, Role.DIRECTOR}),
+        "user_is_keeper": Role.KEEPER in roles,
     }

@@ -12,12 +12,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from catalog import selectors
@@ -143,9 +145,15 @@ class NoticeBoard:
 
 def notice_board_pdf(request: HttpRequest, code: str) -> HttpResponse:
     community = _community_or_404(code)
-    page_url = request.build_absolute_uri(reverse("catalog:community_detail", args=[community.code]))
-    board = NoticeBoard.build(community, page_url=page_url)
-    html = render_to_string("pdf/notice_board.html", {"board": board}, request=request)
-    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    # Rendering costs up to a second: the same community, day, language and catalog state share one PDF.
+    key = f"notice-board:{community.code}:{timezone.localdate()}:{get_language()}:{selectors.catalog_version()}"
+    pdf = cache.get(key)
+    if pdf is None:
+        page_url = request.build_absolute_uri(reverse("catalog:community_detail", args=[community.code]))
+        board = NoticeBoard.build(community, page_url=page_url)
+        html = render_to_string("pdf/notice_board.html", {"board": board}, request=request)
+        pdf = render_pdf(html)
+        cache.set(key, pdf, timeout=24 * 3600)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-board-{community.code}.pdf"'
     return response

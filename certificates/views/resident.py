@@ -15,7 +15,6 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -35,6 +34,7 @@ from certificates.workflow import WorkflowError
 from portal.access import has_role, regions_with_role
 from portal.models import Region
 from portal.pdf import render_pdf
+from portal.ratelimit import over_limit
 from portal.roles import Role
 
 REQUESTS_PER_PAGE = 20
@@ -215,16 +215,13 @@ def supplement(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             uploads = form.uploads()
             try:
-                # One transaction: the move back to "submitted" and the files stand or fall together. The workflow
-                # runs first, so a stale form is refused before any file is written.
-                with transaction.atomic():
-                    updated = workflow.supplement(
-                        request_id=req.pk,
-                        actor=request.user,
-                        note=_supplement_note(form.cleaned_data["note"], uploads),
-                        expected_revision=form.cleaned_data["revision"],
-                    )
-                    services.attachments_add(request=updated, actor=request.user, uploads=uploads)
+                services.supplement_submit(
+                    request_id=req.pk,
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                    uploads=uploads,
+                    expected_revision=form.cleaned_data["revision"],
+                )
             except WorkflowError as error:
                 messages.error(request, error.message)
                 return redirect("requests:detail", req.pk)
@@ -240,15 +237,6 @@ def supplement(request: HttpRequest, pk: int) -> HttpResponse:
     form.mark_errors()
     context = {"req": req, "form": form, "chosen_before": chosen, "file_rules": FILE_RULES}
     return render(request, "certificates/resident/supplement.html", context)
-
-
-def _supplement_note(note: str, uploads: list) -> str:
-    note = note.strip()
-    if not uploads:
-        return note
-    files = "、".join(f"{material}（{display_name(f.name)}）" for material, f in uploads)
-    uploaded = _("上传了 %(n)s 个文件：%(files)s") % {"n": len(uploads), "files": files}
-    return f"{note}\n{uploaded}" if note else uploaded
 
 
 # --- files -------------------------------------------------------------------------------------------------------
@@ -313,11 +301,19 @@ def _recent_notice_key(community: Region, item: NonIssuableItem, requesting_body
     return f"{community.code}|{item.code}|{requesting_body}"
 
 
+REFUSAL_NOTICES_PER_HOUR = 20
+
+
 @require_http_methods(["GET", "POST"])
 def refusal_notice_create(request: HttpRequest, community_code: str, item_code: str) -> HttpResponse:
     community = _community_or_404(community_code)
     item = get_object_or_404(selectors.effective_non_issuable_items(community), code=item_code)
     form = RefusalNoticeForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and over_limit(request, "refusal-notice", limit=REFUSAL_NOTICES_PER_HOUR, window_seconds=3600):
+        # Numbers are counted for oversight: nobody may use them up by scripting this public form.
+        form.add_error(None, _("您在一小时内生成的告知单过多，请稍后再试。"))
+        context = {"community": community, "item": item, "form": form}
+        return render(request, "certificates/resident/refusal_notice_create.html", context, status=429)
     if form.is_bound and form.is_valid():
         body = form.cleaned_data["requesting_body"].strip()
         # A double tap or a reload of the same request on the same day shows the same notice instead of using up

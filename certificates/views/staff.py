@@ -18,7 +18,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +25,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.models import IssuableItem
 from catalog.selectors import effective_issuable_items
@@ -47,6 +46,7 @@ from certificates.forms.staff import (
     VerifyForm,
 )
 from certificates.models import (
+    OVERDUE_STATES,
     CertificateRequest,
     Channel,
     FourEyesWaiver,
@@ -62,18 +62,12 @@ from certificates.permissions import (
 )
 from certificates.uploads import UploadRejected
 from certificates.workflow import WorkflowError
-from portal.access import officer_regions, regions_with_role, supervises
+from portal.access import active_memberships, officer_regions, regions_with_role, supervises
 from portal.models import Region, User
 from portal.regions import Level
 from portal.roles import Role
 
 PAGE_SIZE = 20
-
-# The states in which a request can be overdue, read off the model's own rule (CertificateRequest.is_overdue) so
-# the queue's filter and the red flag on each row can never disagree.
-OVERDUE_STATES = frozenset(
-    s for s in Status if CertificateRequest(status=s, due_date=dt.date.min).is_overdue(dt.date.max)
-)
 
 
 def overdue_q(today: dt.date) -> Q:
@@ -233,15 +227,13 @@ def _request_supplement(request: HttpRequest, obj: CertificateRequest, form: Act
 
 def _supplement(request: HttpRequest, obj: CertificateRequest, form: ActionForm) -> CertificateRequest:
     data = form.cleaned_data
-    # One transaction: a refused supplement (a stale page) must not leave its files attached.
-    with transaction.atomic():
-        if data["files"]:
-            services.attachments_add(
-                request=obj, actor=request.user, uploads=[(_("补正材料"), f) for f in data["files"]]
-            )
-        return workflow.supplement(
-            request_id=obj.pk, actor=request.user, note=data["note"], expected_revision=data["revision"]
-        )
+    return services.supplement_submit(
+        request_id=obj.pk,
+        actor=request.user,
+        note=data["note"],
+        uploads=[(_("补正材料"), f) for f in data["files"] or []],
+        expected_revision=data["revision"],
+    )
 
 
 def _request_deliberation(request: HttpRequest, obj: CertificateRequest, form: ActionForm) -> CertificateRequest:
@@ -252,24 +244,17 @@ def _request_deliberation(request: HttpRequest, obj: CertificateRequest, form: A
 
 def _record_deliberation(request: HttpRequest, obj: CertificateRequest, form: ActionForm) -> CertificateRequest:
     data = form.cleaned_data
-    # One transaction: a refused recording must not leave its minutes attached.
-    with transaction.atomic():
-        minutes = None
-        if data["minutes"]:
-            (minutes,) = services.attachments_add(
-                request=obj, actor=request.user, uploads=[(_("议事协商会议记录"), data["minutes"])]
-            )
-        return workflow.record_deliberation(
-            request_id=obj.pk,
-            actor=request.user,
-            held_on=data["held_on"],
-            place=data["place"],
-            participants=data["participants"],
-            agreed=data["agreed"],
-            total=data["total"],
-            minutes=minutes,
-            expected_revision=data["revision"],
-        )
+    return services.deliberation_record(
+        request_id=obj.pk,
+        actor=request.user,
+        minutes_file=data["minutes"] or None,
+        held_on=data["held_on"],
+        place=data["place"],
+        participants=data["participants"],
+        agreed=data["agreed"],
+        total=data["total"],
+        expected_revision=data["revision"],
+    )
 
 
 def _send_for_signature(request: HttpRequest, obj: CertificateRequest, form: ActionForm) -> CertificateRequest:
@@ -703,11 +688,18 @@ def county(request: HttpRequest) -> HttpResponse:
     ]
     review = (
         visible_requests(user)
-        .filter(_code_scope(scope, "community__code"), exceptional=True, county_review_required=True)
+        .filter(
+            _code_scope(scope, "community__code"),
+            exceptional=True,
+            county_review_required=True,
+            county_reviewed_at__isnull=True,
+        )
         .exclude(status=Status.DRAFT)
         .select_related("community")
         .order_by("-created_at")[:100]
     )
+    counties_of_user = [m.region.prefix for m in active_memberships(user) if m.role == Role.COUNTY_OFFICER]
+    reviewable = {r.pk for r in review if r.community.code.startswith(tuple(counties_of_user) or ("-",))}
     return render(
         request,
         "certificates/staff/county.html",
@@ -724,6 +716,7 @@ def county(request: HttpRequest) -> HttpResponse:
                 "exceptional": totals["n_exceptional"],
             },
             "review": review,
+            "reviewable": reviewable,
             "today": today,
         },
     )
@@ -744,15 +737,12 @@ def four_eyes(request: HttpRequest, community_code: str) -> HttpResponse:
         if not may_set:
             raise PermissionDenied(_("只有本区县民政干部可以设置四眼原则豁免。"))
         if form.is_valid():
-            waiver = FourEyesWaiver(
-                county=community.ancestor_at(Level.COUNTY),
+            waiver = services.four_eyes_waiver_set(
                 community=community,
+                actor=user,
                 allowed=form.cleaned_data["allowed"],
-                reason=form.cleaned_data["reason"].strip(),
-                set_by=user,
+                reason=form.cleaned_data["reason"],
             )
-            waiver.full_clean()
-            waiver.save()
             messages.success(
                 request,
                 _("已设置：%(community)s 主任%(allowed)s签批本人核实的事项。")
@@ -770,3 +760,19 @@ def four_eyes(request: HttpRequest, community_code: str) -> HttpResponse:
             "current": history[0] if history else None,
         },
     )
+
+
+@login_required
+@require_POST
+def county_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The county officer records the review of an exceptional (清单外) matter."""
+    obj = get_request_for_user(request.user, pk)
+    try:
+        services.county_review_complete(request_id=obj.pk, actor=request.user, note=request.POST.get("note", ""))
+    except WorkflowError as error:
+        if error.forbidden:
+            raise PermissionDenied(error.message) from None
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已记录复核意见。"))
+    return redirect("desk:county")

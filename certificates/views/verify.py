@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,23 +18,15 @@ from certificates.documents import CODE_ALPHABET
 from certificates.issuance import validity_of
 from certificates.models import IssuedCertificate
 from portal.idcard import mask_id_number
+from portal.ratelimit import over_limit
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
 
-def _client_key(request: HttpRequest) -> str:
-    return "verify-rate:" + (request.META.get("REMOTE_ADDR") or "unknown")
-
-
 def rate_limited(request: HttpRequest) -> bool:
-    key = _client_key(request)
-    cache.add(key, 0, timeout=settings.VERIFY_RATE_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=settings.VERIFY_RATE_WINDOW_SECONDS)
-        count = 1
-    return count > settings.VERIFY_RATE_LIMIT
+    return over_limit(
+        request, "verify", limit=settings.VERIFY_RATE_LIMIT, window_seconds=settings.VERIFY_RATE_WINDOW_SECONDS
+    )
 
 
 def normalize_code(code: str) -> str:

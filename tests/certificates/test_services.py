@@ -154,3 +154,46 @@ def test_the_exceptional_path_needs_verification_and_risk_notes_and_flags_the_co
         data=data,
     )
     assert request.exceptional and request.county_review_required and request.status == Status.SUBMITTED
+
+
+def test_the_county_reviews_an_exceptional_matter_once(personas, client):
+    data = RequestInput(
+        applicant_name="王小明",
+        applicant_id_number=personas.resident_a.id_number,
+        purpose="银行开户",
+        requesting_body="某银行",
+        requesting_basis="银行内部规定",
+    )
+    request = services.request_create_exceptional(
+        community=personas.community_x,
+        actor=personas.staff_x,
+        matter_name="房屋现状情况说明",
+        can_verify="入户查看",
+        risk_assessment="仅陈述现状",
+        data=data,
+    )
+    with pytest.raises(WorkflowError) as error:
+        services.county_review_complete(request_id=request.pk, actor=personas.other_county_officer, note="同意")
+    assert error.value.forbidden
+    client.force_login(personas.county_officer)
+    assert "房屋现状情况说明" in client.get("/desk/county/").content.decode()
+    response = client.post(f"/desk/county/review/{request.pk}/", {"note": "核实方式充分"})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.county_reviewed_by == personas.county_officer and request.county_review_note == "核实方式充分"
+    assert "房屋现状情况说明" not in client.get("/desk/county/").content.decode()
+    with pytest.raises(WorkflowError, match="已经复核"):
+        services.county_review_complete(request_id=request.pk, actor=personas.county_officer, note="再次")
+
+
+def test_only_the_county_officer_sets_the_four_eyes_waiver(personas):
+    with pytest.raises(WorkflowError):
+        services.four_eyes_waiver_set(community=personas.community_x, actor=personas.director, allowed=True, reason="x")
+    with pytest.raises(WorkflowError):
+        services.four_eyes_waiver_set(
+            community=personas.community_x, actor=personas.other_county_officer, allowed=True, reason="x"
+        )
+    waiver = services.four_eyes_waiver_set(
+        community=personas.community_x, actor=personas.county_officer, allowed=True, reason="村里只有两名工作人员"
+    )
+    assert waiver.county == personas.yanta and waiver.set_by == personas.county_officer
