@@ -7,4 +7,7 @@ from certificates.views import issuance
 app_name = "issuance"
 urlpatterns = [
     path("", issuance.keeper_queue, name="keeper_queue"),
+    path("<int:pk>/issue/", issuance.issue, name="issue"),
+    path("<int:pk>/certificate.pdf", issuance.download, name="download"),
+    path("<int:pk>/revoke/", issuance.revoke, name="revoke"),
 ]

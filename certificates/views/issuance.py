@@ -1,10 +1,269 @@
-"""Issuance pages."""
+"""Issuing (用印出具): the seal keeper's queue, the issue action, downloads of the stored certificate (reprints are
+logged) and the director's revocation (撤销).
 
+Who: the keeper sees the signed requests of the communities where they keep a seal and issues them with one of the
+seals they keep; workflow.issue decides (the keeper who signed never seals, 审批人与保管人不得为同一人) and the queue
+shows workflow.refusal_reason instead of the button. The applicant and the community's staff, director and keeper
+download the stored PDF bytes (never re-rendered); anyone but the applicant downloading is a logged reprint. The
+director revokes through certificates.issuance.certificate_revoke. Every request is reached through
+certificates.permissions.get_request_for_user (404 for those who may not see it).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from certificates import workflow
+from certificates.issuance import IssuanceRefused, certificate_revoke, log_reprint, validity_of
+from certificates.models import (
+    CertificateRequest,
+    IssuedCertificate,
+    PermanentRecordError,
+    Status,
+)
+from certificates.permissions import get_request_for_user, works_in
+from certificates.workflow import WorkflowError
+from portal.access import AnyUser, has_role, regions_with_role
+from portal.models import User
+from portal.roles import Role
+from seals.models import Seal, SealStatus
+from seals.services import separation_problem
+
+RECENT_ISSUED = 10
+
+
+class IssueForm(forms.Form):
+    # Any seal id is accepted here: workflow.issue checks the seal (community, keeper, status) and says why it refuses.
+    seal = forms.IntegerField(label=gettext_lazy("使用印章"), min_value=1, widget=forms.Select)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, seals: list[Seal] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seal"].widget.choices = [(s.pk, s.name) for s in seals]
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("撤销理由"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("如“事后核查发现承诺不实”。撤销后核验页面显示“已撤销”，申请人会看到理由。"),
+        error_messages={"required": gettext_lazy("请写明撤销理由。")},
+    )
+
+
+# --- predicates shared with the templates ----------------------------------------------------------------------
+
+
+def may_download(user: AnyUser, request: CertificateRequest) -> bool:
+    return request.applicant_id == user.pk or works_in(user, request.community)
+
+
+def may_revoke(user: AnyUser, certificate: IssuedCertificate) -> bool:
+    """The check certificate_revoke makes: the director of the certificate's community, once."""
+    return has_role(user, Role.DIRECTOR, certificate.entry.community) and not hasattr(certificate, "revocation")
+
+
+def _certificate_of(request: CertificateRequest) -> IssuedCertificate:
+    certificate = (
+        IssuedCertificate.objects.select_related("entry", "entry__community", "entry__request")
+        .filter(entry__request=request)
+        .first()
+    )
+    if certificate is None:
+        raise Http404
+    return certificate
+
+
+# --- The keeper's queue -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueRow:
+    req: CertificateRequest
+    form: IssueForm | None
+    seals: list[Seal]
+    reason: str | None
+
+
+def _queue_rows(user: User) -> list[QueueRow]:
+    communities = regions_with_role(user, Role.KEEPER)
+    kept: dict[int, list[Seal]] = defaultdict(list)
+    seals = Seal.objects.filter(community__in=communities, keeper=user, status=SealStatus.IN_USE)
+    for seal in seals.order_by("kind", "name"):  # 证明专用章 first: the seal meant for certificates
+        kept[seal.community_id].append(seal)
+    requests = (
+        CertificateRequest.objects.filter(community__in=communities, status=Status.SIGNED)
+        .select_related("community", "item", "signed_by", "register_entry")
+        .order_by("signed_at", "pk")
+    )
+    rows = []
+    for req in requests:
+        reason = workflow.refusal_reason(user, req, "issue")
+        usable: list[Seal] = []
+        if reason is None:
+            problems = []
+            for seal in kept[req.community_id]:
+                problem = separation_problem(seal=seal, applied_by=user, approved_by=req.signed_by)
+                if problem:
+                    problems.append(problem)
+                else:
+                    usable.append(seal)
+            if not usable:
+                reason = (
+                    problems[0]
+                    if problems
+                    else _("您没有保管本社区在用的印章，不能用印。请社区主任先登记印章并指定您为保管人。")
+                )
+        form = None
+        if reason is None:
+            form = IssueForm(seals=usable, initial={"revision": req.revision, "seal": usable[0].pk})
+        rows.append(QueueRow(req, form, usable, reason))
+    return rows
 
 
 @login_required
+@require_GET
 def keeper_queue(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {})
+    user = request.user
+    communities = regions_with_role(user, Role.KEEPER)
+    if not communities:
+        raise PermissionDenied(_("用印出具仅供印章保管人使用。"))
+    recent = list(
+        IssuedCertificate.objects.filter(issued_by=user)
+        .select_related("entry", "entry__request", "entry__community", "revocation")
+        .order_by("-issued_at")[:RECENT_ISSUED]
+    )
+    for certificate in recent:
+        certificate.validity = validity_of(certificate)
+    return render(
+        request,
+        "certificates/issuance/keeper_queue.html",
+        {
+            "rows": _queue_rows(user),
+            "communities": sorted(communities, key=lambda c: c.code),
+            "recent": recent,
+        },
+    )
+
+
+@login_required
+@require_POST
+def issue(request: HttpRequest, pk: int) -> HttpResponse:
+    req = get_request_for_user(request.user, pk)
+    back = reverse("issuance:keeper_queue") + f"#request-{req.pk}"
+    form = IssueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择要使用的印章后再出具。本次操作未执行。"))
+        return redirect(back)
+    try:
+        result = workflow.issue(
+            request_id=req.pk,
+            actor=request.user,
+            seal_id=form.cleaned_data["seal"],
+            expected_revision=form.cleaned_data["revision"],
+        )
+    except WorkflowError as error:
+        if error.forbidden:
+            raise PermissionDenied(error.message) from None
+        messages.error(request, error.message)
+        return redirect(back)
+    certificate = _certificate_of(result)
+    messages.success(
+        request,
+        _("已用印出具：%(number)s %(matter)s。申请人可在网上下载证明。")
+        % {"number": certificate.entry.display_number, "matter": result.matter_name},
+    )
+    return redirect("issuance:keeper_queue")
+
+
+# --- Downloading the stored certificate -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest, pk: int) -> HttpResponse:
+    req = get_request_for_user(request.user, pk)
+    certificate = _certificate_of(req)
+    if not may_download(request.user, req):
+        raise PermissionDenied(_("证明文件只能由申请人或本社区工作人员下载。"))
+    try:
+        data = certificate.read_pdf()  # the stored bytes, checked against the hash recorded at issuance
+    except PermanentRecordError as error:
+        return _download_failed(request, req, str(error))
+    except OSError:
+        return _download_failed(request, req, _("证明文件暂时无法读取，请稍后再试或联系社区。"))
+    if req.applicant_id != request.user.pk:
+        log_reprint(certificate=certificate, actor=request.user)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{certificate.entry.display_number}.pdf"
+    )
+    response["Cache-Control"] = "private, no-store"  # personal data: keep it out of shared caches
+    return response
+
+
+def _download_failed(request: HttpRequest, req: CertificateRequest, message: str) -> HttpResponse:
+    return render(
+        request,
+        "certificates/issuance/download_failed.html",
+        {"req": req, "message": message},
+        status=409,
+    )
+
+
+# --- Revocation -------------------------------------------------------------------------------------------------
+
+
+def _next_url(request: HttpRequest, req: CertificateRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("desk:detail", args=[req.pk])
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    req = get_request_for_user(request.user, pk)
+    certificate = _certificate_of(req)
+    if not has_role(request.user, Role.DIRECTOR, req.community):
+        raise PermissionDenied(_("只有本社区主任可以撤销证明。"))
+    next_url = _next_url(request, req)
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            certificate_revoke(certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"])
+        except IssuanceRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(
+                request,
+                _("证明 %(number)s 已撤销，核验页面将显示“已撤销”。") % {"number": certificate.entry.display_number},
+            )
+            return redirect(next_url)
+    return render(
+        request,
+        "certificates/issuance/revoke.html",
+        {
+            "req": req,
+            "certificate": certificate,
+            "validity": validity_of(certificate),
+            "form": form,
+            "next_url": next_url,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,243 @@
+"""Forms of the seal pages: registering a seal, handing it over, retiring it, uploading its impression, asking for
+and deciding on a non-certificate use, and filtering the ledger.
+
+The forms check types, shapes and file contents only. Who may act and when is decided in seals.services; its
+refusals (SealRuleError) are put back onto these forms so the user keeps what they typed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.models import Region, User
+from portal.roles import Role
+from seals.models import Seal, SealKind, SealStatus
+
+MAX_IMPRESSION_BYTES = 1024 * 1024
+MAX_IMPRESSION_PIXELS = 4_000_000  # 2000×2000 is far more than a seal impression needs
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SVG_NS = "{http://www.w3.org/2000/svg}"
+# Elements that run code or pull in another document: refused wherever they appear in an uploaded SVG.
+FORBIDDEN_SVG_ELEMENTS = frozenset({"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"})
+EXTERNAL_CSS = re.compile(r"@import|url\(\s*['\"]?\s*(?!#)", re.IGNORECASE)
+
+
+def community_keepers(community: Region):
+    """People who hold the seal-keeper role in this community (the only ones a seal can be given to)."""
+    return (
+        User.objects.filter(memberships__role=Role.KEEPER, memberships__region=community, memberships__active=True)
+        .distinct()
+        .order_by("real_name", "username")
+    )
+
+
+class KeeperChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.display_name}（{obj.username}）"
+
+
+class SealForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("印章名称"),
+        max_length=100,
+        help_text=gettext_lazy("与印文一致，如“育才路社区居民委员会证明专用章”。"),
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=SealKind.choices, initial=SealKind.CERTIFICATE)
+    keeper = KeeperChoiceField(
+        label=gettext_lazy("保管人"),
+        queryset=User.objects.none(),
+        empty_label=gettext_lazy("请选择本社区的印章保管人"),
+        help_text=gettext_lazy("只能选择在本社区担任“印章保管人”角色的人员。"),
+    )
+
+    def __init__(self, *args, community: Region, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keeper"].queryset = community_keepers(community)
+
+
+class HandoverForm(forms.Form):
+    to_keeper = KeeperChoiceField(
+        label=gettext_lazy("接收人"),
+        queryset=User.objects.none(),
+        empty_label=gettext_lazy("请选择接收的保管人"),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("交接说明"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("如交接原因、监交人。"),
+    )
+
+    def __init__(self, *args, seal: Seal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_keeper"].queryset = community_keepers(seal.community).exclude(pk=seal.keeper_id)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("变更为"),
+        choices=[(SealStatus.RETIRED, SealStatus.RETIRED.label), (SealStatus.LOST, SealStatus.LOST.label)],
+        widget=forms.RadioSelect,
+    )
+    on = forms.DateField(
+        label=gettext_lazy("日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("停用或发现遗失的日期。"),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("原因"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("遗失的，请同时说明登报声明或报案情况。停用或遗失后不能恢复使用。"),
+    )
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on > timezone.localdate():
+            raise forms.ValidationError(_("日期不能晚于今天。"))
+        return on
+
+
+# --- impression upload ------------------------------------------------------------------------------------------
+
+
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1].lower()
+
+
+def check_svg(data: bytes) -> bytes:
+    """An SVG impression that can only draw: well-formed XML with an <svg> root, no script, no event handlers, no
+    reference to anything outside the file. Raises ValidationError with the reason."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise forms.ValidationError(_("SVG 文件应使用 UTF-8 编码。")) from None
+    # No document type declarations at all: they are how entity-expansion and external-entity attacks start.
+    if re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
+        raise forms.ValidationError(_("SVG 文件不能含有 DOCTYPE 或实体声明，请导出为普通 SVG 后上传。"))
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError:
+        raise forms.ValidationError(_("该文件不是有效的 SVG 图像（无法按 XML 解析）。")) from None
+    if root.tag not in (f"{SVG_NS}svg", "svg"):
+        raise forms.ValidationError(_("该文件不是 SVG 图像：根元素不是 <svg>。"))
+    for element in root.iter():
+        tag = _local(element.tag) if isinstance(element.tag, str) else ""
+        if tag in FORBIDDEN_SVG_ELEMENTS:
+            raise forms.ValidationError(_("SVG 图像中含有脚本或嵌入内容（<%(tag)s>），不予接收。") % {"tag": tag})
+        if tag == "style" and element.text and EXTERNAL_CSS.search(element.text):
+            raise forms.ValidationError(_("SVG 图像的样式引用了外部资源，不予接收。"))
+        for attribute, value in element.attrib.items():
+            name = _local(attribute)
+            if name.startswith("on"):
+                raise forms.ValidationError(_("SVG 图像中含有事件脚本属性（%(name)s），不予接收。") % {"name": name})
+            if name in ("href", "src") and not value.strip().startswith("#"):
+                raise forms.ValidationError(_("SVG 图像引用了外部链接或文件，不予接收。"))
+            if name == "style" and EXTERNAL_CSS.search(value):
+                raise forms.ValidationError(_("SVG 图像的样式引用了外部资源，不予接收。"))
+    return data
+
+
+def check_png(data: bytes) -> bytes:
+    """A PNG decoded in full and re-encoded: drops metadata and anything appended after the image."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != "PNG":
+                raise forms.ValidationError(_("该文件不是 PNG 图像。"))
+            if image.width * image.height > MAX_IMPRESSION_PIXELS:
+                raise forms.ValidationError(_("图像尺寸过大（最多约 2000×2000 像素）。"))
+            image.load()
+            clean = image.convert("RGBA")
+    except forms.ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise forms.ValidationError(_("PNG 图像已损坏或不完整，无法读取。")) from None
+    out = io.BytesIO()
+    clean.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+class ImpressionForm(forms.Form):
+    """The real impression (印模) of a seal, as filed with the public security organ: SVG or PNG, at most 1 MB."""
+
+    file = forms.FileField(
+        label=gettext_lazy("印模图像"),
+        help_text=gettext_lazy("SVG 或 PNG 格式，不超过 1MB，背景透明为宜。上传后该印章不再是样章。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".svg,.png,image/svg+xml,image/png"}),
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy("我确认该图像与公安机关备案的印模一致。"),
+        required=True,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPRESSION_BYTES:
+            raise forms.ValidationError(_("文件超过 1MB，请压缩后再上传。"))
+        data = upload.read()
+        if data.startswith(PNG_MAGIC):
+            self.extension = "png"
+            return check_png(data)
+        head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+        if head.startswith((b"<?xml", b"<svg", b"<!--")):
+            self.extension = "svg"
+            return check_svg(data)
+        raise forms.ValidationError(_("只接受 SVG 或 PNG 格式的印模图像（按文件内容判断，而非文件名）。"))
+
+
+# --- non-certificate seal use -----------------------------------------------------------------------------------
+
+
+class UseRequestForm(forms.Form):
+    seal = forms.ModelChoiceField(
+        label=gettext_lazy("印章"), queryset=Seal.objects.none(), empty_label=gettext_lazy("请选择印章")
+    )
+    document_title = forms.CharField(label=gettext_lazy("文件名称"), max_length=200)
+    reason = forms.CharField(
+        label=gettext_lazy("用印事由"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("写明文件的用途和报送单位。"),
+    )
+    copies = forms.IntegerField(label=gettext_lazy("份数"), min_value=1, max_value=999, initial=1)
+
+    def __init__(self, *args, community: Region, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seal"].queryset = Seal.objects.filter(community=community, status=SealStatus.IN_USE)
+
+
+class DecideForm(forms.Form):
+    APPROVE, REFUSE = "approve", "refuse"
+    decision = forms.ChoiceField(
+        label=gettext_lazy("决定"),
+        choices=[(APPROVE, gettext_lazy("批准用印")), (REFUSE, gettext_lazy("不予批准"))],
+    )
+    note = forms.CharField(label=gettext_lazy("批示"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.REFUSE and not (data.get("note") or "").strip():
+            self.add_error("note", _("不予批准的，请写明理由。"))
+        return data
+
+
+# --- the ledger -------------------------------------------------------------------------------------------------
+
+
+class LedgerFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label=gettext_lazy("年度"), coerce=int, required=False)
+    seal = forms.TypedChoiceField(label=gettext_lazy("印章"), coerce=int, required=False)
+
+    def __init__(self, *args, years: list[int], seals: list[Seal], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, _("%(year)s年") % {"year": y}) for y in years]
+        self.fields["seal"].choices = [("", _("全部印章")), *[(s.pk, s.name) for s in seals]]
