@@ -68,6 +68,7 @@ class CertificateDocument:
     seal_image: str
     qr_image: str
     verify_url: str
+    verify_page: str
     code: str
     demo: bool
 
@@ -123,6 +124,7 @@ def build_document(
         seal_image=seal_image,
         qr_image=qr_data,
         verify_url=verify_url,
+        verify_page=settings.PORTAL_BASE_URL.rstrip("/") + reverse("verify_form"),
         code=grouped(code),
         demo=demo,
     )

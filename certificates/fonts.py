@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import functools
 import subprocess
+import threading
 import unicodedata
 
 CERTIFICATE_FONT = "Noto Serif CJK SC"
+_LOAD_LOCK = threading.Lock()
+
+
+def _codepoints(family: str) -> frozenset[int]:
+    with _LOAD_LOCK:  # the first call reads the font; concurrent first calls must not share a half-read file
+        return _load_codepoints(family)
 
 
 @functools.cache
-def _codepoints(family: str) -> frozenset[int]:
+def _load_codepoints(family: str) -> frozenset[int]:
     from fontTools.ttLib import TTCollection, TTFont
 
     location = subprocess.run(
@@ -22,9 +29,9 @@ def _codepoints(family: str) -> frozenset[int]:
     ).stdout.split("\n")
     path, index = location[0], int(location[1] or 0)
     if path.endswith((".ttc", ".otc")):
-        font = TTCollection(path, lazy=True).fonts[index]
+        font = TTCollection(path).fonts[index]
     else:
-        font = TTFont(path, lazy=True)
+        font = TTFont(path)
     return frozenset(font.getBestCmap())
 
 

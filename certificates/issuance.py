@@ -47,7 +47,8 @@ def issue_certificate(request: CertificateRequest, *, keeper: User, seal: Seal) 
         raise IssuanceRefused(_("只能使用本社区登记的印章。"))
     now = timezone.now()
     code = new_verification_code()
-    demo = settings.DEMO_MODE or seal.is_specimen
+    # A seal without an uploaded impression prints the drawn specimen: such a document is never a real one.
+    demo = settings.DEMO_MODE or seal.is_specimen or not seal.impression
     document, valid_until = build_document(
         request=request,
         entry=entry,

@@ -20,10 +20,15 @@ log = logging.getLogger(__name__)
 
 
 class NotificationChannel(Protocol):
+    def can_reach(self, recipient) -> bool: ...
+
     def send(self, *, recipient, subject: str, body: str) -> bool: ...
 
 
 class EmailChannel:
+    def can_reach(self, recipient) -> bool:
+        return bool(getattr(recipient, "email", ""))
+
     def send(self, *, recipient, subject: str, body: str) -> bool:
         if not getattr(recipient, "email", ""):
             return False
@@ -39,11 +44,14 @@ def request_changed(request: CertificateRequest, event: RequestEvent) -> None:
     recipient = request.applicant
     if recipient is None or event.actor_id == recipient.pk and event.action == "submit":
         return
+    channels = [channel for channel in CHANNELS if channel.can_reach(recipient)]
+    if not channels:
+        return  # nobody to tell: skip rendering (counter requests without an account, residents without email)
     with translation.override(settings.LANGUAGE_CODE):
         context = {"request": request, "event": event}
         subject = render_to_string("certificates/notifications/subject.txt", context).strip()
         body = render_to_string("certificates/notifications/body.txt", context)
-    for channel in CHANNELS:
+    for channel in channels:
         try:
             channel.send(recipient=recipient, subject=subject, body=body)
         except Exception:  # a failed mail must never undo or block the workflow step that already committed

@@ -10,11 +10,14 @@ from __future__ import annotations
 import base64
 import functools
 import subprocess
+import threading
 
 from seals.models import Seal
 
 SVG_TYPE = "image/svg+xml"
 LETTERING_FONT = "Noto Serif CJK SC:bold"
+# fontTools font objects are not safe to share between threads while they load glyphs: draw one at a time.
+_DRAW_LOCK = threading.Lock()
 
 
 @functools.cache
@@ -25,8 +28,8 @@ def _font():
         ["fc-match", "-f", "%{file}\n%{index}", LETTERING_FONT], capture_output=True, text=True, check=True
     ).stdout.split("\n")
     if path.endswith((".ttc", ".otc")):
-        return TTCollection(path, lazy=True).fonts[int(index or 0)]
-    return TTFont(path, lazy=True)
+        return TTCollection(path).fonts[int(index or 0)]
+    return TTFont(path)
 
 
 def text_path(text: str, *, centre_x: float, baseline: float, size: float) -> str:
@@ -49,13 +52,14 @@ def text_path(text: str, *, centre_x: float, baseline: float, size: float) -> st
 
 @functools.cache
 def specimen_svg(community_name: str) -> str:
-    name = text_path(community_name[:14], centre_x=100, baseline=160, size=14)
-    mark = text_path("样 章", centre_x=100, baseline=42, size=18)
-    latin = text_path("SPECIMEN", centre_x=100, baseline=184, size=11)
+    with _DRAW_LOCK:
+        name = text_path(community_name[:14], centre_x=100, baseline=150, size=14)
+        mark = text_path("样 章", centre_x=100, baseline=124, size=26)
+        latin = text_path("SPECIMEN", centre_x=100, baseline=174, size=11)
     return f"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" width="200" height="200">
   <circle cx="100" cy="100" r="92" fill="none" stroke="#d0021b" stroke-width="6" opacity="0.85"/>
   <g fill="#d0021b" opacity="0.85">
-    <polygon points="100,52 111,84 145,84 118,104 128,136 100,117 72,136 82,104 55,84 89,84"/>
+    <polygon points="100,30 107,52 130,52 111,65 118,87 100,74 82,87 89,65 70,52 93,52"/>
     <path d="{name}"/><path d="{mark}"/><path d="{latin}"/>
   </g>
 </svg>"""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from portal.access import AnyUser, active_memberships, has_role, supervises
+from portal.access import AnyUser, has_role, supervises
 from portal.models import Region
 from portal.regions import Level
 from portal.roles import COMMUNITY_WORK_ROLES, Role
@@ -38,21 +38,11 @@ def get_seal_community(user: AnyUser, code: str) -> Region:
 
 def can_manage_seals(user: AnyUser, community: Region) -> bool:
     """Register, hand over, retire: the very check seals.services makes before each of these writes."""
-    if not user.is_authenticated:
-        return False
-    try:
-        services._require_director_or_officer(user, community)
-    except services.SealRuleError:
-        return False
-    return True
+    return user.is_authenticated and services.can_manage_seals(user, community)
 
 
 def can_upload_impression(user: AnyUser, community: Region) -> bool:
-    """A county officer of the county containing the community (not a provincial officer, not the community)."""
-    return any(
-        m.role == Role.COUNTY_OFFICER and m.region.level == Level.COUNTY and community.code.startswith(m.region.prefix)
-        for m in active_memberships(user)
-    )
+    return user.is_authenticated and services.can_upload_impression(user, community)
 
 
 def can_request_use(user: AnyUser, community: Region) -> bool:

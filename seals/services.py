@@ -6,14 +6,17 @@ Every application of a seal goes through `seal_apply`, which holds the separatio
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.access import has_role
+from portal.access import has_role, supervises
 from portal.models import Region, User
+from portal.regions import Level
 from portal.roles import Role
 from seals.models import (
     DocumentKind,
@@ -69,11 +72,36 @@ def seal_apply(
     )
 
 
-def _require_director_or_officer(actor: User, community: Region) -> None:
-    from portal.access import supervises
+def can_manage_seals(actor: User, community: Region) -> bool:
+    """The director is first responsible for the community's seals; the supervising officers may act too."""
+    return has_role(actor, Role.DIRECTOR, community) or supervises(actor, community)
 
-    if not (has_role(actor, Role.DIRECTOR, community) or supervises(actor, community)):
+
+def can_upload_impression(actor: User, community: Region) -> bool:
+    """Only a county officer of the county containing the community uploads a real impression."""
+    county = community.ancestor_at(Level.COUNTY)
+    return county is not None and has_role(actor, Role.COUNTY_OFFICER, county)
+
+
+def _require_director_or_officer(actor: User, community: Region) -> None:
+    if not can_manage_seals(actor, community):
         raise SealRuleError(_("只有社区主任或区县民政干部可以管理印章。"))
+
+
+@transaction.atomic
+def seal_set_impression(*, seal: Seal, data: bytes, extension: str, actor: User) -> Seal:
+    """Store the real impression (uploaded by the county) and clear the specimen mark, as a new version."""
+    seal = Seal.objects.select_for_update().get(pk=seal.pk)
+    if not can_upload_impression(actor, seal.community):
+        raise SealRuleError(_("印模图像只能由本区县民政干部上传。"))
+    if not seal.usable:
+        raise SealRuleError(_("已停用或遗失的印章不能更换印模。"))
+    seal.impression.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False)
+    seal.is_specimen = False
+    seal._history_user = actor
+    seal._change_reason = _("区县民政干部上传印模图像")
+    seal.save()
+    return seal
 
 
 @transaction.atomic

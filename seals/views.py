@@ -8,16 +8,12 @@ are shown from the same predicates: seals.permissions and seals.services.separat
 
 from __future__ import annotations
 
-import threading
-import uuid
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -53,9 +49,6 @@ from seals.permissions import (
 LEDGER_PAGE_SIZE = 100
 # An impression is drawn, never run: no script, no fetch, inline styles only (SVG's own presentation attributes).
 IMPRESSION_CSP = "default-src 'none'; style-src 'unsafe-inline'"
-# specimen_svg draws with a lazily loaded font shared by all threads, which breaks when two threads draw at once
-# (a list page loads several thumbnails in parallel). Serialise the calls made from these views.
-_SPECIMEN_LOCK = threading.Lock()
 
 
 def _seal(community: Region, pk: int) -> Seal:
@@ -135,8 +128,7 @@ def impression(request: HttpRequest, community_code: str, pk: int) -> HttpRespon
             raise Http404 from None
         content_type = SVG_TYPE if seal.impression.name.lower().endswith(".svg") else "image/png"
     else:
-        with _SPECIMEN_LOCK:
-            data, content_type = specimen_svg(community.name).encode(), SVG_TYPE
+        data, content_type = specimen_svg(community.name).encode(), SVG_TYPE
     response = HttpResponse(data, content_type=content_type)
     response["Content-Security-Policy"] = IMPRESSION_CSP
     response["X-Content-Type-Options"] = "nosniff"
@@ -330,20 +322,6 @@ def set_status(request: HttpRequest, community_code: str, pk: int) -> HttpRespon
     return _render_detail(request, community, seal, status_form=form, status=400)
 
 
-@transaction.atomic
-def _replace_impression(*, seal: Seal, data: bytes, extension: str, actor: User) -> Seal:
-    """Store the real impression and clear the specimen mark, as one new version of the seal's record."""
-    seal = Seal.objects.select_for_update().get(pk=seal.pk)
-    if not seal.usable:
-        raise services.SealRuleError(_("已停用或遗失的印章不能更换印模。"))
-    seal.impression.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False)
-    seal.is_specimen = False
-    seal._history_user = actor
-    seal._change_reason = _("区县民政干部上传印模图像")
-    seal.save()
-    return seal
-
-
 @login_required
 @require_POST
 def impression_upload(request: HttpRequest, community_code: str, pk: int) -> HttpResponse:
@@ -354,7 +332,7 @@ def impression_upload(request: HttpRequest, community_code: str, pk: int) -> Htt
     form = ImpressionForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            seal = _replace_impression(
+            seal = services.seal_set_impression(
                 seal=seal, data=form.cleaned_data["file"], extension=form.extension, actor=request.user
             )
         except ValidationError as error:

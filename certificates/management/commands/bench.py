@@ -26,8 +26,12 @@ ASCII_NAME = "Community Residents Committee"
 
 def sample_document(ascii_only: bool):
     community = Region(
-        level=Level.COMMUNITY, code="610113001001", name=ASCII_NAME if ascii_only else "育才路社区居民委员会",
-        community_kind=CommunityKind.RESIDENTS_COMMITTEE, phone="029-85210001", number_prefix="YZ" if ascii_only else "雁育证",
+        level=Level.COMMUNITY,
+        code="610113001001",
+        name=ASCII_NAME if ascii_only else "育才路社区居民委员会",
+        community_kind=CommunityKind.RESIDENTS_COMMITTEE,
+        phone="029-85210001",
+        number_prefix="YZ" if ascii_only else "雁育证",
     )
     item = IssuableItem.objects.filter(code="610113-ZM01").first() or IssuableItem(
         name="亲属关系证明", body_template="兹证明{applicant_name}。", validity_months=3
@@ -41,17 +45,29 @@ def sample_document(ascii_only: bool):
             validity_months=3,
         )
     request = CertificateRequest(
-        community=community, item=item, applicant_name="Wang Xiaoming" if ascii_only else "王小明",
-        applicant_id_number="11010519491231002X", purpose="notarisation" if ascii_only else "办理亲属关系公证",
+        community=community,
+        item=item,
+        applicant_name="Wang Xiaoming" if ascii_only else "王小明",
+        applicant_id_number="11010519491231002X",
+        purpose="notarisation" if ascii_only else "办理亲属关系公证",
         requesting_body="Notary office" if ascii_only else "西安市某公证处",
-        field_values={"relative_name": "Li Si" if ascii_only else "李四", "relation": "father and son" if ascii_only else "父子",
-                      "notary_office": "Notary office" if ascii_only else "西安市某公证处"},
+        field_values={
+            "relative_name": "Li Si" if ascii_only else "李四",
+            "relation": "father and son" if ascii_only else "父子",
+            "notary_office": "Notary office" if ascii_only else "西安市某公证处",
+        },
     )
     entry = RegisterEntry(display_number="YZ [2026] 15" if ascii_only else "雁育证〔2026〕15号")
-    seal = "data:image/svg+xml;base64," + __import__("base64").b64encode(
-        specimen_svg("Specimen" if ascii_only else community.name).encode()).decode()
+    seal = (
+        "data:image/svg+xml;base64,"
+        + __import__("base64").b64encode(specimen_svg("Specimen" if ascii_only else community.name).encode()).decode()
+    )
     document, _ = build_document(
-        request=request, entry=entry, seal_image=seal, code=new_verification_code(), issued_on=dt.date(2026, 11, 27),
+        request=request,
+        entry=entry,
+        seal_image=seal,
+        code=new_verification_code(),
+        issued_on=dt.date(2026, 11, 27),
         demo=False,
     )
     html = document.render_html()

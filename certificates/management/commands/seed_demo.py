@@ -1,8 +1,14 @@
-"""Load demo places, one user per role, and optionally a larger dataset. Idempotent. Development only."""
+"""Load demo places, one user per role, specimen seals, and optionally a larger dataset and requests driven through
+the real workflow. Idempotent (except --requests, which adds that many each time). Development only.
+
+It lives in certificates/ because it orchestrates every app; the places and people come from portal/demo.py.
+"""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
+from certificates import demo as request_demo
 from portal import demo
 
 
@@ -12,8 +18,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--communities", type=int, default=0, help="另外生成的社区（村）数量")
         parser.add_argument("--residents", type=int, default=0, help="每个社区（村）至少有的居民数量")
+        parser.add_argument("--requests", type=int, default=0, help="通过真实办理流程生成的申请数量")
+        parser.add_argument("--concurrency", type=int, default=1, help="生成申请的并发线程数（PostgreSQL）")
 
-    def handle(self, *args, communities: int, residents: int, **options):
+    def handle(self, *args, communities: int, residents: int, requests: int, concurrency: int, **options):
         if not settings.DEBUG:
             raise CommandError("seed_demo 只能在开发环境（DEBUG=1）运行：演示账号的密码是公开的。")
         places = demo.seed_places()
@@ -24,3 +32,10 @@ class Command(BaseCommand):
         if communities or residents:
             made_c, made_r = demo.seed_bulk(communities=communities, residents=residents)
             self.stdout.write(f"另外新建社区（村）{made_c} 个，居民 {made_r} 人。")
+        seals = request_demo.seed_specimen_seals()
+        self.stdout.write(f"新建样章 {seals} 枚（演示印章，盖出的文件带“演示”水印）。")
+        if requests:
+            if concurrency > 1 and connection.vendor != "postgresql":
+                raise CommandError("--concurrency 大于1时需要 PostgreSQL（SQLite 不支持并发写入）。")
+            tally = request_demo.seed_requests(count=requests, concurrency=concurrency)
+            self.stdout.write(f"生成申请 {requests} 件：{tally}")

@@ -1,0 +1,167 @@
+"""Demo requests, seals and certificates, made through the real services and workflow functions, so that every
+invariant (gapless register numbers, events, separation of duties) holds in demo and load-test data too.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections
+
+from catalog.selectors import effective_issuable_items
+from certificates import services, workflow
+from certificates.services import RequestInput
+from portal.models import Membership, Region, User
+from portal.regions import Level
+from portal.roles import Role
+from seals.models import Seal
+
+TINY_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+# Where the generated requests end up (cumulative weights): most are signed, as in a working community.
+OUTCOMES = [
+    ("submitted", 15),
+    ("awaiting_supplement", 5),
+    ("verified", 10),
+    ("awaiting_signature", 10),
+    ("signed", 45),
+    ("rejected", 10),
+    ("withdrawn", 5),
+]
+
+
+def seed_specimen_seals() -> int:
+    """One specimen (样章) certificate seal per community that has a keeper."""
+    made = 0
+    for m in Membership.objects.filter(role=Role.KEEPER, active=True).select_related("region", "user"):
+        _, created = Seal.objects.get_or_create(
+            community=m.region,
+            name=f"{m.region.name}证明专用章（样章）",
+            defaults={"keeper": m.user, "is_specimen": True},
+        )
+        made += created
+    return made
+
+
+_workers: dict[int, tuple[User, User]] = {}
+_items: dict[int, list] = {}
+
+
+def _ensure_workers(community: Region) -> tuple[User, User]:
+    """A staff member and a director for a generated community (the demo people live in a few only)."""
+    if community.pk in _workers:
+        return _workers[community.pk]
+    users = []
+    for role in (Role.STAFF, Role.DIRECTOR):
+        m = Membership.objects.filter(region=community, role=role, active=True).select_related("user").first()
+        if m is None:
+            user, _ = User.objects.get_or_create(
+                username=f"{role}_{community.code}", defaults={"real_name": f"{community.name[:4]}{Role(role).label}"}
+            )
+            m = Membership.objects.create(user=user, role=role, region=community)
+        users.append(m.user)
+    _workers[community.pk] = (users[0], users[1])
+    return _workers[community.pk]
+
+
+def _data_for(item, resident: User, rng: random.Random) -> RequestInput:
+    uploads, commitments = {}, set()
+    for material in item.materials:
+        if material.get("requirement") == "commitment" and rng.random() < 0.5:
+            commitments.add(material["name"])
+        elif material.get("requirement") != "optional":
+            uploads[material["name"]] = [SimpleUploadedFile("材料.pdf", TINY_PDF)]
+    return RequestInput(
+        applicant_name=resident.real_name or resident.username,
+        applicant_id_number=resident.id_number,
+        purpose=rng.choice(item.purposes) if item.purposes else "其他",
+        requesting_body=rng.choice(item.requesting_bodies) if item.requesting_bodies else "某单位",
+        requesting_basis="要求单位告知的依据（演示数据）",
+        field_values={f["name"]: str(f.get("example") or f.get("label") or "演示") for f in item.fields},
+        uploads=uploads,
+        commitments=commitments,
+    )
+
+
+def _drive(community: Region, resident: User, rng: random.Random) -> str:
+    if community.pk not in _items:
+        _items[community.pk] = list(effective_issuable_items(community))
+    items = _items[community.pk]
+    if not items:
+        return "skipped"
+    item = rng.choice(items)
+    staff, director = _ensure_workers(community)
+    outcome = rng.choices([o for o, _ in OUTCOMES], weights=[w for _, w in OUTCOMES])[0]
+    request = services.request_create(
+        community=community, item=item, actor=resident, applicant=resident, data=_data_for(item, resident, rng)
+    )
+    pk = request.pk
+    if outcome == "submitted":
+        return outcome
+    if outcome == "withdrawn":
+        workflow.withdraw(request_id=pk, actor=resident)
+        return outcome
+    if outcome == "awaiting_supplement":
+        workflow.request_supplement(request_id=pk, actor=staff, missing="户口簿首页复印件不清晰，请重新上传")
+        return outcome
+    if outcome == "rejected":
+        workflow.reject(request_id=pk, actor=staff, reason="申请人户籍不在本社区（演示数据）")
+        return outcome
+    workflow.verify(request_id=pk, actor=staff, method="document_check", note="查验户口簿原件（演示数据）")
+    if outcome == "verified":
+        return outcome
+    if item.requires_deliberation:
+        workflow.request_deliberation(request_id=pk, actor=staff)
+        workflow.record_deliberation(
+            request_id=pk,
+            actor=staff,
+            held_on=request.accepted_on,
+            place="社区议事厅",
+            participants="居民代表",
+            agreed=15,
+            total=19,
+        )
+    else:
+        workflow.send_for_signature(request_id=pk, actor=staff)
+    if outcome == "awaiting_signature":
+        return outcome
+    workflow.sign(request_id=pk, actor=director)
+    return "signed"
+
+
+def seed_requests(*, count: int, concurrency: int = 1, seed: int = 2026) -> dict[str, int]:
+    """Drive `count` requests through the workflow, spread over communities, items and states."""
+    pairs = list(
+        Membership.objects.filter(role=Role.RESIDENT, active=True, region__level=Level.COMMUNITY)
+        .exclude(user__id_number="")
+        .select_related("user", "region")
+        .order_by("id")
+    )
+    if not pairs:
+        return {}
+    tally: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def work(worker: int) -> None:
+        rng = random.Random(seed + worker)
+        try:
+            for n in range(worker, count, concurrency):
+                m = pairs[(n * 7919) % len(pairs)]
+                outcome = _drive(m.region, m.user, rng)
+                with lock:
+                    tally[outcome] = tally.get(outcome, 0) + 1
+        finally:
+            connections.close_all()
+
+    started = time.monotonic()
+    if concurrency == 1:
+        work(0)
+    else:
+        with ThreadPoolExecutor(concurrency) as pool:
+            list(pool.map(work, range(concurrency)))
+    tally["seconds"] = round(time.monotonic() - started)
+    return tally
