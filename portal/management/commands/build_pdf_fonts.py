@@ -23,8 +23,15 @@ TARGET = Path(settings.BASE_DIR) / "static" / "fonts" / "PortalSerifSC-Common.ot
 
 
 def wanted_codepoints() -> set[int]:
-    ranges = [(0x20, 0x7F), (0xA0, 0x100), (0x2000, 0x2070), (0x2100, 0x2200), (0x2460, 0x2500), (0x3000, 0x3040),
-              (0xFF00, 0xFFF0)]
+    ranges = [
+        (0x20, 0x7F),
+        (0xA0, 0x100),
+        (0x2000, 0x2070),
+        (0x2100, 0x2200),
+        (0x2460, 0x2500),
+        (0x3000, 0x3040),
+        (0xFF00, 0xFFF0),
+    ]
     chars = {c for start, end in ranges for c in range(start, end)}
     for c in range(0x4E00, 0xA000):
         try:
