@@ -1,0 +1,265 @@
+"""Every page of the portal against every persona: a declared matrix of expected HTTP statuses for GET.
+
+A URL pattern missing from MATRIX fails `test_every_url_is_declared`, so a new page is denied until someone
+decides who may open it. Expected statuses say what the policy needs:
+200 may see · 302 sent to sign in (anonymous) or on to another page · 403 may not act here (said plainly) ·
+404 not theirs to know about (no existence leak) · 405 the URL only takes POST.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from catalog.models import IssuableItem
+from certificates import services, workflow
+from certificates.services import RequestInput
+from seals import services as seal_services
+from seals.models import Seal
+from tests.conftest import PERSONA_NAMES
+from tests.factories import IssuableItemFactory
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+ANON, RA, RB, SX, SY, DIR, KEEP, CO, OCO, PO = PERSONA_NAMES
+
+
+def statuses(default: int, anonymous: int | None = None, **by_persona: int) -> dict[str, int]:
+    """Expected status per persona: `default` for everyone not named; anonymous defaults to 302 (sign in)."""
+    table = {name: default for name in PERSONA_NAMES}
+    table[ANON] = anonymous if anonymous is not None else (302 if default != 200 else 200)
+    table.update(by_persona)
+    return table
+
+
+EVERYONE = statuses(200)
+POST_ONLY = statuses(405, anonymous=302)
+POST_ONLY_ANY = statuses(405, anonymous=405)  # the method is checked before signing in
+OFFICERS_ONLY = statuses(403, county_officer=200, other_county_officer=200, provincial_officer=200)
+# A 雁塔区 item seen in the officers' interface: its county edits it, the province reads it, others never see it.
+OFFICER_ITEM_READ = statuses(404, county_officer=200, provincial_officer=200)
+OFFICER_ITEM_WRITE = statuses(404, county_officer=200, provincial_officer=403)
+# Resident A's request in community X.
+REQUEST_READ = statuses(
+    404, resident_a=200, staff_x=200, director=200, keeper=200, county_officer=200, provincial_officer=200
+)
+DESK_REQUEST = statuses(404, staff_x=200, director=200, keeper=200, county_officer=200, provincial_officer=200)
+DESK_ENTRY = statuses(403, staff_x=200, director=200, staff_y=404)
+REGISTER = statuses(404, staff_x=200, director=200, keeper=200, county_officer=200, provincial_officer=200)
+# Community X's seals and ledger: its workers and those who supervise it; nobody else learns they exist.
+SEALS_READ = REGISTER
+
+
+@dataclass
+class World:
+    community: str
+    draft_item: int
+    published_item: int
+    history_id: int
+    request: int
+    attachment: int
+    refusal_token: str
+    issued_request: int
+    code: str
+    seal: int
+    use_request: int
+
+
+@pytest.fixture
+def world(personas) -> World:
+    x = personas.community_x
+    draft = IssuableItemFactory(region=personas.yanta, name="矩阵测试草稿证明")
+    zm01 = IssuableItem.objects.get(code="610113-ZM01")
+    data = RequestInput(
+        applicant_name="王小明",
+        applicant_id_number=personas.resident_a.id_number,
+        purpose="办理亲属关系公证",
+        requesting_body="西安市某公证处",
+        requesting_basis="公证法第十一条",
+        field_values={"relative_name": "李四", "relation": "父子", "notary_office": "西安市某公证处"},
+        uploads={
+            "当事人居民身份证": [SimpleUploadedFile("id.pdf", PDF)],
+            "当事人户口簿": [SimpleUploadedFile("h.pdf", PDF)],
+        },
+    )
+    request = services.request_create(
+        community=x, item=zm01, actor=personas.resident_a, applicant=personas.resident_a, data=data
+    )
+    data.uploads = {
+        "当事人居民身份证": [SimpleUploadedFile("id.pdf", PDF)],
+        "当事人户口簿": [SimpleUploadedFile("h.pdf", PDF)],
+    }
+    issued = services.request_create(
+        community=x, item=zm01, actor=personas.resident_a, applicant=personas.resident_a, data=data
+    )
+    workflow.verify(request_id=issued.pk, actor=personas.staff_x, method="document_check", note="查验户口簿")
+    workflow.send_for_signature(request_id=issued.pk, actor=personas.staff_x)
+    workflow.sign(request_id=issued.pk, actor=personas.director)
+    seal = Seal.objects.create(community=x, name="证明专用章", keeper=personas.keeper, is_specimen=True)
+    workflow.issue(request_id=issued.pk, actor=personas.keeper, seal_id=seal.pk)
+    notice = services.refusal_notice_create(
+        community=x, item=__import__("catalog.models").models.NonIssuableItem.objects.get(code="N05")
+    )
+    issued.refresh_from_db()
+    use_request = seal_services.use_request_create(
+        seal=seal, actor=personas.staff_x, document_title="社区活动场地租用协议", reason="街道要求加盖公章"
+    )
+    return World(
+        community=x.code,
+        draft_item=draft.pk,
+        published_item=zm01.pk,
+        history_id=zm01.history.latest().history_id,
+        request=request.pk,
+        attachment=request.attachments.first().pk,
+        refusal_token=str(notice.token),
+        issued_request=issued.pk,
+        code=issued.register_entry.certificate.code,
+        seal=seal.pk,
+        use_request=use_request.pk,
+    )
+
+
+# url name -> (kwargs from the world, expected status per persona)
+MATRIX: dict[str, tuple] = {
+    "home": (lambda w: {}, EVERYONE),
+    "login": (lambda w: {}, statuses(302, anonymous=200)),
+    "logout": (lambda w: {}, statuses(405, anonymous=405)),
+    "set_language": (lambda w: {}, statuses(302, anonymous=302)),
+    "verify_form": (lambda w: {}, EVERYONE),
+    "verify": (lambda w: {"code": w.code}, EVERYONE),
+    # public disclosure
+    "catalog:community_list": (lambda w: {}, EVERYONE),
+    "catalog:community_detail": (lambda w: {"code": w.community}, EVERYONE),
+    "catalog:issuable_detail": (lambda w: {"code": w.community, "item_code": "610113-ZM01"}, EVERYONE),
+    "catalog:non_issuable_detail": (lambda w: {"code": w.community, "item_code": "N05"}, EVERYONE),
+    "catalog:notice_board_pdf": (lambda w: {"code": w.community}, EVERYONE),
+    # officers' catalog maintenance
+    "catalog_officer:dashboard": (lambda w: {}, OFFICERS_ONLY),
+    "catalog_officer:item_create": (lambda w: {"kind": "issuable"}, OFFICERS_ONLY),
+    "catalog_officer:item_detail": (lambda w: {"kind": "issuable", "pk": w.draft_item}, OFFICER_ITEM_READ),
+    "catalog_officer:item_edit": (lambda w: {"kind": "issuable", "pk": w.draft_item}, OFFICER_ITEM_WRITE),
+    "catalog_officer:item_publish": (lambda w: {"kind": "issuable", "pk": w.draft_item}, POST_ONLY_ANY),
+    "catalog_officer:item_retire": (lambda w: {"kind": "issuable", "pk": w.published_item}, OFFICER_ITEM_WRITE),
+    "catalog_officer:item_discard": (lambda w: {"kind": "issuable", "pk": w.draft_item}, POST_ONLY_ANY),
+    "catalog_officer:item_history": (lambda w: {"kind": "issuable", "pk": w.published_item}, OFFICER_ITEM_READ),
+    "catalog_officer:item_diff": (
+        lambda w: {"kind": "issuable", "pk": w.published_item, "history_id": w.history_id},
+        OFFICER_ITEM_READ,
+    ),
+    "catalog_officer:item_restore": (
+        lambda w: {"kind": "issuable", "pk": w.published_item, "history_id": w.history_id},
+        POST_ONLY_ANY,
+    ),
+    # residents
+    "requests:my_requests": (lambda w: {}, statuses(200, anonymous=302)),
+    "requests:apply": (
+        lambda w: {"community_code": w.community, "item_code": "610113-ZM01"},
+        statuses(403, resident_a=200),
+    ),
+    "requests:detail": (lambda w: {"pk": w.request}, REQUEST_READ),
+    "requests:withdraw": (lambda w: {"pk": w.request}, POST_ONLY),
+    # a submitted request has nothing to supplement: those who may act are sent back to the request page
+    "requests:supplement": (
+        lambda w: {"pk": w.request},
+        statuses(
+            404, resident_a=302, staff_x=302, director=302, keeper=403, county_officer=403, provincial_officer=403
+        ),
+    ),
+    "requests:attachment": (lambda w: {"pk": w.request, "attachment_id": w.attachment}, REQUEST_READ),
+    "requests:refusal_notice_create": (lambda w: {"community_code": w.community, "item_code": "N05"}, EVERYONE),
+    "requests:refusal_notice": (lambda w: {"token": w.refusal_token}, EVERYONE),
+    "requests:refusal_notice_pdf": (lambda w: {"token": w.refusal_token}, EVERYONE),
+    # community desk and county oversight
+    "desk:queue": (lambda w: {}, statuses(403, staff_x=200, staff_y=200, director=200)),
+    "desk:detail": (lambda w: {"pk": w.request}, DESK_REQUEST),
+    "desk:counter_new": (lambda w: {"community_code": w.community}, DESK_ENTRY),
+    "desk:counter_entry": (lambda w: {"community_code": w.community, "item_code": "610113-ZM01"}, DESK_ENTRY),
+    "desk:exceptional_new": (lambda w: {"community_code": w.community}, DESK_ENTRY),
+    "desk:register": (lambda w: {"community_code": w.community}, REGISTER),
+    "desk:register_export": (lambda w: {"community_code": w.community, "fmt": "csv"}, REGISTER),
+    "desk:county": (lambda w: {}, OFFICERS_ONLY),
+    "desk:four_eyes": (
+        lambda w: {"community_code": w.community},
+        statuses(404, county_officer=200, provincial_officer=200),
+    ),
+    "desk:county_review": (lambda w: {"pk": w.request}, POST_ONLY),
+    # issuance
+    "issuance:keeper_queue": (lambda w: {}, statuses(403, keeper=200)),
+    "issuance:issue": (lambda w: {"pk": w.issued_request}, POST_ONLY),
+    "issuance:download": (
+        lambda w: {"pk": w.issued_request},
+        statuses(
+            404, resident_a=200, staff_x=200, director=200, keeper=200, county_officer=403, provincial_officer=403
+        ),
+    ),
+    # only the community's director revokes; those who may see the request are told so, others never see it
+    "issuance:revoke": (
+        lambda w: {"pk": w.issued_request},
+        statuses(
+            404, director=200, resident_a=403, staff_x=403, keeper=403, county_officer=403, provincial_officer=403
+        ),
+    ),
+    # seals and the seal ledger
+    "seals:index": (  # officers get the list of their communities; community workers go straight to their own
+        lambda w: {},
+        statuses(
+            302, resident_a=403, resident_b=403, county_officer=200, other_county_officer=200, provincial_officer=200
+        ),
+    ),
+    "seals:seal_list": (lambda w: {"community_code": w.community}, SEALS_READ),
+    "seals:seal_new": (  # the director (first responsible for seals) and the supervising officers register seals
+        lambda w: {"community_code": w.community},
+        statuses(404, staff_x=403, keeper=403, director=200, county_officer=200, provincial_officer=200),
+    ),
+    "seals:seal_detail": (lambda w: {"community_code": w.community, "pk": w.seal}, SEALS_READ),
+    "seals:impression": (lambda w: {"community_code": w.community, "pk": w.seal}, SEALS_READ),
+    "seals:impression_upload": (lambda w: {"community_code": w.community, "pk": w.seal}, POST_ONLY),
+    "seals:handover": (lambda w: {"community_code": w.community, "pk": w.seal}, POST_ONLY),
+    "seals:status": (lambda w: {"community_code": w.community, "pk": w.seal}, POST_ONLY),
+    "seals:ledger": (lambda w: {"community_code": w.community}, SEALS_READ),
+    "seals:ledger_export": (lambda w: {"community_code": w.community, "fmt": "xlsx"}, SEALS_READ),
+    "seals:use_request_new": (  # community workers ask to use the seal; officers only read the ledger
+        lambda w: {"community_code": w.community},
+        statuses(404, staff_x=200, director=200, keeper=200, county_officer=403, provincial_officer=403),
+    ),
+    "seals:use_request_decide": (lambda w: {"community_code": w.community, "pk": w.use_request}, POST_ONLY),
+    "seals:use_request_apply": (lambda w: {"community_code": w.community, "pk": w.use_request}, POST_ONLY),
+}
+
+
+def url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, namespace: list[str]) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if str(pattern.pattern).startswith("admin/"):
+                    continue  # the Django admin: superusers only, tested in tests/portal/test_auth.py
+                walk(pattern.url_patterns, namespace + ([pattern.namespace] if pattern.namespace else []))
+            elif isinstance(pattern, URLPattern):
+                names.add(":".join([*namespace, pattern.name or f"<unnamed {pattern.pattern}>"]))
+
+    walk(get_resolver().url_patterns, [])
+    return names
+
+
+def test_every_url_is_declared():
+    assert sorted(url_names() - set(MATRIX)) == []
+    assert sorted(set(MATRIX) - url_names()) == []
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_url_against_every_persona(name, world, personas, client):
+    kwargs_of, expected = MATRIX[name]
+    url = reverse(name, kwargs=kwargs_of(world))
+    got = {}
+    for persona in PERSONA_NAMES:
+        client.logout()
+        user = personas.by_name(persona)
+        if user is not None:
+            client.force_login(user)
+        got[persona] = client.get(url).status_code
+    mismatches = {p: f"expected {expected[p]}, got {got[p]}" for p in PERSONA_NAMES if got[p] != expected[p]}
+    assert mismatches == {}
