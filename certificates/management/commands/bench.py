@@ -24,7 +24,7 @@ from seals.impressions import specimen_svg
 ASCII_NAME = "Community Residents Committee"
 
 
-def sample_document(ascii_only: bool):
+def sample_document(ascii_only: bool, name: str = "王小明"):
     community = Region(
         level=Level.COMMUNITY,
         code="610113001001",
@@ -47,7 +47,7 @@ def sample_document(ascii_only: bool):
     request = CertificateRequest(
         community=community,
         item=item,
-        applicant_name="Wang Xiaoming" if ascii_only else "王小明",
+        applicant_name="Wang Xiaoming" if ascii_only else name,
         applicant_id_number="11010519491231002X",
         purpose="notarisation" if ascii_only else "办理亲属关系公证",
         requesting_body="Notary office" if ascii_only else "西安市某公证处",
@@ -95,7 +95,10 @@ class Command(BaseCommand):
             render_pdf(ascii_html)
             floor_times.append((time.perf_counter() - start) * 1000)
         pdf_ms, floor_ms = statistics.median(pdf_times), statistics.median(floor_times)
-        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # peak, after the certificates above
+        # A name with rare characters (CJK Ext. A and B) falls back to the full Noto font: bigger, still correct.
+        rare_kb = len(render_pdf(sample_document(False, name="王䶮𠮷"))) / 1024
+        self.stdout.write(f"rare_name_pdf_kb={rare_kb:.0f} (name 王䶮𠮷, full-font fallback)")
         self.stdout.write(
             f"pdf_ms_median={pdf_ms:.1f} floor_ms_median={floor_ms:.1f} ratio={pdf_ms / floor_ms:.2f} "
             f"pdf_kb={size / 1024:.0f} rss_mb={rss_mb:.0f}"
