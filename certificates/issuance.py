@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from certificates.documents import build_document, new_verification_code
@@ -49,14 +50,17 @@ def issue_certificate(request: CertificateRequest, *, keeper: User, seal: Seal) 
     code = new_verification_code()
     # A seal without an uploaded impression prints the drawn specimen: such a document is never a real one.
     demo = settings.DEMO_MODE or seal.is_specimen or not seal.impression
-    document, valid_until = build_document(
-        request=request,
-        entry=entry,
-        seal_image=impression_data_url(seal),
-        code=code,
-        issued_on=timezone.localdate(now),
-        demo=demo,
-    )
+    # The certificate is an official document in Chinese, whatever language the keeper's screen is in.
+    with translation.override(settings.LANGUAGE_CODE):
+        document, valid_until = build_document(
+            request=request,
+            entry=entry,
+            seal_image=impression_data_url(seal),
+            code=code,
+            issued_on=timezone.localdate(now),
+            demo=demo,
+        )
+        html = document.render_html()
     missing = missing_characters(document.printed_text())
     if missing:
         raise IssuanceRefused(
@@ -76,7 +80,7 @@ def issue_certificate(request: CertificateRequest, *, keeper: User, seal: Seal) 
         )
     except SealRuleError as error:
         raise IssuanceRefused(error.messages[0]) from None
-    pdf = render_pdf(document.render_html())
+    pdf = render_pdf(html)
     return IssuedCertificate.objects.create(
         entry=entry,
         code=code,

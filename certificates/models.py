@@ -18,6 +18,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.idcard import mask_id_number
+from portal.permanent import PermanentQuerySet, PermanentRecord, PermanentRecordError
+
+__all__ = ["PermanentRecordError"]  # re-exported: callers catch it from here
 
 
 class Status(models.TextChoices):
@@ -43,33 +46,6 @@ class VerificationMethod(models.TextChoices):
     HOME_VISIT = "home_visit", _("入户走访")
     DATA_SHARING = "data_sharing", _("部门数据共享核查")
     OTHER = "other", _("其他方式")
-
-
-class PermanentRecord(models.Model):
-    """A record the policy makes permanent: written once, never changed or deleted. Corrections are new rows."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise PermanentRecordError(gettext("该记录是永久记录，不能修改；更正请另立新记录。"))
-        return super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermanentRecordError(gettext("该记录是永久记录，不能删除。"))
-
-
-class PermanentRecordError(Exception):
-    pass
-
-
-class PermanentQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermanentRecordError(gettext("该记录是永久记录，不能修改；更正请另立新记录。"))
-
-    def delete(self):
-        raise PermanentRecordError(gettext("该记录是永久记录，不能删除。"))
 
 
 # States in which the community is working against the time limit (awaiting a supplement pauses the clock).

@@ -17,9 +17,15 @@ from certificates.models import CertificateRequest, NumberCounter, RegisterEntry
 from portal.models import Region
 
 
+DEFAULT_PREFIX = "证"
+
+
 def format_number(community: Region, year: int, number: int) -> str:
-    """GB/T 9704 style: full year in 六角括号, no leading zeros, e.g. 雁证〔2026〕15号."""
-    prefix = community.number_prefix or _("证")
+    """GB/T 9704 style: full year in 六角括号, no leading zeros, e.g. 雁证〔2026〕15号.
+
+    Not translated: the number is a permanent legal record, the same whatever language the signer's screen shows.
+    """
+    prefix = community.number_prefix or DEFAULT_PREFIX
     return f"{prefix}〔{year}〕{number}号"
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from portal.permanent import PermanentQuerySet, PermanentRecord, PermanentRecordError
 
 
 class SealKind(models.TextChoices):
@@ -28,8 +29,7 @@ class SealStatus(models.TextChoices):
     LOST = "lost", _("已遗失")
 
 
-class LedgerRecordError(Exception):
-    pass
+LedgerRecordError = PermanentRecordError  # the seal ledger's name for the shared permanence error
 
 
 class Seal(models.Model):
@@ -66,28 +66,7 @@ class Seal(models.Model):
         return self.status == SealStatus.IN_USE
 
 
-class PermanentLedgerModel(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise LedgerRecordError(gettext("用印登记是永久记录，不能修改。"))
-        return super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise LedgerRecordError(gettext("用印登记是永久记录，不能删除。"))
-
-
-class LedgerQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise LedgerRecordError(gettext("用印登记是永久记录，不能修改。"))
-
-    def delete(self):
-        raise LedgerRecordError(gettext("用印登记是永久记录，不能删除。"))
-
-
-class SealHandover(PermanentLedgerModel):
+class SealHandover(PermanentRecord):
     """A seal handed from one keeper to another (交接), with who ordered it."""
 
     seal = models.ForeignKey(Seal, on_delete=models.PROTECT, related_name="handovers")
@@ -97,7 +76,7 @@ class SealHandover(PermanentLedgerModel):
     note = models.CharField(_("说明"), max_length=200, blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
-    objects = LedgerQuerySet.as_manager()
+    objects = PermanentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("印章交接记录")
@@ -113,7 +92,7 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("其他文件")
 
 
-class SealUse(PermanentLedgerModel):
+class SealUse(PermanentRecord):
     """One application of a seal: one row of the seal ledger."""
 
     seal = models.ForeignKey(Seal, on_delete=models.PROTECT, related_name="uses", verbose_name=_("印章"))
@@ -139,7 +118,7 @@ class SealUse(PermanentLedgerModel):
     copies = models.PositiveSmallIntegerField(_("份数"), default=1)
     at = models.DateTimeField(_("用印时间"), auto_now_add=True)
 
-    objects = LedgerQuerySet.as_manager()
+    objects = PermanentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("用印登记")

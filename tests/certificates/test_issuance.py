@@ -126,3 +126,16 @@ def test_validity_valid_revoked_expired(personas, signed_request, seal):
     certificate.refresh_from_db()
     assert validity_of(certificate) == Validity.REVOKED
     assert request.events.filter(action="revoke").exists()
+
+
+def test_the_certificate_and_its_number_are_chinese_whatever_the_keepers_language(
+    personas, signed_request, seal, tmp_path
+):
+    from django.utils import translation
+
+    with translation.override("en"):
+        request = issue(personas, signed_request, seal)
+    certificate = IssuedCertificate.objects.get(entry__request=request)
+    assert "号" in certificate.entry.display_number
+    text = "".join(pdf_text(certificate.read_pdf(), tmp_path).split())
+    assert "特此证明" in text and "核验码" in text and "年" in text

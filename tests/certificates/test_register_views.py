@@ -8,8 +8,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from certificates import workflow
-from certificates.exports import spreadsheet_safe
 from certificates.models import RegisterEntry
+from portal.exports import spreadsheet_safe
 from tests.factories import make_request
 
 DANGEROUS_NAME = '=HYPERLINK("http://evil.example","点我")'
