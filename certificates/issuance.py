@@ -14,8 +14,7 @@ from enum import StrEnum
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from certificates.documents import build_document, new_verification_code

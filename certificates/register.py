@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from certificates.models import CertificateRequest, NumberCounter, RegisterEntry
 from portal.models import Region
 
-
 DEFAULT_PREFIX = "证"
 
 
