@@ -33,6 +33,7 @@ class Status(models.TextChoices):
     SIGNED = "signed", _("已签字登记")
     ISSUED = "issued", _("已出具")
     REJECTED = "rejected", _("不予出具")
+    CANCELLED = "cancelled", _("登记已作废")
     WITHDRAWN = "withdrawn", _("已撤回")
 
 

@@ -4,6 +4,8 @@
                    ↑   │                 │  └request_deliberation→ awaiting_deliberation ─record_deliberation┘
                    │   └request_supplement→ awaiting_supplement ─supplement┘ (also from verified)
     reject: from any open state before signing (staff, director); withdraw: before signing (the applicant).
+    cancel: signed → cancelled (the director, with a reason): the register entry gets a cancellation record and
+    keeps its number. An issued certificate is revoked instead (certificates/issuance.py).
     send_back: awaiting_signature → verified (the director, with a reason).
 
 Each function locks the request row, checks the move, the actor's right and the guards, writes the change and an
@@ -27,6 +29,7 @@ from certificates.models import (
     CertificateRequest,
     Deliberation,
     FourEyesWaiver,
+    RegisterCancellation,
     RequestEvent,
     Status,
 )
@@ -133,6 +136,9 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "issue", frozenset({Status.SIGNED}), Status.ISSUED, frozenset({Role.KEEPER}), gettext_lazy("用印出具")
+        ),
+        Transition(
+            "cancel", frozenset({Status.SIGNED}), Status.CANCELLED, frozenset({Role.DIRECTOR}), gettext_lazy("作废登记")
         ),
         Transition(
             "withdraw",
@@ -394,3 +400,16 @@ def issue(*, request_id: int, actor: User, seal_id: int, expected_revision: int 
             raise WorkflowError(refused.message) from None
 
     return _transition(request_id, "issue", actor, expected_revision=expected_revision, change=seal_and_render)
+
+
+def cancel(*, request_id: int, actor: User, reason: str, expected_revision: int | None = None):
+    """The director cancels a signed matter before it is sealed; the register entry keeps its number."""
+    if not reason.strip():
+        raise WorkflowError(_("请写明作废理由。"))
+
+    def record(request: CertificateRequest) -> None:
+        RegisterCancellation.objects.create(entry=request.register_entry, reason=reason.strip(), actor=actor)
+
+    return _transition(
+        request_id, "cancel", actor, expected_revision=expected_revision, note=reason.strip(), change=record
+    )

@@ -186,6 +186,13 @@ class RejectForm(ReasonForm):
         self.fields["reason"].help_text = _("申请人会看到这段理由，请写明依据和可以去办理的部门。")
 
 
+class CancelForm(ReasonForm):
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = _("作废理由")
+        self.fields["reason"].help_text = _("登记编号保留，作废记录永久保存；申请人会看到这段理由。")
+
+
 class ConfirmForm(ActionForm):
     """Actions without input: the button and the revision."""
 

@@ -29,10 +29,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.models import IssuableItem
 from catalog.selectors import effective_issuable_items
-from certificates import services, workflow
+from certificates import selectors, services, workflow
 from certificates.forms.staff import (
     EXCEPTIONAL_CHOICE,
     ActionForm,
+    CancelForm,
     ConfirmForm,
     CounterRequestForm,
     ExceptionalRequestForm,
@@ -274,6 +275,13 @@ def _send_back(request: HttpRequest, obj: CertificateRequest, form: ActionForm) 
     )
 
 
+def _cancel(request: HttpRequest, obj: CertificateRequest, form: ActionForm) -> CertificateRequest:
+    data = form.cleaned_data
+    return workflow.cancel(
+        request_id=obj.pk, actor=request.user, reason=data["reason"], expected_revision=data["revision"]
+    )
+
+
 def _reject(request: HttpRequest, obj: CertificateRequest, form: ActionForm) -> CertificateRequest:
     data = form.cleaned_data
     return workflow.reject(
@@ -343,6 +351,14 @@ DESK_ACTIONS: dict[str, DeskAction] = {
         gettext_lazy("退回重新核实"),
         gettext_lazy("已退回。"),
         style="btn-outline-secondary",
+        collapsed=True,
+    ),
+    "cancel": DeskAction(
+        CancelForm,
+        _cancel,
+        gettext_lazy("作废登记"),
+        gettext_lazy("登记已作废，编号保留。"),
+        style="btn-outline-danger",
         collapsed=True,
     ),
     "reject": DeskAction(
@@ -717,6 +733,7 @@ def county(request: HttpRequest) -> HttpResponse:
             },
             "review": review,
             "reviewable": reviewable,
+            "refusals": selectors.refusal_counts(_code_scope(scope, "community__code"), today.year),
             "today": today,
         },
     )

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from catalog.models import IssuableItem, NonIssuableItem
 from certificates import services
@@ -197,3 +198,21 @@ def test_only_the_county_officer_sets_the_four_eyes_waiver(personas):
         community=personas.community_x, actor=personas.county_officer, allowed=True, reason="村里只有两名工作人员"
     )
     assert waiver.county == personas.yanta and waiver.set_by == personas.county_officer
+
+
+def test_the_county_sees_which_abolished_certificates_are_still_demanded_and_by_whom(personas, client):
+    no_record = NonIssuableItem.objects.get(code="N05")
+    for body in ("某物业公司", "某物业公司", "某银行"):
+        services.refusal_notice_create(community=personas.community_x, item=no_record, requesting_body=body)
+    services.refusal_notice_create(community=personas.community_y, item=no_record, requesting_body="未央某单位")
+    client.force_login(personas.county_officer)
+    page = client.get("/desk/county/").content.decode()
+    assert "无犯罪记录证明" in page and "某物业公司" in page and "某银行" in page
+    assert "未央某单位" not in page  # another county's notices are not this officer's to see
+    from django.db.models import Q
+
+    from certificates.selectors import refusal_counts
+
+    counts = refusal_counts(Q(community__code__startswith="610113"), timezone.localdate().year)
+    assert counts["total"] == 3
+    assert counts["by_body"][0] == {"requesting_body": "某物业公司", "n": 2}

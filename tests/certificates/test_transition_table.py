@@ -28,6 +28,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     (S.AWAITING_SIGNATURE, S.VERIFIED): {DIRECTOR},
     (S.AWAITING_SIGNATURE, S.SIGNED): {DIRECTOR},
     (S.SIGNED, S.ISSUED): {"keeper"},
+    (S.SIGNED, S.CANCELLED): {DIRECTOR},
     (S.DRAFT, S.WITHDRAWN): {APPLICANT},
     **{(s, S.REJECTED): {STAFF, DIRECTOR} for s in OPEN},
 }

@@ -167,3 +167,24 @@ def test_register_entries_and_events_are_permanent(personas, item):
         RegisterEntry.objects.update(purpose="x")
     with pytest.raises(PermanentRecordError):
         RequestEvent.objects.filter(request=request).delete()
+
+
+def test_the_director_cancels_a_signed_matter_and_the_number_is_kept(personas, item, client):
+    request = workflow.sign(request_id=to_signature(personas, submitted(personas, item)).pk, actor=personas.director)
+    entry = RegisterEntry.objects.get(request=request)
+    with pytest.raises(WorkflowError):
+        workflow.cancel(request_id=request.pk, actor=personas.staff_x, reason="错误")
+    with pytest.raises(WorkflowError, match="作废理由"):
+        workflow.cancel(request_id=request.pk, actor=personas.director, reason=" ")
+    client.force_login(personas.director)
+    response = client.post(
+        f"/desk/requests/{request.pk}/",
+        {"action": "cancel", "cancel-reason": "申请人提供的户籍信息有误", "cancel-revision": request.revision},
+    )
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == Status.CANCELLED
+    assert entry.cancellation.reason == "申请人提供的户籍信息有误" and entry.number == 1
+    assert RegisterEntry.objects.filter(pk=entry.pk).exists()  # the number stays in the register
+    client.force_login(personas.resident_a)
+    assert "登记已作废" in client.get(f"/requests/{request.pk}/").content.decode()
