@@ -463,3 +463,29 @@ class CertificateReprint(PermanentRecord):
 
     def __str__(self) -> str:
         return f"{self.certificate} @ {self.at}"
+
+
+class PostCheckResult(models.TextChoices):
+    CONFIRMED = "confirmed", _("承诺属实")
+    FALSE = "false", _("承诺不实")
+
+
+class PostCheck(PermanentRecord):
+    """A post-check (事后核查) of the commitments that replaced materials. A later check is a new record."""
+
+    request = models.ForeignKey(CertificateRequest, on_delete=models.PROTECT, related_name="post_checks")
+    result = models.CharField(_("核查结果"), max_length=16, choices=PostCheckResult.choices)
+    method = models.CharField(_("核查方式"), max_length=24, choices=VerificationMethod.choices)
+    note = models.TextField(_("核查情况"))
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    checked_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("事后核查记录")
+        verbose_name_plural = _("事后核查记录")
+        ordering = ["-checked_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.result}"

@@ -24,8 +24,12 @@ from certificates.models import (
     CommitmentText,
     FourEyesWaiver,
     NumberCounter,
+    PostCheck,
+    PostCheckResult,
     RefusalNotice,
     RequestEvent,
+    Status,
+    VerificationMethod,
 )
 from certificates.permissions import handles_requests
 from certificates.uploads import UploadRejected, clean_upload, display_name
@@ -340,3 +344,37 @@ def county_review_complete(*, request_id: int, actor: User, note: str) -> Certif
         note=note.strip(),
     )
     return request
+
+
+POST_CHECK_STATES = frozenset({Status.SIGNED, Status.ISSUED})
+
+
+def can_post_check(user: User, request: CertificateRequest) -> bool:
+    return (
+        request.post_check_required
+        and request.status in POST_CHECK_STATES
+        and handles_requests(user, request.community)
+    )
+
+
+@transaction.atomic
+def post_check_record(*, request_id: int, actor: User, result: str, method: str, note: str) -> PostCheck:
+    """Record a post-check of the commitments. A false commitment is flagged for the director, who may revoke the
+    certificate (issuance.certificate_revoke) and report it to the credit system; nothing is revoked silently."""
+    request = CertificateRequest.objects.select_for_update(of=("self",)).select_related("community").get(pk=request_id)
+    if not can_post_check(actor, request):
+        raise WorkflowError(_("该申请不需要事后核查，或您不能核查本社区以外的申请。"), forbidden=True)
+    if result not in PostCheckResult.values or method not in VerificationMethod.values:
+        raise WorkflowError(_("请选择核查结果和核查方式。"))
+    if not note.strip():
+        raise WorkflowError(_("请写明核查情况。"))
+    check = PostCheck.objects.create(request=request, result=result, method=method, note=note.strip(), checked_by=actor)
+    RequestEvent.objects.create(
+        request=request,
+        action="post_check",
+        from_status=request.status,
+        to_status=request.status,
+        actor=actor,
+        note=f"{check.get_result_display()}：{note.strip()}",
+    )
+    return check

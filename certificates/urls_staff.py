@@ -20,4 +20,5 @@ urlpatterns = [
     path("county/", staff.county, name="county"),
     path("county/four-eyes/<str:community_code>/", staff.four_eyes, name="four_eyes"),
     path("county/review/<int:pk>/", staff.county_review, name="county_review"),
+    path("requests/<int:pk>/post-check/", staff.post_check, name="post_check"),
 ]

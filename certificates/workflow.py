@@ -151,6 +151,20 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# Events that record something without moving the request (written by services and issuance).
+RECORD_LABELS = {
+    "revoke": gettext_lazy("撤销证明"),
+    "county_review": gettext_lazy("区县复核"),
+    "post_check": gettext_lazy("事后核查"),
+}
+
+
+def event_label(action: str) -> str:
+    """What an event row's action is called in timelines."""
+    transition = TRANSITIONS.get(action)
+    return str(transition.label if transition else RECORD_LABELS.get(action, action))
+
+
 class WorkflowError(Exception):
     """A refused action, with a message for the user. Nothing was changed."""
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import IssuableItem
-from certificates.models import Channel, VerificationMethod
+from certificates.models import Channel, PostCheckResult, VerificationMethod
 from certificates.services import RequestInput
 from portal.idcard import normalize_id_number
 from portal.models import Region, User
@@ -191,6 +191,18 @@ class CancelForm(ReasonForm):
         super().__init__(*args, **kwargs)
         self.fields["reason"].label = _("作废理由")
         self.fields["reason"].help_text = _("登记编号保留，作废记录永久保存；申请人会看到这段理由。")
+
+
+class PostCheckForm(forms.Form):
+    result = forms.ChoiceField(
+        label=gettext_lazy("核查结果"), choices=PostCheckResult.choices, widget=forms.RadioSelect
+    )
+    method = forms.ChoiceField(label=gettext_lazy("核查方式"), choices=VerificationMethod.choices)
+    note = forms.CharField(
+        label=gettext_lazy("核查情况"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("写明核对了什么、向谁核实、结论。"),
+    )
 
 
 class ConfirmForm(ActionForm):

@@ -159,8 +159,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     events = list(req.events.select_related("actor"))
     for event in events:
-        transition = workflow.TRANSITIONS.get(event.action)
-        event.label = transition.label if transition else event.action
+        event.label = workflow.event_label(event.action)
     context = {
         "req": req,
         "events": events,

@@ -38,6 +38,7 @@ from certificates.forms.staff import (
     CounterRequestForm,
     ExceptionalRequestForm,
     FourEyesForm,
+    PostCheckForm,
     QueueFilterForm,
     RecordDeliberationForm,
     RejectForm,
@@ -51,6 +52,7 @@ from certificates.models import (
     CertificateRequest,
     Channel,
     FourEyesWaiver,
+    PostCheckResult,
     RegisterEntry,
     Status,
 )
@@ -114,7 +116,11 @@ class Tab:
     open: bool = True  # open tabs put the nearest due date first; closed ones the latest change
 
     def condition(self, today: dt.date) -> Q:
-        return overdue_q(today) if self.key == "overdue" else Q(status__in=self.statuses)
+        if self.key == "overdue":
+            return overdue_q(today)
+        if self.key == "postcheck":  # commitments replaced materials and nobody has checked them yet
+            return Q(post_check_required=True, status__in=services.POST_CHECK_STATES, post_checks__isnull=True)
+        return Q(status__in=self.statuses)
 
 
 TABS: tuple[Tab, ...] = (
@@ -125,7 +131,8 @@ TABS: tuple[Tab, ...] = (
     Tab("signature", gettext_lazy("待主任签字"), frozenset({Status.AWAITING_SIGNATURE})),
     Tab("signed", gettext_lazy("已签字登记"), frozenset({Status.SIGNED, Status.ISSUED}), open=False),
     Tab("overdue", gettext_lazy("已超期")),
-    Tab("closed", gettext_lazy("已结束"), frozenset({Status.REJECTED, Status.WITHDRAWN}), open=False),
+    Tab("postcheck", gettext_lazy("待事后核查"), open=False),
+    Tab("closed", gettext_lazy("已结束"), frozenset({Status.REJECTED, Status.WITHDRAWN, Status.CANCELLED}), open=False),
 )
 TAB_BY_KEY = {tab.key: tab for tab in TABS}
 
@@ -448,8 +455,7 @@ def _render_detail(request: HttpRequest, pk: int, failed: Failed | None = None) 
 
     events = list(obj.events.select_related("actor"))
     for event in events:
-        transition = workflow.TRANSITIONS.get(event.action)
-        event.label = transition.label if transition else event.action
+        event.label = workflow.event_label(event.action)
     attachments = list(obj.attachments.select_related("uploaded_by"))
     for attachment in attachments:
         attachment.url = _attachment_url(obj.pk, attachment.pk)
@@ -475,6 +481,8 @@ def _render_detail(request: HttpRequest, pk: int, failed: Failed | None = None) 
             "field_values": field_values,
             "attachments": attachments,
             "commitments": list(obj.commitments.select_related("text", "confirmed_by")),
+            "post_checks": list(obj.post_checks.select_related("checked_by")),
+            "post_check_form": PostCheckForm() if services.can_post_check(user, obj) else None,
             "deliberations": deliberations,
             "events": events,
             "register_entry": RegisterEntry.objects.filter(request=obj).select_related("cancellation").first(),
@@ -793,3 +801,26 @@ def county_review(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已记录复核意见。"))
     return redirect("desk:county")
+
+
+@login_required
+@require_POST
+def post_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the result of a post-check (事后核查) of a request's commitments."""
+    obj = get_request_for_user(request.user, pk, write=True)
+    form = PostCheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择核查结果和核查方式，并写明核查情况。"))
+        return redirect("desk:detail", obj.pk)
+    try:
+        check = services.post_check_record(request_id=obj.pk, actor=request.user, **form.cleaned_data)
+    except WorkflowError as error:
+        if error.forbidden:
+            raise PermissionDenied(error.message) from None
+        messages.error(request, error.message)
+    else:
+        if check.result == PostCheckResult.FALSE:
+            messages.warning(request, _("已记录：承诺不实。请社区主任决定是否撤销证明，并按规定报送信用记录。"))
+        else:
+            messages.success(request, _("已记录事后核查结果。"))
+    return redirect("desk:detail", obj.pk)

@@ -216,3 +216,51 @@ def test_the_county_sees_which_abolished_certificates_are_still_demanded_and_by_
     counts = refusal_counts(Q(community__code__startswith="610113"), timezone.localdate().year)
     assert counts["total"] == 3
     assert counts["by_body"][0] == {"requesting_body": "某物业公司", "n": 2}
+
+
+def test_commitments_are_post_checked_at_the_desk_and_a_false_one_is_flagged(personas, client):
+    from certificates import workflow
+    from certificates.models import PostCheck
+
+    item = IssuableItem.objects.get(code="610113-ZM03")
+    data = RequestInput(
+        applicant_name="王小明",
+        applicant_id_number=personas.resident_a.id_number,
+        purpose="办理遗赠扶养协议公证",
+        requesting_body="某公证处",
+        requesting_basis="遗赠扶养协议公证细则第八条",
+        field_values={"economic_situation": "退休", "family_members": "配偶"},
+        uploads={"扶养人居民身份证": [pdf()], "扶养人户口簿": [pdf()]},
+        commitments={"收入情况材料"},
+    )
+    request = services.request_create(
+        community=personas.community_x, item=item, actor=personas.resident_a, applicant=personas.resident_a, data=data
+    )
+    with pytest.raises(WorkflowError):  # not yet signed: nothing to post-check
+        services.post_check_record(
+            request_id=request.pk, actor=personas.staff_x, result="confirmed", method="data_sharing", note="x"
+        )
+    workflow.verify(request_id=request.pk, actor=personas.staff_x, method="document_check", note="查验")
+    workflow.send_for_signature(request_id=request.pk, actor=personas.staff_x)
+    workflow.sign(request_id=request.pk, actor=personas.director)
+    client.force_login(personas.staff_x)
+    link = f"/desk/requests/{request.pk}/"
+    assert link in client.get("/desk/?tab=postcheck").content.decode()
+    assert (
+        client.post(
+            f"/desk/requests/{request.pk}/post-check/",
+            {"result": "false", "method": "data_sharing", "note": "税务数据显示另有经营收入"},
+        ).status_code
+        == 302
+    )
+    check = PostCheck.objects.get(request=request)
+    assert check.result == "false" and check.checked_by == personas.staff_x
+    assert request.events.filter(action="post_check").exists()
+    assert link not in client.get("/desk/?tab=postcheck").content.decode()
+    client.force_login(personas.staff_y)
+    assert (
+        client.post(
+            f"/desk/requests/{request.pk}/post-check/", {"result": "confirmed", "method": "other", "note": "x"}
+        ).status_code
+        == 404
+    )

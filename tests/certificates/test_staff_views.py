@@ -114,6 +114,7 @@ def test_queue_tabs_count_each_state_and_flag_overdue_requests_in_every_tab(pers
         "signature": 1,
         "signed": 0,
         "overdue": 1,
+        "postcheck": 0,
         "closed": 1,
     }
     rows = {row.pk: row for row in response.context["page"].object_list}
