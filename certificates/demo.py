@@ -148,14 +148,18 @@ def _work(worker: int, count: int, workers: int, seed: int) -> dict[str, int]:
     rng = random.Random(seed + worker)
     pairs = _resident_pairs()
     tally: dict[str, int] = {}
-    try:
-        for n in range(worker, count, workers):
-            m = pairs[(n * 7919) % len(pairs)]
-            outcome = _drive(m.region, m.user, rng)
-            tally[outcome] = tally.get(outcome, 0) + 1
-    finally:
-        connections.close_all()
+    for n in range(worker, count, workers):
+        m = pairs[(n * 7919) % len(pairs)]
+        outcome = _drive(m.region, m.user, rng)
+        tally[outcome] = tally.get(outcome, 0) + 1
     return tally
+
+
+def _work_in_process(worker: int, count: int, workers: int, seed: int) -> dict[str, int]:
+    try:
+        return _work(worker, count, workers, seed)
+    finally:
+        connections.close_all()  # a worker process leaves no connection behind
 
 
 def seed_requests(*, count: int, concurrency: int = 1, seed: int = 2026) -> dict[str, int]:
@@ -175,7 +179,11 @@ def seed_requests(*, count: int, concurrency: int = 1, seed: int = 2026) -> dict
         with ProcessPoolExecutor(concurrency, mp_context=context) as pool:
             parts = list(
                 pool.map(
-                    _work, range(concurrency), [count] * concurrency, [concurrency] * concurrency, [seed] * concurrency
+                    _work_in_process,
+                    range(concurrency),
+                    [count] * concurrency,
+                    [concurrency] * concurrency,
+                    [seed] * concurrency,
                 )
             )
     tally: dict[str, int] = {}
