@@ -264,3 +264,19 @@ def test_url_against_every_persona(name, world, personas, client):
         got[persona] = client.get(url).status_code
     mismatches = {p: f"expected {expected[p]}, got {got[p]}" for p in PERSONA_NAMES if got[p] != expected[p]}
     assert mismatches == {}
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_an_empty_or_foreign_post_never_breaks_a_page(name, world, personas, client):
+    """Whoever posts whatever to any URL gets an answer (a message, a redirect, 403/404/405), never a 500."""
+    kwargs_of, _expected = MATRIX[name]
+    url = reverse(name, kwargs=kwargs_of(world))
+    client.raise_request_exception = False
+    for persona in PERSONA_NAMES:
+        client.logout()
+        user = personas.by_name(persona)
+        if user is not None:
+            client.force_login(user)
+        for data in ({}, {"action": "sign", "revision": "x", "reason": "<script>", "note": "x" * 5000}):
+            status = client.post(url, data).status_code
+            assert status < 500, f"{persona} POST {data} → {status}"
