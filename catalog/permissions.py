@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from catalog.models import CatalogItem
+from catalog.models import CatalogItem, Status
 from catalog.rules import regions_overlap
 from catalog.services import is_discardable, is_publishable, is_retirable
 from portal.access import AnyUser, editable_catalog_regions, officer_regions
@@ -14,7 +14,10 @@ from portal.models import Region
 
 
 def can_view_item(user: AnyUser, item: CatalogItem) -> bool:
-    """Officers see the items in force for their place: those of their place and of every place above it."""
+    """Officers see the items that bind their place (of their place, above it, and for a provincial officer below
+    it); a draft only by those who may edit it."""
+    if item.status == Status.DRAFT and not can_edit_item(user, item):
+        return False
     return any(regions_overlap(item.scope_prefix, r.prefix) for r in officer_regions(user))
 
 

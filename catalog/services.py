@@ -17,7 +17,17 @@ from catalog.models import CatalogItem, Status
 from portal.models import User
 
 # Fields a restore copies back; status and dates stay as they are, so a restore never silently (un)publishes.
-NOT_RESTORED = {"id", "status", "effective_from", "effective_to", "created_at", "updated_at", "code", "scope", "region"}
+NOT_RESTORED = {
+    "id",
+    "status",
+    "effective_from",
+    "effective_to",
+    "created_at",
+    "updated_at",
+    "code",
+    "scope",
+    "region_id",
+}
 
 
 # Which moves an item's state allows. The services below refuse any other move; catalog/permissions.py combines

@@ -48,7 +48,10 @@ def request_changed(request: CertificateRequest, event: RequestEvent) -> None:
     if not channels:
         return  # nobody to tell: skip rendering (counter requests without an account, residents without email)
     with translation.override(settings.LANGUAGE_CODE):
-        context = {"request": request, "event": event}
+        from certificates.workflow import PUBLIC_NOTE_ACTIONS  # late: the workflow imports this module's caller
+
+        public_note = event.note if event.action in PUBLIC_NOTE_ACTIONS else ""
+        context = {"request": request, "event": event, "public_note": public_note}
         subject = render_to_string("certificates/notifications/subject.txt", context).strip()
         body = render_to_string("certificates/notifications/body.txt", context)
     for channel in channels:

@@ -36,6 +36,12 @@ def can_see_full_id_number(user: AnyUser, request: CertificateRequest) -> bool:
     return handles_requests(user, request.community)
 
 
+def can_open_files(user: AnyUser, request: CertificateRequest) -> bool:
+    """Uploaded materials (ID card scans, household registers) are opened only by the applicant and by those who
+    verify and decide; the keeper and supervising officers see that they exist, not their content."""
+    return user.is_authenticated and (request.applicant_id == user.pk or handles_requests(user, request.community))
+
+
 def get_request_for_user(user: AnyUser, pk: int, *, write: bool = False) -> CertificateRequest:
     """404 when the request does not exist or is not the user's to see; 403 when seen but not theirs to act on."""
     request = CertificateRequest.objects.select_related("community", "item", "applicant").filter(pk=pk).first()

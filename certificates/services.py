@@ -7,11 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog import rules
 from catalog.models import IssuableItem, NonIssuableItem
 from catalog.rules import normalize_name
 from catalog.selectors import effective_issuable_items, effective_non_issuable_items
@@ -125,6 +127,8 @@ def request_create(
         raise WorkflowError(_("只有本社区工作人员可以窗口受理。"), forbidden=True)
     if channel == Channel.ONLINE and applicant != actor:
         raise WorkflowError(_("网上申请只能由申请人本人提交。"), forbidden=True)
+    if channel == Channel.ONLINE and not has_role(actor, Role.RESIDENT, community):
+        raise WorkflowError(_("网上申请只能向本人所在的社区（村）提出。"), forbidden=True)
     errors = _validate(item, data)
     cleaned: list[tuple[str, object]] = []
     total = 0
@@ -212,8 +216,18 @@ def request_create_exceptional(
     errors: dict[str, list[str]] = {}
     if not matter_name.strip():
         errors["matter_name"] = [_("请填写证明事项名称。")]
-    if any(normalize_name(i.name) == normalize_name(matter_name) for i in effective_non_issuable_items(community)):
+    # A non-issuable item stays refused however it is reworded: "无犯罪记录证明（补办）" is still that item.
+    wanted = normalize_name(matter_name)
+    if wanted and any(normalize_name(i.name) in wanted for i in effective_non_issuable_items(community)):
         errors.setdefault("matter_name", []).append(_("该事项在不予出具清单中，应告知申请人到相关部门办理。"))
+    try:  # the committee's seal never backs legal or economic liability, on this path either
+        rules.check_no_liability(
+            involves_liability=False,
+            texts={"matter_name": matter_name, "can_verify": can_verify, "risk_assessment": risk_assessment},
+        )
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
     if not data.applicant_name.strip():
         errors["applicant_name"] = [_("请填写申请人姓名。")]
     if not can_verify.strip():

@@ -159,6 +159,13 @@ RECORD_LABELS = {
 }
 
 
+# Event notes the applicant sees (on the request page and in notifications). Verification notes, a send-back
+# reason, post-check findings and county review notes are the community's internal record.
+PUBLIC_NOTE_ACTIONS = frozenset(
+    {"submit", "request_supplement", "supplement", "reject", "withdraw", "cancel", "revoke"}
+)
+
+
 def event_label(action: str) -> str:
     """What an event row's action is called in timelines."""
     transition = TRANSITIONS.get(action)
@@ -184,6 +191,21 @@ def actor_roles(user: User, request: CertificateRequest) -> set[str]:
     return roles
 
 
+# Actions the applicant takes on their own request; every other action is the community's decision, which
+# nobody takes on a request of their own (a director or staff member who is also a resident applying).
+APPLICANT_ACTIONS = frozenset({"submit", "supplement", "withdraw"})
+# Decisions that need the item still in force: a retired item is no longer a basis for issuing.
+ITEM_MUST_BE_IN_FORCE = frozenset(
+    {"verify", "request_deliberation", "record_deliberation", "send_for_signature", "sign", "issue"}
+)
+
+
+def is_own_request(user: User, request: CertificateRequest) -> bool:
+    if request.applicant_id is not None and request.applicant_id == user.pk:
+        return True
+    return bool(user.id_number) and user.id_number == request.applicant_id_number
+
+
 def four_eyes_waived(community_id: int) -> bool:
     latest = FourEyesWaiver.objects.filter(community_id=community_id).first()
     return bool(latest and latest.allowed)
@@ -199,14 +221,22 @@ def refusal_reason(user: User, request: CertificateRequest, action: str) -> str 
         }
     if not (actor_roles(user, request) & transition.roles):
         return _("您没有执行“%(action)s”的权限。") % {"action": transition.label}
+    if action not in APPLICANT_ACTIONS and is_own_request(user, request):
+        return _("不能办理本人的申请：请由本社区其他工作人员办理。")
+    if action in ITEM_MUST_BE_IN_FORCE and request.item_id and not request.item.is_in_force():
+        return _("该证明事项已废止或不在有效期内，不能继续办理；请不予出具并告知申请人办理途径。")
     needs_deliberation = bool(request.item_id and request.item.requires_deliberation)
     if action == "send_for_signature" and needs_deliberation:
         return _("该事项须经居民议事协商，请先提交议事协商。")
     if action == "request_deliberation" and not needs_deliberation and not request.exceptional:
         return _("该事项不需要议事协商。")
     if action == "sign":
-        if needs_deliberation and not request.deliberations.exists():
-            return _("该事项须经居民议事协商，议事协商记录登记后主任才能签字。")
+        if needs_deliberation or request.deliberations.exists():
+            latest = request.deliberations.order_by("-recorded_at", "-id").first()
+            if latest is None:
+                return _("该事项须经居民议事协商，议事协商记录登记后主任才能签字。")
+            if latest.agreed * 2 <= latest.total:  # 陕西通知 二(一): 须经讨论同意
+                return _("居民议事协商未获过半数同意，不能签字出具；请不予出具并说明理由。")
         if request.verified_by_id == user.pk and not four_eyes_waived(request.community_id):
             return _("主任不能签批本人核实的事项（四眼原则）。")
     if action == "issue" and request.signed_by_id == user.pk:

@@ -1,7 +1,7 @@
 """A small fixed-window rate limit per client address, kept in Django's cache (Redis when REDIS_URL is set).
 
-Used on public endpoints that cost something or hand out numbers: certificate verification, refusal notices,
-notice-board PDFs.
+Used on public endpoints that cost something or hand out numbers: certificate verification, refusal notices and
+the public PDFs (notice boards, refusal notices).
 """
 
 from __future__ import annotations

@@ -128,6 +128,8 @@ def seal_handover(*, seal: Seal, to_keeper: User, actor: User, note: str = "") -
         raise SealRuleError(_("接收人必须是本社区的印章保管人。"))
     if to_keeper.pk == seal.keeper_id:
         raise SealRuleError(_("接收人已经是该印章的保管人。"))
+    if not seal.usable:
+        raise SealRuleError(_("已停用或遗失的印章不再交接，请登记新印章。"))
     SealHandover.objects.create(seal=seal, from_keeper=seal.keeper, to_keeper=to_keeper, ordered_by=actor, note=note)
     seal.keeper = to_keeper
     seal._history_user = actor

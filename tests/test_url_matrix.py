@@ -41,6 +41,8 @@ OFFICERS_ONLY = statuses(403, county_officer=200, other_county_officer=200, prov
 # A 雁塔区 item seen in the officers' interface: its county edits it, the province reads it, others never see it.
 OFFICER_ITEM_READ = statuses(404, county_officer=200, provincial_officer=200)
 OFFICER_ITEM_WRITE = statuses(404, county_officer=200, provincial_officer=403)
+# A 雁塔区 draft: only its county, which may edit it, sees it before it is published.
+OFFICER_DRAFT = statuses(404, county_officer=200)
 # Resident A's request in community X.
 REQUEST_READ = statuses(
     404, resident_a=200, staff_x=200, director=200, keeper=200, county_officer=200, provincial_officer=200
@@ -138,8 +140,8 @@ MATRIX: dict[str, tuple] = {
     # officers' catalog maintenance
     "catalog_officer:dashboard": (lambda w: {}, OFFICERS_ONLY),
     "catalog_officer:item_create": (lambda w: {"kind": "issuable"}, OFFICERS_ONLY),
-    "catalog_officer:item_detail": (lambda w: {"kind": "issuable", "pk": w.draft_item}, OFFICER_ITEM_READ),
-    "catalog_officer:item_edit": (lambda w: {"kind": "issuable", "pk": w.draft_item}, OFFICER_ITEM_WRITE),
+    "catalog_officer:item_detail": (lambda w: {"kind": "issuable", "pk": w.draft_item}, OFFICER_DRAFT),
+    "catalog_officer:item_edit": (lambda w: {"kind": "issuable", "pk": w.draft_item}, OFFICER_DRAFT),
     "catalog_officer:item_publish": (lambda w: {"kind": "issuable", "pk": w.draft_item}, POST_ONLY_ANY),
     "catalog_officer:item_retire": (lambda w: {"kind": "issuable", "pk": w.published_item}, OFFICER_ITEM_WRITE),
     "catalog_officer:item_discard": (lambda w: {"kind": "issuable", "pk": w.draft_item}, POST_ONLY_ANY),
@@ -167,7 +169,13 @@ MATRIX: dict[str, tuple] = {
             404, resident_a=302, staff_x=302, director=302, keeper=403, county_officer=403, provincial_officer=403
         ),
     ),
-    "requests:attachment": (lambda w: {"pk": w.request, "attachment_id": w.attachment}, REQUEST_READ),
+    # the uploaded scans: the applicant and those who verify and decide; others who may see the request may not
+    "requests:attachment": (
+        lambda w: {"pk": w.request, "attachment_id": w.attachment},
+        statuses(
+            404, resident_a=200, staff_x=200, director=200, keeper=403, county_officer=403, provincial_officer=403
+        ),
+    ),
     "requests:refusal_notice_create": (lambda w: {"community_code": w.community, "item_code": "N05"}, EVERYONE),
     "requests:refusal_notice": (lambda w: {"token": w.refusal_token}, EVERYONE),
     "requests:refusal_notice_pdf": (lambda w: {"token": w.refusal_token}, EVERYONE),

@@ -26,6 +26,7 @@ from catalog import selectors
 from catalog.models import IssuableItem, NonIssuableItem
 from portal.models import Region
 from portal.pdf import render_pdf
+from portal.ratelimit import over_limit
 from portal.regions import Level
 
 COMMUNITIES_PER_PAGE = 100
@@ -143,7 +144,13 @@ class NoticeBoard:
         return any(r.needs_confirmation for r in self.issuable) or any(i.needs_confirmation for i in self.non_issuable)
 
 
+# Rendering costs up to a second and all renders share one lock: public PDFs are throttled per client.
+PUBLIC_PDFS_PER_MINUTE = 10
+
+
 def notice_board_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    if over_limit(request, "public-pdf", limit=PUBLIC_PDFS_PER_MINUTE, window_seconds=60):
+        return HttpResponse(_("请求过于频繁，请稍后再试。"), status=429, content_type="text/plain; charset=utf-8")
     community = _community_or_404(code)
     # Rendering costs up to a second: the same community, day, language and catalog state share one PDF.
     key = f"notice-board:{community.code}:{timezone.localdate()}:{get_language()}:{selectors.catalog_version()}"

@@ -159,8 +159,8 @@ class RecordDeliberationForm(ActionForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy("如：居民代表21人、楼栋长5人。"),
     )
-    total = forms.IntegerField(label=gettext_lazy("参会人数"), min_value=1)
-    agreed = forms.IntegerField(label=gettext_lazy("同意人数"), min_value=0)
+    total = forms.IntegerField(label=gettext_lazy("参会人数"), min_value=1, max_value=100_000)
+    agreed = forms.IntegerField(label=gettext_lazy("同意人数"), min_value=0, max_value=100_000)
     minutes = forms.FileField(
         label=gettext_lazy("会议记录（可选）"),
         required=False,

@@ -14,11 +14,14 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -27,7 +30,7 @@ from catalog.models import NonIssuableItem
 from certificates import services, workflow
 from certificates.forms.resident import FILE_RULES, ApplyForm, RefusalNoticeForm, SupplementForm
 from certificates.models import Attachment, CertificateRequest, CommitmentText, RefusalNotice
-from certificates.permissions import can_see_full_id_number, get_request_for_user
+from certificates.permissions import can_open_files, can_see_full_id_number, get_request_for_user
 from certificates.services import RequestInvalid
 from certificates.uploads import UploadRejected, display_name
 from certificates.workflow import WorkflowError
@@ -160,6 +163,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     events = list(req.events.select_related("actor"))
     for event in events:
         event.label = workflow.event_label(event.action)
+        event.public_note = event.note if event.action in workflow.PUBLIC_NOTE_ACTIONS else ""
     context = {
         "req": req,
         "events": events,
@@ -253,6 +257,8 @@ def _content_disposition(name: str) -> str:
 @require_safe
 def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
     req = get_request_for_user(request.user, pk)
+    if not can_open_files(request.user, req):
+        raise PermissionDenied(_("申请材料只有申请人和本社区经办人员可以查看。"))
     record = get_object_or_404(Attachment, pk=attachment_id, request=req)
     try:
         handle = record.file.open("rb")
@@ -301,6 +307,8 @@ def _recent_notice_key(community: Region, item: NonIssuableItem, requesting_body
 
 
 REFUSAL_NOTICES_PER_HOUR = 20
+# Rendering costs up to a second and all renders share one lock: public PDFs are throttled per client.
+PUBLIC_PDFS_PER_MINUTE = 10
 
 
 @require_http_methods(["GET", "POST"])
@@ -344,9 +352,15 @@ def refusal_notice(request: HttpRequest, token) -> HttpResponse:
 
 @require_safe
 def refusal_notice_pdf(request: HttpRequest, token) -> HttpResponse:
+    if over_limit(request, "public-pdf", limit=PUBLIC_PDFS_PER_MINUTE, window_seconds=60):
+        return HttpResponse(_("请求过于频繁，请稍后再试。"), status=429, content_type="text/plain; charset=utf-8")
     doc = _notice_or_404(token)
-    html = render_to_string("pdf/refusal_notice.html", {"doc": doc}, request=request)
-    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    key = f"refusal-notice-pdf:{doc.notice.token}:{get_language()}"
+    pdf = cache.get(key)
+    if pdf is None:  # a notice never changes: render it once per language
+        pdf = render_pdf(render_to_string("pdf/refusal_notice.html", {"doc": doc}, request=request))
+        cache.set(key, pdf, timeout=7 * 24 * 3600)
+    response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"refusal-notice-{doc.community.code}-{doc.notice.year}-{doc.notice.number}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response

@@ -21,7 +21,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -57,6 +57,7 @@ from certificates.models import (
     Status,
 )
 from certificates.permissions import (
+    can_open_files,
     can_see_full_id_number,
     communities_handled,
     get_request_for_user,
@@ -401,12 +402,9 @@ class ActionPanel:
     failed: bool = False
 
 
-def _attachment_url(request_pk: int, attachment_pk: int) -> str | None:
-    """Files are served by the residents' app, which checks access; None until that URL exists."""
-    try:
-        return reverse("requests:attachment", args=[request_pk, attachment_pk])
-    except NoReverseMatch:
-        return None
+def _attachment_url(request_pk: int, attachment_pk: int) -> str:
+    """Files are served by the residents' app, which checks access (certificates.permissions.can_open_files)."""
+    return reverse("requests:attachment", args=[request_pk, attachment_pk])
 
 
 def _refill(spec: DeskAction, failed: Failed, revision: int) -> ActionForm:
@@ -457,11 +455,14 @@ def _render_detail(request: HttpRequest, pk: int, failed: Failed | None = None) 
     for event in events:
         event.label = workflow.event_label(event.action)
     attachments = list(obj.attachments.select_related("uploaded_by"))
+    may_open = can_open_files(user, obj)
     for attachment in attachments:
-        attachment.url = _attachment_url(obj.pk, attachment.pk)
+        attachment.url = _attachment_url(obj.pk, attachment.pk) if may_open else None
     deliberations = list(obj.deliberations.select_related("minutes", "recorded_by"))
     for deliberation in deliberations:
-        deliberation.minutes_url = _attachment_url(obj.pk, deliberation.minutes_id) if deliberation.minutes_id else None
+        deliberation.minutes_url = (
+            _attachment_url(obj.pk, deliberation.minutes_id) if deliberation.minutes_id and may_open else None
+        )
     field_values = []
     if obj.item_id:
         field_values = [
