@@ -66,10 +66,9 @@ from certificates.permissions import (
 )
 from certificates.uploads import UploadRejected
 from certificates.workflow import WorkflowError
-from portal.access import active_memberships, officer_regions, regions_with_role, supervises
+from portal.access import officer_regions, supervises
 from portal.models import Region, User
 from portal.regions import Level
-from portal.roles import Role
 
 PAGE_SIZE = 20
 
@@ -653,8 +652,7 @@ def _stat_annotations(today: dt.date) -> dict:
 
 
 def _sets_four_eyes(user: User, community: Region) -> bool:
-    """Only a county officer of the community's own county decides its four-eyes waiver."""
-    return any(community.code.startswith(c.prefix) for c in regions_with_role(user, Role.COUNTY_OFFICER))
+    return services.is_county_officer_of(user, community)
 
 
 def _officer_scope(user: User) -> list[Region]:
@@ -723,8 +721,7 @@ def county(request: HttpRequest) -> HttpResponse:
         .select_related("community")
         .order_by("-created_at")[:100]
     )
-    counties_of_user = [m.region.prefix for m in active_memberships(user) if m.role == Role.COUNTY_OFFICER]
-    reviewable = {r.pk for r in review if r.community.code.startswith(tuple(counties_of_user) or ("-",))}
+    reviewable = {r.pk for r in review if services.is_county_officer_of(user, r.community)}
     return render(
         request,
         "certificates/staff/county.html",
