@@ -168,8 +168,13 @@ def seed_requests(*, count: int, concurrency: int = 1, seed: int = 2026) -> dict
     With concurrency > 1 the work runs in that many processes (forked after closing the database connections),
     so the ORM's Python work uses every core instead of queuing on one interpreter lock.
     """
-    if not _resident_pairs():
+    pairs = _resident_pairs()
+    if not pairs:
         return {}
+    # Workers for every community are made here, once, before any parallel work: two processes creating the
+    # same community's director at once would collide on the membership's unique key.
+    for community in {m.region for m in pairs}:
+        _ensure_workers(community)
     started = time.monotonic()
     if concurrency == 1:
         parts = [_work(0, count, 1, seed)]
