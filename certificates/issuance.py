@@ -121,11 +121,9 @@ def certificate_revoke(*, certificate: IssuedCertificate, actor: User, reason: s
     if not reason.strip():
         raise IssuanceRefused(_("请写明撤销理由。"))
     revocation = CertificateRevocation.objects.create(certificate=certificate, reason=reason.strip(), revoked_by=actor)
-    RequestEvent.objects.create(
-        request=request,
+    RequestEvent.record(
+        request,
         action="revoke",
-        from_status=request.status,
-        to_status=request.status,
         actor=actor,
         note=reason.strip(),
     )

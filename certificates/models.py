@@ -165,6 +165,13 @@ class RequestEvent(PermanentRecord):
 
     objects = PermanentQuerySet.as_manager()
 
+    @classmethod
+    def record(cls, request: CertificateRequest, *, action: str, actor, note: str = "") -> RequestEvent:
+        """An event that records something without moving the request (revocation, review, post-check)."""
+        return cls.objects.create(
+            request=request, action=action, from_status=request.status, to_status=request.status, actor=actor, note=note
+        )
+
     class Meta:
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")

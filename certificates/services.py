@@ -358,11 +358,9 @@ def county_review_complete(*, request_id: int, actor: User, note: str) -> Certif
     request.county_reviewed_by, request.county_reviewed_at = actor, timezone.now()
     request.county_review_note = note.strip()
     request.save(update_fields=["county_reviewed_by", "county_reviewed_at", "county_review_note", "updated_at"])
-    RequestEvent.objects.create(
-        request=request,
+    RequestEvent.record(
+        request,
         action="county_review",
-        from_status=request.status,
-        to_status=request.status,
         actor=actor,
         note=note.strip(),
     )
@@ -392,11 +390,9 @@ def post_check_record(*, request_id: int, actor: User, result: str, method: str,
     if not note.strip():
         raise WorkflowError(_("请写明核查情况。"))
     check = PostCheck.objects.create(request=request, result=result, method=method, note=note.strip(), checked_by=actor)
-    RequestEvent.objects.create(
-        request=request,
+    RequestEvent.record(
+        request,
         action="post_check",
-        from_status=request.status,
-        to_status=request.status,
         actor=actor,
         note=f"{check.get_result_display()}：{note.strip()}",
     )
