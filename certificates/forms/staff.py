@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -324,9 +325,10 @@ class CounterRequestForm(ApplicantForm):
         else:
             self.fields["purpose"] = ServiceCharField(label=_("办理用途"), max_length=200)
         if item.requesting_bodies:
-            self.fields["requesting_body"].help_text = _("清单所列：%(bodies)s") % {
-                "bodies": "、".join(item.requesting_bodies)
-            }
+            # Help texts are printed unescaped by Django's and crispy's templates: catalog text is escaped here.
+            self.fields["requesting_body"].help_text = conditional_escape(
+                _("清单所列：%(bodies)s") % {"bodies": "、".join(item.requesting_bodies)}
+            )
         for spec in item.fields:
             field_class = ServiceCharField if spec.get("required") else forms.CharField
             attrs = {"placeholder": _("例：%(example)s") % {"example": spec["example"]}} if spec.get("example") else {}
@@ -340,7 +342,7 @@ class CounterRequestForm(ApplicantForm):
             self.fields[f"field_{spec['name']}"] = field_class(
                 label=spec.get("label", spec["name"]),
                 required=bool(spec.get("required")),
-                help_text=spec.get("help", ""),
+                help_text=conditional_escape(spec.get("help", "")),
                 widget=widget,
             )
         # Materials by position: their names are free text, not safe as HTML ids.
