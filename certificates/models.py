@@ -148,6 +148,11 @@ class CertificateRequest(models.Model):
     def masked_id_number(self) -> str:
         return mask_id_number(self.applicant_id_number)
 
+    @property
+    def audit_subject(self) -> str:
+        """How the personal-data audit trail names this request (in Chinese: the trail is a permanent record)."""
+        return f"申请 {self.pk}：{self.matter_name}"
+
     def is_overdue(self, today: dt.date) -> bool:
         return self.due_date is not None and self.due_date < today and self.status in OVERDUE_STATES
 

@@ -36,6 +36,12 @@ def can_see_full_id_number(user: AnyUser, request: CertificateRequest) -> bool:
     return handles_requests(user, request.community)
 
 
+def can_see_full_phone(user: AnyUser, request: CertificateRequest) -> bool:
+    """The applicant's phone number in full: for those who need to call them (the community's staff and director)
+    and for the applicant; masked for the keeper and the supervising officers, like the ID number."""
+    return user.is_authenticated and (request.applicant_id == user.pk or handles_requests(user, request.community))
+
+
 def can_open_files(user: AnyUser, request: CertificateRequest) -> bool:
     """Uploaded materials (ID card scans, household registers) are opened only by the applicant and by those who
     verify and decide; the keeper and supervising officers see that they exist, not their content."""

@@ -46,3 +46,13 @@ def mask_id_number(value: str | None) -> str:
     if len(value) <= 10:
         return "*" * len(value)
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    """A mobile number keeps its first 3 and last 4 digits (138****0001), the same rule as the ID number: in full
+    only for those who need to call the person."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.idcard import mask_id_number, normalize_id_number, validate_id_number
+from portal.permanent import PermanentRecord
 from portal.regions import CommunityKind, Level, code_prefix, parent_level
 from portal.roles import ROLE_LEVEL, Role
 
@@ -169,3 +170,33 @@ class Membership(models.Model):
     def clean(self) -> None:
         if self.region_id and self.role and self.region.level != ROLE_LEVEL[self.role]:
             raise ValidationError({"region": _("该角色只能绑定到相应层级的地方。")})
+
+
+class AuditAction(models.TextChoices):
+    VIEW_ID_NUMBER = "view_id_number", _("查看完整身份证号")
+    VIEW_PHONE = "view_phone", _("查看完整手机号")
+    EXPORT = "export", _("导出")
+    DOWNLOAD = "download", _("下载附件或证明")
+
+
+class AuditEntry(PermanentRecord):
+    """Who saw or took personal data: a full ID or phone number on screen, an export, a file download.
+
+    Permanent (never changed or deleted; on PostgreSQL a trigger refuses too). `region` is the community whose data
+    it was, so that the county officer reads the rows of their county.
+    """
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人"))
+    action = models.CharField(_("操作"), max_length=24, choices=AuditAction.choices)
+    subject = models.CharField(_("对象"), max_length=200)
+    path = models.CharField(_("地址"), max_length=300)
+    client_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("所属地方")
+    )
+
+    class Meta:
+        verbose_name = _("个人信息访问记录")
+        verbose_name_plural = _("个人信息访问记录")
+        ordering = ["-at", "-pk"]

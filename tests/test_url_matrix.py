@@ -129,6 +129,7 @@ MATRIX: dict[str, tuple] = {
     "login": (lambda w: {}, statuses(302, anonymous=200)),
     "logout": (lambda w: {}, statuses(405, anonymous=405)),
     "set_language": (lambda w: {}, statuses(302, anonymous=302)),
+    "audit_log": (lambda w: {}, OFFICERS_ONLY),
     "verify_form": (lambda w: {}, EVERYONE),
     "verify": (lambda w: {"code": w.code}, EVERYONE),
     # public disclosure

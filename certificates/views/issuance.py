@@ -37,7 +37,8 @@ from certificates.models import (
 from certificates.permissions import get_request_for_user, works_in
 from certificates.workflow import WorkflowError
 from portal.access import AnyUser, has_role, regions_with_role
-from portal.models import User
+from portal.audit import audit_record
+from portal.models import AuditAction, User
 from portal.roles import Role
 from seals.models import Seal, SealStatus
 from seals.services import separation_problem
@@ -208,6 +209,12 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
         return _download_failed(request, req, _("证明文件暂时无法读取，请稍后再试或联系社区。"))
     if req.applicant_id != request.user.pk:
         log_reprint(certificate=certificate, actor=request.user)
+    audit_record(
+        request,
+        action=AuditAction.DOWNLOAD,
+        subject=f"{req.audit_subject}：{certificate.entry.display_number}",
+        region=req.community,
+    )
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{certificate.entry.display_number}.pdf"

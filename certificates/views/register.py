@@ -19,7 +19,8 @@ from certificates import exports
 from certificates.forms.staff import YearForm
 from certificates.models import RegisterEntry
 from certificates.permissions import can_view_register, communities_handled
-from portal.models import Region
+from portal.audit import audit_record
+from portal.models import AuditAction, Region
 from portal.regions import Level
 
 PAGE_SIZE = 100
@@ -80,6 +81,7 @@ def register_export(request: HttpRequest, community_code: str, fmt: str) -> Http
         response = HttpResponse(exports.to_xlsx(header, rows, title=title), content_type=exports.XLSX_CONTENT_TYPE)
     else:
         raise Http404
+    audit_record(request, action=AuditAction.EXPORT, subject=f"登记簿 {community.name} {year}年（{fmt}）", region=community)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"  # personal data: keep it out of shared caches
     return response

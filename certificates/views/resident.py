@@ -30,12 +30,19 @@ from catalog.models import NonIssuableItem
 from certificates import services, workflow
 from certificates.forms.resident import FILE_RULES, ApplyForm, RefusalNoticeForm, SupplementForm
 from certificates.models import Attachment, CertificateRequest, CommitmentText, RefusalNotice
-from certificates.permissions import can_open_files, can_see_full_id_number, get_request_for_user
+from certificates.permissions import (
+    can_open_files,
+    can_see_full_id_number,
+    can_see_full_phone,
+    get_request_for_user,
+)
 from certificates.services import RequestInvalid
 from certificates.uploads import UploadRejected, display_name
 from certificates.workflow import WorkflowError
 from portal.access import has_role, regions_with_role
-from portal.models import Region
+from portal.audit import audit_personal_data_shown, audit_record
+from portal.idcard import mask_phone
+from portal.models import AuditAction, Region
 from portal.pdf import render_pdf
 from portal.ratelimit import over_limit
 from portal.roles import Role
@@ -164,6 +171,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     for event in events:
         event.label = workflow.event_label(event.action)
         event.public_note = event.note if event.action in workflow.PUBLIC_NOTE_ACTIONS else ""
+    show_full_id, show_full_phone = can_see_full_id_number(user, req), can_see_full_phone(user, req)
+    if req.applicant_id != user.pk:  # the applicant seeing their own numbers is not an access to audit
+        audit_personal_data_shown(
+            request,
+            subject=req.audit_subject,
+            region=req.community,
+            id_number=show_full_id,
+            phone=show_full_phone and bool(req.applicant_phone),
+        )
     context = {
         "req": req,
         "events": events,
@@ -171,7 +187,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachments": list(req.attachments.all()),
         "commitments": list(req.commitments.select_related("text")),
         "entry": getattr(req, "register_entry", None),
-        "show_full_id": can_see_full_id_number(user, req),
+        "show_full_id": show_full_id,
+        "phone": req.applicant_phone if show_full_phone else mask_phone(req.applicant_phone),
         "overdue": req.is_overdue(timezone.localdate()),
         "can_withdraw": workflow.can(user, req, "withdraw"),
         "can_supplement": workflow.can(user, req, "supplement"),
@@ -264,6 +281,12 @@ def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpRespons
         handle = record.file.open("rb")
     except OSError:
         raise Http404(_("文件不存在。")) from None
+    audit_record(
+        request,
+        action=AuditAction.DOWNLOAD,
+        subject=f"{req.audit_subject}：{record.material}",
+        region=req.community,
+    )
     response = FileResponse(handle, content_type=record.content_type)
     response["Content-Disposition"] = _content_disposition(record.original_name)
     response["X-Content-Type-Options"] = "nosniff"

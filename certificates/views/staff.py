@@ -59,6 +59,7 @@ from certificates.models import (
 from certificates.permissions import (
     can_open_files,
     can_see_full_id_number,
+    can_see_full_phone,
     communities_handled,
     get_request_for_user,
     visible_requests,
@@ -67,6 +68,8 @@ from certificates.permissions import (
 from certificates.uploads import UploadRejected
 from certificates.workflow import WorkflowError
 from portal.access import officer_regions, supervises
+from portal.audit import audit_personal_data_shown
+from portal.idcard import mask_phone
 from portal.models import Region, User
 from portal.regions import Level
 
@@ -468,6 +471,14 @@ def _render_detail(request: HttpRequest, pk: int, failed: Failed | None = None) 
             (spec.get("label", spec["name"]), obj.field_values.get(spec["name"], "")) for spec in obj.item.fields
         ]
 
+    full_id, full_phone = can_see_full_id_number(user, obj), can_see_full_phone(user, obj)
+    audit_personal_data_shown(
+        request,
+        subject=obj.audit_subject,
+        region=obj.community,
+        id_number=full_id,
+        phone=full_phone and bool(obj.applicant_phone),
+    )
     return render(
         request,
         "certificates/staff/detail.html",
@@ -476,7 +487,8 @@ def _render_detail(request: HttpRequest, pk: int, failed: Failed | None = None) 
             "community": obj.community,
             "communities": communities_handled(user),
             "desk_user": works_in(user, obj.community),
-            "id_number": obj.applicant_id_number if can_see_full_id_number(user, obj) else obj.masked_id_number,
+            "id_number": obj.applicant_id_number if full_id else obj.masked_id_number,
+            "phone": obj.applicant_phone if full_phone else mask_phone(obj.applicant_phone),
             "overdue": obj.is_overdue(today),
             "field_values": field_values,
             "attachments": attachments,
