@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.access import active_memberships, officer_regions
-from portal.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, to_csv, to_xlsx
 from portal.audit import audit_record
+from portal.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, to_csv, to_xlsx
 from portal.models import AuditAction, Region, User
 from portal.regions import Level
 from portal.roles import COMMUNITY_WORK_ROLES
@@ -459,7 +459,9 @@ def ledger_export(request: HttpRequest, community_code: str, fmt: str) -> HttpRe
         response = HttpResponse(to_xlsx(header, cells, title=title), content_type=XLSX_CONTENT_TYPE)
     else:
         raise Http404
-    audit_record(request, action=AuditAction.EXPORT, subject=f"用印登记簿 {community.name} {year}年（{fmt}）", region=community)
+    audit_record(
+        request, action=AuditAction.EXPORT, subject=f"用印登记簿 {community.name} {year}年（{fmt}）", region=community
+    )
     response["Content-Disposition"] = f'attachment; filename="seal-ledger-{community.code}-{year}.{fmt}"'
     response["Cache-Control"] = "no-store"
     return response

@@ -81,7 +81,9 @@ def register_export(request: HttpRequest, community_code: str, fmt: str) -> Http
         response = HttpResponse(exports.to_xlsx(header, rows, title=title), content_type=exports.XLSX_CONTENT_TYPE)
     else:
         raise Http404
-    audit_record(request, action=AuditAction.EXPORT, subject=f"登记簿 {community.name} {year}年（{fmt}）", region=community)
+    audit_record(
+        request, action=AuditAction.EXPORT, subject=f"登记簿 {community.name} {year}年（{fmt}）", region=community
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"  # personal data: keep it out of shared caches
     return response

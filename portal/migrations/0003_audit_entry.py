@@ -4,7 +4,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
 # The audit trail is permanent: on PostgreSQL the database refuses to change or delete a row too. The function is
 # (re)defined here because portal's migrations do not depend on the certificates app that first defined it.
 FUNCTION = """
@@ -33,28 +32,57 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0002_shaanxi_regions'),
+        ("portal", "0002_shaanxi_regions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('action', models.CharField(choices=[('view_id_number', '查看完整身份证号'), ('view_phone', '查看完整手机号'), ('export', '导出'), ('download', '下载附件或证明')], max_length=24, verbose_name='操作')),
-                ('subject', models.CharField(max_length=200, verbose_name='对象')),
-                ('path', models.CharField(max_length=300, verbose_name='地址')),
-                ('client_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='来源地址')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.region', verbose_name='所属地方')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view_id_number", "查看完整身份证号"),
+                            ("view_phone", "查看完整手机号"),
+                            ("export", "导出"),
+                            ("download", "下载附件或证明"),
+                        ],
+                        max_length=24,
+                        verbose_name="操作",
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200, verbose_name="对象")),
+                ("path", models.CharField(max_length=300, verbose_name="地址")),
+                ("client_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="来源地址")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="portal.region",
+                        verbose_name="所属地方",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '个人信息访问记录',
-                'verbose_name_plural': '个人信息访问记录',
-                'ordering': ['-at', '-pk'],
+                "verbose_name": "个人信息访问记录",
+                "verbose_name_plural": "个人信息访问记录",
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.RunPython(forward, backward),

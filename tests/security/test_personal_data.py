@@ -43,11 +43,20 @@ def request_with_phone(personas):
 
 @pytest.mark.parametrize(
     ("persona", "full"),
-    [("staff_x", True), ("director", True), ("keeper", False), ("county_officer", False), ("provincial_officer", False)],
+    [
+        ("staff_x", True),
+        ("director", True),
+        ("keeper", False),
+        ("county_officer", False),
+        ("provincial_officer", False),
+    ],
 )
 def test_phone_in_full_only_for_those_who_call_the_applicant(request_with_phone, personas, login, persona, full):
     client = login(getattr(personas, persona))
-    for url in (reverse("desk:detail", args=[request_with_phone.pk]), reverse("requests:detail", args=[request_with_phone.pk])):
+    for url in (
+        reverse("desk:detail", args=[request_with_phone.pk]),
+        reverse("requests:detail", args=[request_with_phone.pk]),
+    ):
         page = client.get(url).content.decode()
         assert (PHONE in page) is full, url
         assert (MASKED_PHONE in page) is not full, url
@@ -86,7 +95,9 @@ def test_exports_and_downloads_are_audited(request_with_phone, personas, login):
     workflow.verify(request_id=req.pk, actor=personas.staff_x, method="document_check", note="查验户口簿")
     workflow.send_for_signature(request_id=req.pk, actor=personas.staff_x)
     workflow.sign(request_id=req.pk, actor=personas.director)
-    seal = Seal.objects.create(community=personas.community_x, name="证明专用章", keeper=personas.keeper, is_specimen=True)
+    seal = Seal.objects.create(
+        community=personas.community_x, name="证明专用章", keeper=personas.keeper, is_specimen=True
+    )
     workflow.issue(request_id=req.pk, actor=personas.keeper, seal_id=seal.pk)
     assert login(personas.resident_a).get(reverse("issuance:download", args=[req.pk])).status_code == 200
     actions = list(
