@@ -7,7 +7,8 @@ The URL fetcher is the security boundary. A PDF template may contain text a user
 every <img src>, <link href> and CSS url() it meets. So the fetcher answers only two kinds of URL:
 
 * the portal's own static files, `/static/...` under the render's base URL, looked up through the staticfiles
-  finders (never through the filesystem path the URL names), and
+  finders, or (for the manifest's hashed names in production) through the static storage of collected files,
+  never through the filesystem path the URL names, and
 * `data:` URLs, which carry their bytes inline.
 
 Everything else (file://, http(s):// elsewhere, ftp:, relative paths outside /static/) is refused, so user text can
@@ -72,7 +73,22 @@ def static_path_for(url: str, base_url: str) -> str | None:
     if not relative or normalized != relative or normalized.startswith(("/", "..")) or "\\" in normalized:
         return None
     found = finders.find(normalized)
-    return found if isinstance(found, str) else None
+    if isinstance(found, str):
+        return found
+    return _collected_path(normalized)
+
+
+def _collected_path(name: str) -> str | None:
+    """In production `{% static %}` gives the manifest's hashed names (pdf.3f2a….css), which the finders do not
+    know: those are files that collectstatic wrote under STATIC_ROOT, looked up through the static storage."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    try:
+        if staticfiles_storage.exists(name):
+            return staticfiles_storage.path(name)
+    except (NotImplementedError, ValueError):  # a remote storage has no local path; a bad name has no file
+        return None
+    return None
 
 
 def make_url_fetcher(base_url: str = DEFAULT_BASE_URL) -> Any:

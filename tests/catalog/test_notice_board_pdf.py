@@ -5,16 +5,17 @@ import subprocess
 from django.urls import reverse
 
 from catalog.views.public import NoticeBoard
+from tests.tools import program
 
 
 def pdf_text(data: bytes) -> str:
     """The PDF's text with all whitespace removed (table cells wrap names over several lines)."""
-    result = subprocess.run(["/usr/bin/pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+    result = subprocess.run([program("pdftotext"), "-", "-"], input=data, capture_output=True, check=True)
     return "".join(result.stdout.decode().split())
 
 
 def pdf_pages(data: bytes) -> int:
-    result = subprocess.run(["/usr/bin/pdfinfo", "-"], input=data, capture_output=True, check=True, text=False)
+    result = subprocess.run([program("pdfinfo"), "-"], input=data, capture_output=True, check=True, text=False)
     line = next(x for x in result.stdout.decode().splitlines() if x.startswith("Pages:"))
     return int(line.split()[1])
 

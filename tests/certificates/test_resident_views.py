@@ -12,6 +12,7 @@ from catalog.models import NonIssuableItem
 from certificates import workflow
 from certificates.models import Attachment, CertificateRequest, Commitment, RefusalNotice, Status
 from tests.factories import make_request
+from tests.tools import program
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 X = "610113001001"  # 育才路, the community of resident_a and staff_x
@@ -376,7 +377,7 @@ def test_the_refusal_notice_pdf_carries_the_number_and_where_to_go(personas, cli
     response = client.get(reverse("requests:refusal_notice_pdf", args=[notice.token]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = subprocess.run(
-        ["/usr/bin/pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+        [program("pdftotext"), "-", "-"], input=response.content, capture_output=True, check=True
     ).stdout.decode()
     compact = "".join(text.split())
     assert "不予出具证明告知单" in compact and f"〔{notice.year}〕第1号" in compact

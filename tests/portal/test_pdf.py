@@ -15,6 +15,7 @@ from PIL import Image
 
 from portal import pdf
 from portal.pdf import RefusedURL, make_url_fetcher, render_pdf
+from tests.tools import program
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +27,14 @@ def png_bytes(colour: str = "red") -> bytes:
 
 
 def pdf_text(data: bytes) -> str:
-    result = subprocess.run(["/usr/bin/pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+    result = subprocess.run([program("pdftotext"), "-", "-"], input=data, capture_output=True, check=True)
     return result.stdout.decode()
 
 
 def pdf_image_count(data: bytes, tmp_path) -> int:
     path = tmp_path / "out.pdf"
     path.write_bytes(data)
-    result = subprocess.run(["/usr/bin/pdfimages", "-list", str(path)], capture_output=True, check=True, text=True)
+    result = subprocess.run([program("pdfimages"), "-list", str(path)], capture_output=True, check=True, text=True)
     return len(result.stdout.strip().splitlines()) - 2  # two header lines
 
 
@@ -141,3 +142,40 @@ def test_fetcher_serves_static_files_and_data_urls():
     assert response.content_type == "text/css"
     response = fetcher.fetch("data:text/plain;base64," + base64.b64encode("你好".encode()).decode())
     assert response.read().decode() == "你好"
+
+
+@pytest.fixture
+def production_static(settings, tmp_path):
+    """Production's static storage: the manifest's hashed names, served from files collectstatic wrote."""
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path / "collected"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    return settings.STATIC_ROOT
+
+
+def test_hashed_static_names_of_production_are_served(production_static):
+    """With the manifest storage `{% static %}` gives pdf.<hash>.css: every PDF lost its stylesheet and font."""
+    from django.templatetags.static import static
+
+    css_url = static("portal/pdf.css")
+    assert css_url != "/static/portal/pdf.css"  # hashed, as in production
+    response = make_url_fetcher().fetch(f"https://portal.invalid{css_url}")
+    assert b"font-family" in response.read()
+    font_url = static("fonts/PortalSerifSC-Common.otf")
+    style = (
+        f'@font-face {{ font-family: "PortalCommon"; src: url("{font_url}"); }} p {{ font-family: "PortalCommon"; }}'
+    )
+    data = render_pdf(page(f'<style>{style}</style><link rel="stylesheet" href="{css_url}"><p>社区证明</p>'))
+    # The compact font from the hashed URL is embedded (without it the text falls back to the full system font).
+    assert "+PortalCommon " in pdf_fonts(data, production_static)
+
+
+def pdf_fonts(data: bytes, tmp_path) -> str:
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(data)
+    return subprocess.run([program("pdffonts"), str(path)], capture_output=True, check=True, text=True).stdout
