@@ -155,6 +155,9 @@ SESSION_COOKIE_HTTPONLY = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"drop_throttled": {"()": "portal.logs.DropThrottled"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # Each 429 is the rate limit working: not one warning line per throttled request (see portal/logs.py).
+    "loggers": {"django.request": {"filters": ["drop_throttled"]}},
 }
