@@ -15,12 +15,21 @@ RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 DEV_ENV := DEBUG=1
 
-.PHONY: run test lint audit format bench migrations-check setup setup-dev messages fonts clean
+.PHONY: run serve test lint audit format bench migrations-check setup setup-dev messages fonts clean
 
 run: setup
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# Production settings on this machine: gunicorn, DEBUG off, static files collected and served by whitenoise.
+# SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, WEB_CONCURRENCY come from the environment when set.
+SERVE_ENV := SECRET_KEY=$${SECRET_KEY:-local-serve-not-a-secret} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0}
+serve: setup
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v 0
+	$(SERVE_ENV) $(VENV)/bin/gunicorn portal.wsgi -c portal/gunicorn.conf.py
 
 test: setup-dev
 	$(PY) manage.py makemigrations --check --dry-run --settings=portal.settings_test

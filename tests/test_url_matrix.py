@@ -130,6 +130,8 @@ MATRIX: dict[str, tuple] = {
     "logout": (lambda w: {}, statuses(405, anonymous=405)),
     "set_language": (lambda w: {}, statuses(302, anonymous=302)),
     "audit_log": (lambda w: {}, OFFICERS_ONLY),
+    "healthz": (lambda w: {}, EVERYONE),
+    "readyz": (lambda w: {}, EVERYONE),
     "verify_form": (lambda w: {}, EVERYONE),
     "verify": (lambda w: {"code": w.code}, EVERYONE),
     # public disclosure

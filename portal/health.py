@@ -1,0 +1,68 @@
+"""Health endpoints for the load balancer and the orchestrator.
+
+`/healthz`: the process answers (no database, no cache: a database outage must not get app servers killed).
+`/readyz`: the parts a request needs are reachable: the database, the cache, the file storage. 503 names the part
+that is not, so that the balancer stops sending traffic until it is back.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _cache() -> None:
+    key = f"readyz:{uuid.uuid4().hex}"
+    cache.set(key, "1", timeout=5)
+    if cache.get(key) != "1":
+        raise RuntimeError("cache did not keep a value")
+    cache.delete(key)
+
+
+def _storage() -> None:
+    name = default_storage.save(f"readyz/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+    default_storage.delete(name)
+
+
+CHECKS = {"database": _database, "cache": _cache, "storage": _storage}
+
+
+@never_cache
+@require_safe
+def readyz(request: HttpRequest) -> JsonResponse:
+    results: dict[str, dict] = {}
+    for name, check in CHECKS.items():
+        started = time.perf_counter()
+        try:
+            check()
+        except Exception as error:  # noqa: BLE001 - any failure means not ready; the type is reported
+            results[name] = {"ok": False, "error": type(error).__name__}
+        else:
+            results[name] = {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1)}
+    ready = all(r["ok"] for r in results.values())
+    response = JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": results}, status=200 if ready else 503
+    )
+    if not ready:
+        response["Retry-After"] = "10"
+    return response
