@@ -129,6 +129,8 @@ MATRIX: dict[str, tuple] = {
     "login": (lambda w: {}, statuses(302, anonymous=200)),
     "logout": (lambda w: {}, statuses(405, anonymous=405)),
     "set_language": (lambda w: {}, statuses(302, anonymous=302)),
+    # browsers post Content-Security-Policy violation reports here (portal/csp_reports.py)
+    "csp_report": (lambda w: {}, POST_ONLY_ANY),
     "verify_form": (lambda w: {}, EVERYONE),
     "verify": (lambda w: {"code": w.code}, EVERYONE),
     # public disclosure
