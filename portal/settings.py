@@ -137,6 +137,9 @@ VERIFY_RATE_LIMIT = env_int("VERIFY_RATE_LIMIT", 30)
 VERIFY_RATE_WINDOW_SECONDS = env_int("VERIFY_RATE_WINDOW_SECONDS", 60)
 # A shared cache (rate limits across processes) when REDIS_URL is set; otherwise per-process memory.
 REDIS_URL = env_str("REDIS_URL")
+# How many worker processes serve the portal (gunicorn reads the same variable). More than one needs REDIS_URL:
+# the check portal.E001 (portal/checks.py) refuses to start otherwise.
+WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 1)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
