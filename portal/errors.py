@@ -17,7 +17,6 @@ look that needs nothing but static files and the URL resolver.
 
 from __future__ import annotations
 
-import logging
 import sys
 from urllib.parse import urlsplit
 
@@ -30,8 +29,6 @@ from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.views.decorators.csrf import requires_csrf_token
-
-logger = logging.getLogger("portal.errors")
 
 # Seconds a client is asked to wait before retrying while the database is unavailable.
 RETRY_AFTER_SECONDS = 60
@@ -165,8 +162,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     click on "continue"; as read-only text it can only be copied into the real form, reopened from our own link.
     Passwords, tokens and files are never shown back.
     """
-    logger.warning("CSRF failure on %s: %s", request.path, reason)
-    return _page(
+    return _page(  # Django has already logged the failure (django.security.csrf)
         request,
         "errors/csrf.html",
         403,
