@@ -11,8 +11,9 @@ PY := $(VENV)/bin/python
 STAMPS := .stamps
 # Pango for WeasyPrint; HarfBuzz's subsetter makes CJK font subsetting ~50x faster; a CJK font; libpq and gettext.
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk libpq-dev gettext
-# Tests also drive Debian's chromium (Playwright cannot download its own browser here) and read PDFs as images.
-TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
+# Tests also drive Debian's chromium (Playwright cannot download its own browser here), read PDFs as images and count
+# rate limits in Redis from two processes (redis-server; redis-tools for redis-cli in .ci/run).
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils redis-server redis-tools
 DEV_ENV := DEBUG=1
 
 .PHONY: run serve test lint audit format bench migrations-check setup setup-dev messages fonts clean
@@ -59,7 +60,7 @@ migrations-check: setup-dev
 setup: $(STAMPS)/system-run $(STAMPS)/venv-run messages fonts
 setup-dev: $(STAMPS)/system-test $(STAMPS)/venv-dev messages fonts
 
-$(STAMPS)/system-%:
+$(STAMPS)/system-%: Makefile
 	@mkdir -p $(STAMPS)
 	@pkgs="$(if $(filter test,$*),$(TEST_PACKAGES),$(RUN_PACKAGES))"; \
 	missing=$$(for p in $$pkgs; do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \

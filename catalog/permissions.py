@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -10,6 +9,7 @@ from catalog.models import CatalogItem, Status
 from catalog.rules import regions_overlap
 from catalog.services import is_discardable, is_publishable, is_retirable
 from portal.access import AnyUser, editable_catalog_regions, officer_regions
+from portal.errors import Forbidden
 from portal.models import Region
 
 
@@ -56,5 +56,5 @@ def get_item_for_officer(user: AnyUser, model: type[CatalogItem], pk: int, *, wr
     if item is None or not can_view_item(user, item):
         raise Http404
     if write and not can_edit_item(user, item):
-        raise PermissionDenied(_("您只能修改本地方制定的清单事项；上级清单由上级部门维护。"))
+        raise Forbidden(_("您只能修改本地方制定的清单事项；上级清单由上级部门维护。"))
     return item

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from certificates.models import CertificateRequest
 from portal.access import AnyUser, active_memberships, has_role, supervises
+from portal.errors import Forbidden
 from portal.models import Region
 from portal.roles import COMMUNITY_WORK_ROLES, Role
 
@@ -54,7 +54,7 @@ def get_request_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Cert
     if request is None or not can_view_request(user, request):
         raise Http404
     if write and not (request.applicant_id == user.pk or handles_requests(user, request.community)):
-        raise PermissionDenied(_("您可以查看此申请，但不能办理。"))
+        raise Forbidden(_("您可以查看此申请，但不能办理。"))
     return request
 
 

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("平台基础")
+
+    def ready(self) -> None:
+        from portal import checks  # noqa: F401  (registers the deployment checks)

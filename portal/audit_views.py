@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_safe
 
 from portal.access import is_officer, officer_regions
 from portal.audit import audit_entries_for
+from portal.errors import Forbidden
 from portal.models import AuditAction
 
 
@@ -19,7 +19,7 @@ from portal.models import AuditAction
 @require_safe
 def audit_log(request: HttpRequest) -> HttpResponse:
     if not is_officer(request.user):
-        raise PermissionDenied(_("个人信息访问记录只有区县和省级民政部门可以查阅。"))
+        raise Forbidden(_("个人信息访问记录只有区县和省级民政部门可以查阅。"))
     entries = audit_entries_for(request.user)
     action = request.GET.get("action", "")
     if action in AuditAction.values:

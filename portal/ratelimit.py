@@ -1,7 +1,11 @@
-"""A small fixed-window rate limit per client address, kept in Django's cache (Redis when REDIS_URL is set).
+"""A small fixed-window rate limit per client address, kept in Django's cache.
 
-Used on public endpoints that cost something or hand out numbers: certificate verification, refusal notices and
-the public PDFs (notice boards, refusal notices).
+Used on public endpoints that cost something or hand out numbers: certificate verification, refusal notices, the
+public PDFs (notice boards, refusal notices) and CSP reports.
+
+The counters must be shared by every process that serves the portal, or each of N worker processes would allow the
+limit again (N times the limit in all). With REDIS_URL set the cache is Redis (settings.CACHES); with more than one
+worker (WEB_CONCURRENCY) and a per-process cache the portal refuses to start (portal.checks).
 """
 
 from __future__ import annotations
@@ -20,10 +24,15 @@ def client_address(request: HttpRequest) -> str:
 def over_limit(request: HttpRequest, scope: str, *, limit: int, window_seconds: int) -> bool:
     """Count this request; True when the client made more than `limit` requests in the current window."""
     key = f"ratelimit:{scope}:{client_address(request)}"
+    # Opens the window with its expiry; does nothing while the window is open (SET NX EX on Redis).
     cache.add(key, 0, timeout=window_seconds)
     try:
+        # Atomic across processes on Redis (INCR) and within a process in LocMemCache (under its lock).
         count = cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=window_seconds)
-        count = 1
+    except ValueError:  # the window closed between add and incr: open the next one (add again, atomically)
+        count = 1 if cache.add(key, 1, timeout=window_seconds) else cache.incr(key)
+    if count == 1:
+        # First request of the window. Django's Redis incr checks that the key exists, then INCRs: a key that expired
+        # in between is re-created by INCR without an expiry, and would block this client for good. Set the window.
+        cache.touch(key, timeout=window_seconds)
     return count > limit

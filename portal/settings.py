@@ -7,6 +7,8 @@ settings are those that `manage.py check --deploy` asks for.
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.urls import reverse_lazy
 
 from portal.env import env_bool, env_int, env_list, env_str, require
 
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "csp",
     "portal",
     "catalog",
     "certificates",
@@ -45,6 +48,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files and every error page carry the policy too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.ChineseFirstLocaleMiddleware",
@@ -54,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Database down: a 503 "系统维护中" page that needs no database (see portal/errors.py).
+    "portal.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -131,6 +138,9 @@ VERIFY_RATE_LIMIT = env_int("VERIFY_RATE_LIMIT", 30)
 VERIFY_RATE_WINDOW_SECONDS = env_int("VERIFY_RATE_WINDOW_SECONDS", 60)
 # A shared cache (rate limits across processes) when REDIS_URL is set; otherwise per-process memory.
 REDIS_URL = env_str("REDIS_URL")
+# How many worker processes serve the portal (gunicorn reads the same variable). More than one needs REDIS_URL:
+# the check portal.E001 (portal/checks.py) refuses to start otherwise.
+WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 1)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
@@ -149,7 +159,27 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The CSRF failure page explains the expired page in Chinese and gives back what was typed.
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp). No inline script anywhere: page scripts are static files
+# under static/portal/; no inline style either (no <style> blocks, no style attributes), so styles are 'self' only.
+# Bootstrap's CSS draws its icons (menu button, checkboxes, select arrows) from data: SVGs, hence img-src data:.
+# Violations are reported to portal.views.csp_report, which logs them. A view may tighten its own policy with
+# csp.decorators (the seal impression does).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "report-uri": [reverse_lazy("csp_report")],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 

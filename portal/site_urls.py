@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal import audit_views, health, views
+from portal import audit_views, csp_reports, health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("oversight/audit/", audit_views.audit_log, name="audit_log"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("csp-report/", csp_reports.csp_report, name="csp_report"),
 ]

@@ -13,3 +13,9 @@ urlpatterns = [
     path("issuance/", include("certificates.urls_issuance")),
     path("seals/", include("seals.urls")),
 ]
+
+# Chinese error pages (portal/errors.py); the CSRF failure page is settings.CSRF_FAILURE_VIEW.
+handler400 = "portal.errors.bad_request"
+handler403 = "portal.errors.permission_denied"
+handler404 = "portal.errors.page_not_found"
+handler500 = "portal.errors.server_error"

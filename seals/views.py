@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from csp.constants import NONE, UNSAFE_INLINE
+from csp.decorators import csp
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.access import active_memberships, officer_regions
 from portal.audit import audit_record
+from portal.errors import Forbidden
 from portal.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, to_csv, to_xlsx
 from portal.models import AuditAction, Region, User
 from portal.regions import Level
@@ -48,8 +51,9 @@ from seals.permissions import (
 )
 
 LEDGER_PAGE_SIZE = 100
-# An impression is drawn, never run: no script, no fetch, inline styles only (SVG's own presentation attributes).
-IMPRESSION_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+# An impression is drawn, never run: no script, no fetch, inline styles only (SVG's own presentation attributes),
+# never framed. This replaces the site-wide policy of settings.CONTENT_SECURITY_POLICY for this one response.
+IMPRESSION_CSP = {"default-src": [NONE], "style-src": [UNSAFE_INLINE], "frame-ancestors": [NONE]}
 
 
 def _seal(community: Region, pk: int) -> Seal:
@@ -74,7 +78,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     places = officer_regions(user)
     if not mine and not places:
-        raise PermissionDenied(_("印章管理仅供社区工作人员和民政干部使用。"))
+        raise Forbidden(_("印章管理仅供社区工作人员和民政干部使用。"))
     if len(mine) == 1 and not places:
         return redirect("seals:seal_list", community_code=mine[0].code)
     supervised = Region.objects.none()
@@ -117,6 +121,7 @@ def seal_list(request: HttpRequest, community_code: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@csp(IMPRESSION_CSP)
 def impression(request: HttpRequest, community_code: str, pk: int) -> HttpResponse:
     """The impression image, only for those who may see the seal: never a public media URL."""
     community = get_seal_community(request.user, community_code)
@@ -131,7 +136,6 @@ def impression(request: HttpRequest, community_code: str, pk: int) -> HttpRespon
     else:
         data, content_type = specimen_svg(community.name).encode(), SVG_TYPE
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Security-Policy"] = IMPRESSION_CSP
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
@@ -144,7 +148,7 @@ def impression(request: HttpRequest, community_code: str, pk: int) -> HttpRespon
 def seal_new(request: HttpRequest, community_code: str) -> HttpResponse:
     community = get_seal_community(request.user, community_code)
     if not can_manage_seals(request.user, community):
-        raise PermissionDenied(_("只有社区主任或区县民政干部可以登记印章。"))
+        raise Forbidden(_("只有社区主任或区县民政干部可以登记印章。"))
     form = SealForm(request.POST or None, community=community)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -282,7 +286,7 @@ def handover(request: HttpRequest, community_code: str, pk: int) -> HttpResponse
     community = get_seal_community(request.user, community_code)
     seal = _seal(community, pk)
     if not can_manage_seals(request.user, community):
-        raise PermissionDenied(_("只有社区主任或区县民政干部可以安排印章交接。"))
+        raise Forbidden(_("只有社区主任或区县民政干部可以安排印章交接。"))
     form = HandoverForm(request.POST, seal=seal)
     if form.is_valid():
         try:
@@ -304,7 +308,7 @@ def set_status(request: HttpRequest, community_code: str, pk: int) -> HttpRespon
     community = get_seal_community(request.user, community_code)
     seal = _seal(community, pk)
     if not can_manage_seals(request.user, community):
-        raise PermissionDenied(_("只有社区主任或区县民政干部可以停用印章或登记遗失。"))
+        raise Forbidden(_("只有社区主任或区县民政干部可以停用印章或登记遗失。"))
     form = StatusForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -329,7 +333,7 @@ def impression_upload(request: HttpRequest, community_code: str, pk: int) -> Htt
     community = get_seal_community(request.user, community_code)
     seal = _seal(community, pk)
     if not can_upload_impression(request.user, community):
-        raise PermissionDenied(_("印模图像只能由本区县民政干部上传。"))
+        raise Forbidden(_("印模图像只能由本区县民政干部上传。"))
     form = ImpressionForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -475,7 +479,7 @@ def ledger_export(request: HttpRequest, community_code: str, fmt: str) -> HttpRe
 def use_request_new(request: HttpRequest, community_code: str) -> HttpResponse:
     community = get_seal_community(request.user, community_code)
     if not can_request_use(request.user, community):
-        raise PermissionDenied(_("只有本社区工作人员可以申请用印。"))
+        raise Forbidden(_("只有本社区工作人员可以申请用印。"))
     form = UseRequestForm(request.POST or None, community=community)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -507,7 +511,7 @@ def use_request_decide(request: HttpRequest, community_code: str, pk: int) -> Ht
     community = get_seal_community(request.user, community_code)
     use_request = get_object_or_404(SealUseRequest, community=community, pk=pk)
     if not can_decide_use(request.user, community):
-        raise PermissionDenied(_("用印须经社区主任批准。"))
+        raise Forbidden(_("用印须经社区主任批准。"))
     form = DecideForm(request.POST, prefix=f"decide-{use_request.pk}")
     if form.is_valid():
         approve = form.cleaned_data["decision"] == DecideForm.APPROVE

@@ -132,6 +132,8 @@ MATRIX: dict[str, tuple] = {
     "audit_log": (lambda w: {}, OFFICERS_ONLY),
     "healthz": (lambda w: {}, EVERYONE),
     "readyz": (lambda w: {}, EVERYONE),
+    # browsers post Content-Security-Policy violation reports here (portal/csp_reports.py)
+    "csp_report": (lambda w: {}, POST_ONLY_ANY),
     "verify_form": (lambda w: {}, EVERYONE),
     "verify": (lambda w: {"code": w.code}, EVERYONE),
     # public disclosure

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -40,6 +40,7 @@ from catalog.permissions import (
 )
 from catalog.selectors import items_for_officer
 from portal.access import editable_catalog_regions, is_officer, officer_regions
+from portal.errors import Forbidden
 from portal.models import Region
 
 KINDS: dict[str, type[CatalogItem]] = {"issuable": IssuableItem, "non-issuable": NonIssuableItem}
@@ -65,7 +66,7 @@ def officer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_officer(request.user):
-            raise PermissionDenied(_("清单维护仅供区县和省级民政干部使用。"))
+            raise Forbidden(_("清单维护仅供区县和省级民政干部使用。"))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -174,7 +175,7 @@ def _edit_page(request: HttpRequest, item: CatalogItem, *, creating: bool) -> Ht
     if request.method == "POST" and editor.is_valid():
         editor.apply()
         if not can_edit_region_catalog(request.user, item.region):
-            raise PermissionDenied(_("您只能修改本地方制定的清单事项；上级清单由上级部门维护。"))
+            raise Forbidden(_("您只能修改本地方制定的清单事项；上级清单由上级部门维护。"))
         try:
             services.item_save(item=item, actor=request.user, reason=editor.change_reason)
         except ValidationError as error:
@@ -205,7 +206,7 @@ def _edit_page(request: HttpRequest, item: CatalogItem, *, creating: bool) -> Ht
 def item_create(request: HttpRequest, kind: str) -> HttpResponse:
     model = _model_for(kind)
     if not can_create_items(request.user):
-        raise PermissionDenied(_("您没有可以维护清单的地方。"))
+        raise Forbidden(_("您没有可以维护清单的地方。"))
     return _edit_page(request, model(), creating=True)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from catalog import selectors
 from catalog.models import IssuableItem, NonIssuableItem
+from portal.errors import NotFound
 from portal.models import Region
 from portal.pdf import render_pdf
 from portal.ratelimit import over_limit
@@ -41,7 +42,7 @@ def _search_term(request: HttpRequest) -> str:
 def _community_or_404(code: str) -> Region:
     community = selectors.public_community(code) if CODE_RE.fullmatch(code) else None
     if community is None:
-        raise Http404(_("没有找到这个社区（村）。"))
+        raise NotFound(_("没有找到这个社区（村）。"))
     return community
 
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,6 +37,7 @@ from certificates.permissions import get_request_for_user, works_in
 from certificates.workflow import WorkflowError
 from portal.access import AnyUser, has_role, regions_with_role
 from portal.audit import audit_record
+from portal.errors import Forbidden
 from portal.models import AuditAction, User
 from portal.roles import Role
 from seals.models import Seal, SealStatus
@@ -142,7 +142,7 @@ def keeper_queue(request: HttpRequest) -> HttpResponse:
     user = request.user
     communities = regions_with_role(user, Role.KEEPER)
     if not communities:
-        raise PermissionDenied(_("用印出具仅供印章保管人使用。"))
+        raise Forbidden(_("用印出具仅供印章保管人使用。"))
     recent = list(
         IssuedCertificate.objects.filter(issued_by=user)
         .select_related("entry", "entry__request", "entry__community", "revocation")
@@ -179,7 +179,7 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except WorkflowError as error:
         if error.forbidden:
-            raise PermissionDenied(error.message) from None
+            raise Forbidden(error.message) from None
         messages.error(request, error.message)
         return redirect(back)
     certificate = _certificate_of(result)
@@ -200,7 +200,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     req = get_request_for_user(request.user, pk)
     certificate = _certificate_of(req)
     if not may_download(request.user, req):
-        raise PermissionDenied(_("证明文件只能由申请人或本社区工作人员下载。"))
+        raise Forbidden(_("证明文件只能由申请人或本社区工作人员下载。"))
     try:
         data = certificate.read_pdf()  # the stored bytes, checked against the hash recorded at issuance
     except PermanentRecordError as error:
@@ -248,7 +248,7 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     req = get_request_for_user(request.user, pk)
     certificate = _certificate_of(req)
     if not has_role(request.user, Role.DIRECTOR, req.community):
-        raise PermissionDenied(_("只有本社区主任可以撤销证明。"))
+        raise Forbidden(_("只有本社区主任可以撤销证明。"))
     next_url = _next_url(request, req)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -15,9 +15,8 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -41,6 +40,7 @@ from certificates.uploads import UploadRejected, display_name
 from certificates.workflow import WorkflowError
 from portal.access import has_role, regions_with_role
 from portal.audit import audit_personal_data_shown, audit_record
+from portal.errors import Forbidden, NotFound
 from portal.idcard import mask_phone
 from portal.models import AuditAction, Region
 from portal.pdf import render_pdf
@@ -54,7 +54,7 @@ RECENT_NOTICES_KEPT = 20
 def _community_or_404(code: str) -> Region:
     community = selectors.public_community(code)
     if community is None:
-        raise Http404(_("没有找到这个社区（村）。"))
+        raise NotFound(_("没有找到这个社区（村）。"))
     return community
 
 
@@ -275,12 +275,12 @@ def _content_disposition(name: str) -> str:
 def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
     req = get_request_for_user(request.user, pk)
     if not can_open_files(request.user, req):
-        raise PermissionDenied(_("申请材料只有申请人和本社区经办人员可以查看。"))
+        raise Forbidden(_("申请材料只有申请人和本社区经办人员可以查看。"))
     record = get_object_or_404(Attachment, pk=attachment_id, request=req)
     try:
         handle = record.file.open("rb")
     except OSError:
-        raise Http404(_("文件不存在。")) from None
+        raise NotFound(_("文件不存在。")) from None
     audit_record(
         request,
         action=AuditAction.DOWNLOAD,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -69,6 +69,7 @@ from certificates.uploads import UploadRejected
 from certificates.workflow import WorkflowError
 from portal.access import officer_regions, supervises
 from portal.audit import audit_personal_data_shown
+from portal.errors import Forbidden
 from portal.idcard import mask_phone
 from portal.models import Region, User
 from portal.regions import Level
@@ -87,7 +88,7 @@ def _desk_communities(user: User) -> list[Region]:
     """The communities whose requests this user handles (staff or director); 403 for anyone else."""
     unique = {c.pk: c for c in communities_handled(user)}
     if not unique:
-        raise PermissionDenied(_("社区工作台仅供社区工作人员和社区主任使用。"))
+        raise Forbidden(_("社区工作台仅供社区工作人员和社区主任使用。"))
     return sorted(unique.values(), key=lambda c: c.code)
 
 
@@ -670,7 +671,7 @@ def _sets_four_eyes(user: User, community: Region) -> bool:
 def _officer_scope(user: User) -> list[Region]:
     regions = officer_regions(user)
     if not regions:
-        raise PermissionDenied(_("督导页面仅供区县和省级民政干部使用。"))
+        raise Forbidden(_("督导页面仅供区县和省级民政干部使用。"))
     return regions
 
 
@@ -770,7 +771,7 @@ def four_eyes(request: HttpRequest, community_code: str) -> HttpResponse:
     form = FourEyesForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not may_set:
-            raise PermissionDenied(_("只有本区县民政干部可以设置四眼原则豁免。"))
+            raise Forbidden(_("只有本区县民政干部可以设置四眼原则豁免。"))
         if form.is_valid():
             waiver = services.four_eyes_waiver_set(
                 community=community,
@@ -806,7 +807,7 @@ def county_review(request: HttpRequest, pk: int) -> HttpResponse:
         services.county_review_complete(request_id=obj.pk, actor=request.user, note=request.POST.get("note", ""))
     except WorkflowError as error:
         if error.forbidden:
-            raise PermissionDenied(error.message) from None
+            raise Forbidden(error.message) from None
         messages.error(request, error.message)
     else:
         messages.success(request, _("已记录复核意见。"))
@@ -826,7 +827,7 @@ def post_check(request: HttpRequest, pk: int) -> HttpResponse:
         check = services.post_check_record(request_id=obj.pk, actor=request.user, **form.cleaned_data)
     except WorkflowError as error:
         if error.forbidden:
-            raise PermissionDenied(error.message) from None
+            raise Forbidden(error.message) from None
         messages.error(request, error.message)
     else:
         if check.result == PostCheckResult.FALSE:

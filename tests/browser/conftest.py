@@ -5,7 +5,9 @@ every person in a test. `open_page("phone")` is a 375×812 touch screen, `open_p
 `sign_in(page, user)` logs in through the real login form. `shoot(page, "step")` leaves a screenshot of each main
 step in screenshots/browser/ so that a person can look at what the test saw.
 
-Every page fails its test on a JavaScript error or on a server error (HTTP 5xx) seen while it was open.
+Every page fails its test on a JavaScript error, on a Content-Security-Policy violation (an inline script, style or
+handler the policy blocked: see settings.CONTENT_SECURITY_POLICY) or on a server error (HTTP 5xx) seen while it was
+open. `open_page.problems` lists what was seen so far.
 """
 
 from __future__ import annotations
@@ -28,6 +30,20 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "browser"
 PASSWORD = "pw-12345678"  # tests.factories.UserFactory
 TIMEOUT_MS = 10_000  # for actions and for expect(): generous on a loaded machine, still quick to fail
+
+# Chromium reports a blocked inline script or style on the console ("Refused to execute inline script because it
+# violates the following Content Security Policy directive ..."); the page's securitypolicyviolation event is logged
+# too, with this prefix, in case a later chromium words its console message differently.
+CSP_EVENT_PREFIX = "CSP violation:"
+CSP_LISTENER = (
+    "document.addEventListener('securitypolicyviolation', function (e) {"
+    f" console.error('{CSP_EVENT_PREFIX} ' + e.effectiveDirective + ' blocked ' + e.blockedURI); }});"
+)
+
+
+def is_csp_violation(text: str) -> bool:
+    return text.startswith(CSP_EVENT_PREFIX) or ("Refused to" in text and "Content Security Policy" in text)
+
 
 DEVICES = {
     "phone": {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True},
@@ -101,9 +117,18 @@ def open_page(browser, live_server) -> Iterator[Callable]:
     def _open(device: str):
         context = browser.new_context(base_url=live_server.url, locale="zh-CN", **DEVICES[device])
         context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(CSP_LISTENER)  # run by the browser itself, not subject to the page's policy
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append(f"JavaScript error on {page.url}: {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                problems.append(f"Content-Security-Policy violation on {page.url}: {message.text}")
+                if is_csp_violation(message.text)
+                else None
+            ),
+        )
         page.on(
             "response",
             lambda response: (
@@ -114,6 +139,7 @@ def open_page(browser, live_server) -> Iterator[Callable]:
         )
         return page
 
+    _open.problems = problems
     yield _open
     for context in contexts:
         context.close()

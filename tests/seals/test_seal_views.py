@@ -112,7 +112,8 @@ def test_the_impression_is_served_as_an_inert_svg(personas, login, seal):
     response = login(personas.keeper).get(reverse("seals:impression", args=[X, seal.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"
-    assert response["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'"
+    policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
+    assert policy == {"default-src": "'none'", "style-src": "'unsafe-inline'", "frame-ancestors": "'none'"}
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response.content.lstrip().startswith(b"<svg")  # the specimen drawing: no public media URL involved
 
