@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("平台基础")
+
+    def ready(self) -> None:
+        from axes.signals import user_locked_out
+
+        from portal.lockout import record_lockout
+
+        user_locked_out.connect(record_lockout, dispatch_uid="portal.lockout.record_lockout")

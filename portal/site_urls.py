@@ -7,4 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/second-step/", views.second_step, name="second_step"),
+    path("accounts/second-step/setup/", views.second_step_setup, name="second_step_setup"),
+    path("officer/lockouts/", views.officer_lockouts, name="officer_lockouts"),
 ]
