@@ -69,7 +69,9 @@ def secret_text(device: TOTPDevice) -> str:
 
 def qr_svg(device: TOTPDevice) -> SafeString:
     """The otpauth:// address as an inline SVG QR code (drawn here: no image service, no script)."""
-    svg = segno.make(device.config_url, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff")
+    svg = segno.make(device.config_url, error="l").svg_inline(
+        scale=5, border=4, omitsize=True, dark="#000", light="#fff"
+    )
     return format_html('<div class="otp-qr" role="img" aria-label="{}">{}</div>', _("绑定二维码"), SafeString(svg))
 
 
@@ -123,7 +125,9 @@ def verify_code(*, user: User, code: str) -> tuple[Device | None, str]:
             allowed, details = device.verify_is_allowed()
             if not allowed:
                 until = (details or {}).get("locked_until") or timezone.now()
-                return None, _("错误次数较多，请于 %(time)s 后再输入。") % {"time": f"{timezone.localtime(until):%H:%M:%S}"}
+                return None, _("错误次数较多，请于 %(time)s 后再输入。") % {
+                    "time": f"{timezone.localtime(until):%H:%M:%S}"
+                }
             if device.verify_token(code):
                 return device, ""
     if model is StaticDevice:

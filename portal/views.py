@@ -37,7 +37,9 @@ def _with_next(url_name: str, next_url: str) -> str:
 
 def _next_url(request: HttpRequest) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
@@ -115,7 +117,13 @@ def second_step_setup(request: HttpRequest) -> HttpResponse:
         else:
             twofactor.mark_verified(request, device)
             text = "\n".join(
-                [_("社区证明服务平台 恢复码（每个只能用一次）"), _("账号：%(name)s") % {"name": user.username}, "", *codes, ""]
+                [
+                    _("社区证明服务平台 恢复码（每个只能用一次）"),
+                    _("账号：%(name)s") % {"name": user.username},
+                    "",
+                    *codes,
+                    "",
+                ]
             )
             context = {
                 "codes": codes,

@@ -6,28 +6,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0002_shaanxi_regions'),
+        ("portal", "0002_shaanxi_regions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LoginLockout',
+            name="LoginLockout",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identifier', models.CharField(max_length=255, verbose_name='登录名')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='客户端地址')),
-                ('step', models.CharField(choices=[('password', '密码'), ('code', '动态验证码')], default='password', max_length=16, verbose_name='环节')),
-                ('failures', models.PositiveIntegerField(verbose_name='失败次数')),
-                ('locked_at', models.DateTimeField(db_index=True, verbose_name='锁定时间')),
-                ('locked_until', models.DateTimeField(verbose_name='解除时间')),
-                ('account', models.ForeignKey(blank=True, help_text='输入的用户名或手机号对应的账号；不存在的账号为空。', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='login_lockouts', to=settings.AUTH_USER_MODEL, verbose_name='账号')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("identifier", models.CharField(max_length=255, verbose_name="登录名")),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="客户端地址")),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[("password", "密码"), ("code", "动态验证码")],
+                        default="password",
+                        max_length=16,
+                        verbose_name="环节",
+                    ),
+                ),
+                ("failures", models.PositiveIntegerField(verbose_name="失败次数")),
+                ("locked_at", models.DateTimeField(db_index=True, verbose_name="锁定时间")),
+                ("locked_until", models.DateTimeField(verbose_name="解除时间")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="输入的用户名或手机号对应的账号；不存在的账号为空。",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="login_lockouts",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '登录锁定记录',
-                'verbose_name_plural': '登录锁定记录',
-                'ordering': ['-locked_at', '-pk'],
+                "verbose_name": "登录锁定记录",
+                "verbose_name_plural": "登录锁定记录",
+                "ordering": ["-locked_at", "-pk"],
             },
         ),
     ]
