@@ -91,9 +91,19 @@ def link_then_sign_in(personas, open_page, shoot, device):
     expect(page.locator("nav .navbar-text")).to_have_text(personas.director.display_name)
 
 
-def test_phone_and_desktop_five_wrong_passwords_show_when_to_try_again(personas, open_page, shoot):
+def test_phone_and_desktop_five_wrong_passwords_show_when_to_try_again(personas, open_page, shoot, sign_in):
     for device, username in (("phone", "resident_a"), ("desktop", "resident_b")):
         lock_out(open_page, shoot, device, username)
+    # Both residents live in 雁塔区: its county officer sees both lockouts, on a phone too.
+    for device in ("desktop", "phone"):
+        page = sized(open_page, device)
+        sign_in(page, personas.county_officer)
+        page.goto("/officer/lockouts/")
+        rows = page.locator("tbody tr")
+        expect(rows).to_have_count(2)
+        expect(rows.first).to_contain_text(personas.resident_b.display_name)
+        expect(rows.last).to_contain_text("127.0.0.1")
+        shoot(page, f"{device}-officer-lockouts")
 
 
 def lock_out(open_page, shoot, device, username):
