@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from portal.models import Membership, Region, User
 from portal.regions import Level
-from portal.roles import Role
+from portal.roles import SECOND_FACTOR_ROLES, Role
 
 AnyUser = User | AnonymousUser
 
@@ -42,6 +42,13 @@ def supervises(user: AnyUser, region: Region) -> bool:
 
 def is_officer(user: AnyUser) -> bool:
     return any(m.role in (Role.COUNTY_OFFICER, Role.PROVINCIAL_OFFICER) for m in active_memberships(user))
+
+
+def needs_second_factor(user: AnyUser) -> bool:
+    """True for everyone but residents: community workers, officers, and Django admin staff and superusers."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.is_staff or any(m.role in SECOND_FACTOR_ROLES for m in active_memberships(user))
 
 
 def officer_regions(user: AnyUser) -> list[Region]:

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.models import Membership, Region, User
+from portal.models import LoginLockout, Membership, Region, User
 
 
 def superuser_only(request: HttpRequest) -> bool:
@@ -43,3 +43,22 @@ class MembershipAdmin(SimpleHistoryAdmin):
     list_display = ("user", "role", "region", "active")
     list_filter = ("role", "active")
     autocomplete_fields = ("user", "region")
+
+
+@admin.register(LoginLockout)
+class LoginLockoutAdmin(admin.ModelAdmin):
+    """Read only: a permanent record of each sign-in lockout (axes' own tables hold the live counters)."""
+
+    list_display = ("locked_at", "identifier", "account", "ip_address", "step", "failures", "locked_until")
+    list_filter = ("step",)
+    search_fields = ("identifier", "ip_address")
+    date_hierarchy = "locked_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

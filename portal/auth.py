@@ -1,18 +1,52 @@
-"""Sign-in with a username or an 11-digit phone number."""
+"""Sign-in with a username or an 11-digit phone number, and the account identity the sign-in lockout counts by."""
+
+from __future__ import annotations
+
+import unicodedata
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
+from django.http import HttpRequest
+
+from portal.models import User
+
+
+def normalize_identifier(identifier: str | None) -> str:
+    """What a person typed in the username-or-phone field, as the sign-in form cleans it (NFKC, no spaces)."""
+    return unicodedata.normalize("NFKC", identifier or "").strip()
+
+
+def find_account(identifier: str | None) -> User | None:
+    """The account a sign-in identifier names: by username or by phone number (the one lookup for both uses)."""
+    identifier = normalize_identifier(identifier)
+    if not identifier:
+        return None
+    return get_user_model().objects.filter(Q(username=identifier) | Q(phone=identifier)).order_by("pk").first()
+
+
+def lockout_identity(request: HttpRequest | None, credentials: dict | None) -> str:
+    """The account key django-axes counts failures by (AXES_USERNAME_CALLABLE).
+
+    An identifier that names an account counts as that account's username, so typing the phone number and the
+    username in turn cannot double the attempts. An identifier that names no account counts as typed (normalised):
+    unknown names are locked out the same way, which tells an attacker nothing about which accounts exist.
+    """
+    identifier = (credentials or {}).get("username")
+    if identifier is None and request is not None:
+        identifier = request.POST.get("username")
+    identifier = normalize_identifier(identifier)
+    account = find_account(identifier)
+    return account.get_username() if account is not None else identifier[:150]
 
 
 class PhoneOrUsernameBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None
-        user_model = get_user_model()
-        user = user_model.objects.filter(Q(username=username) | Q(phone=username)).first()
+        user = find_account(username)
         if user is None:
-            user_model().set_password(password)  # same cost as a real check: no timing hint that the user is unknown
+            get_user_model()().set_password(password)  # same cost as a real check: no timing hint the user is unknown
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from portal.access import active_memberships, is_officer
+from portal.access import active_memberships, is_officer, needs_second_factor
 from portal.roles import Role
 
 
@@ -11,12 +11,15 @@ def site(request: HttpRequest) -> dict:
     # No user when a request is refused before AuthenticationMiddleware runs (e.g. the 400 page for a bad Host).
     user = getattr(request, "user", None)
     memberships = active_memberships(user) if user is not None else []
+    verified = getattr(user, "is_verified", None)
+    if memberships and needs_second_factor(user) and not (verified and verified()):
+        memberships = []  # before the second step the work menus are not offered (every page would refuse anyway)
     roles = {m.role for m in memberships}
     return {
         "portal_operator": settings.PORTAL_OPERATOR,
         "demo_mode": settings.DEMO_MODE,
         "user_memberships": memberships,
-        "user_is_officer": is_officer(user) if user is not None else False,
+        "user_is_officer": is_officer(user) if memberships else False,
         # Which menus to show; each page still checks access itself.
         "user_handles_requests": bool(roles & {Role.STAFF, Role.DIRECTOR}),
         "user_is_keeper": Role.KEEPER in roles,

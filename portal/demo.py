@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import random
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.access import needs_second_factor
 from portal.idcard import check_character
 from portal.models import Membership, Region, User
 from portal.regions import CommunityKind, Level
@@ -75,6 +79,17 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国玉兰文辉力红梅鑫宇浩然子涵欣怡"
 
 
+def demo_totp_key(username: str) -> bytes:
+    """A fixed TOTP secret per demo account, published in README.md so that scripts and browser tests can compute
+    codes. Public, like the demo password: seed_demo refuses to run outside development."""
+    return hashlib.sha1(f"portal-demo-totp:{username}".encode()).digest()
+
+
+def demo_totp_secret(username: str) -> str:
+    """The base32 form an authenticator app (or django_otp.oath.totp) takes."""
+    return base64.b32encode(demo_totp_key(username)).decode()
+
+
 def demo_id_number(region_code: str, born: dt.date, seq: int) -> str:
     first17 = f"{region_code[:6]}{born:%Y%m%d}{seq % 1000:03d}"
     return first17 + check_character(first17)
@@ -135,6 +150,24 @@ def seed_people() -> list[tuple[str, str, str]]:
         admin.save(update_fields=["password"])
     rows.append(("admin", "", "超级管理员（仅 Django 管理后台）"))
     return rows
+
+
+def seed_second_factors(usernames: list[str]) -> dict[str, str]:
+    """Give each demo account that needs a second factor a confirmed TOTP device with its fixed secret.
+
+    Returns {username: base32 secret}. Idempotent; a device changed by hand is set back to the published secret.
+    """
+    secrets = {}
+    for user in User.objects.filter(username__in=usernames).order_by("pk"):
+        if not needs_second_factor(user):
+            continue
+        TOTPDevice.objects.update_or_create(
+            user=user,
+            name="演示验证器",
+            defaults={"key": demo_totp_key(user.username).hex(), "confirmed": True, "tolerance": 1},
+        )
+        secrets[user.username] = demo_totp_secret(user.username)
+    return secrets
 
 
 @transaction.atomic

@@ -148,6 +148,11 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.real_name or self.username
 
+    @property
+    def masked_phone(self) -> str:
+        """138****0001: enough for an officer to recognise the person, not enough to call a stranger."""
+        return f"{self.phone[:3]}****{self.phone[-4:]}" if self.phone else ""
+
 
 class Membership(models.Model):
     """Binds one role to one place for one user: a resident of a community, a county officer of a county…"""
@@ -200,3 +205,39 @@ class AuditEntry(PermanentRecord):
         verbose_name = _("个人信息访问记录")
         verbose_name_plural = _("个人信息访问记录")
         ordering = ["-at", "-pk"]
+
+
+class LoginLockout(PermanentRecord):
+    """One sign-in lockout: an account (as typed, normalised) and a client address that failed too often.
+
+    Written when django-axes locks the pair out (portal/lockout.py); its own counters (axes.AccessAttempt) are
+    deleted when the cool-off ends, this record stays so the supervising officer can see who was attacked when.
+    """
+
+    class Step(models.TextChoices):
+        PASSWORD = "password", _("密码")
+        CODE = "code", _("动态验证码")
+
+    account = models.ForeignKey(
+        User,
+        verbose_name=_("账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="login_lockouts",
+        help_text=_("输入的用户名或手机号对应的账号；不存在的账号为空。"),
+    )
+    identifier = models.CharField(_("登录名"), max_length=255)
+    ip_address = models.GenericIPAddressField(_("客户端地址"), null=True, blank=True)
+    step = models.CharField(_("环节"), max_length=16, choices=Step.choices, default=Step.PASSWORD)
+    failures = models.PositiveIntegerField(_("失败次数"))
+    locked_at = models.DateTimeField(_("锁定时间"), db_index=True)
+    locked_until = models.DateTimeField(_("解除时间"))
+
+    class Meta:
+        verbose_name = _("登录锁定记录")
+        verbose_name_plural = _("登录锁定记录")
+        ordering = ["-locked_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.identifier} · {self.ip_address or '-'} · {self.locked_at:%Y-%m-%d %H:%M}"

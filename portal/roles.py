@@ -26,3 +26,5 @@ ROLE_LEVEL: dict[str, str] = {
 
 COMMUNITY_WORK_ROLES: frozenset[str] = frozenset({Role.STAFF, Role.DIRECTOR, Role.KEEPER})
 OFFICER_ROLES: frozenset[str] = frozenset({Role.COUNTY_OFFICER, Role.PROVINCIAL_OFFICER})
+# Roles that must pass a second sign-in step (TOTP code or recovery code): everyone who acts for a place.
+SECOND_FACTOR_ROLES: frozenset[str] = COMMUNITY_WORK_ROLES | OFFICER_ROLES

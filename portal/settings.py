@@ -4,6 +4,7 @@ DEBUG is off unless set; with DEBUG off, SECRET_KEY and ALLOWED_HOSTS are requir
 settings are those that `manage.py check --deploy` asks for.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portal",
     "catalog",
     "certificates",
@@ -56,11 +61,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # After OTPMiddleware: a privileged account whose session has not passed the second step sees only that step.
+    "portal.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Database down: a 503 "系统维护中" page that needs no database (see portal/errors.py).
     "portal.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the sign-in page with the time to try again.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -92,7 +102,8 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"
-AUTHENTICATION_BACKENDS = ["portal.auth.PhoneOrUsernameBackend"]
+# AxesStandaloneBackend first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "portal.auth.PhoneOrUsernameBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -146,6 +157,24 @@ CACHES = {
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+
+# Sign-in lockout (django-axes, see portal/lockout.py): after 5 failures for one account from one client address,
+# that pair waits 30 minutes. Never a permanent lockout. The key is the account, however it was typed (username
+# or phone), together with the address, so another address is not locked by someone else's failures.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "portal.auth.lockout_identity"
+AXES_CLIENT_IP_CALLABLE = "portal.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+# A retry while locked neither extends the wait (the time we announce stays true) nor counts as a new failure.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A right password does not wipe earlier failures: otherwise the password alone would reset the count of wrong
+# second-step codes (which count towards the same lockout).
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+# Second factor (django-otp, see portal/twofactor.py) for everyone but residents: TOTP apps and recovery codes.
+OTP_TOTP_ISSUER = "社区证明服务平台"
 
 # The public address printed in QR codes on certificates (the verification page lives under it).
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")

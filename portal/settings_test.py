@@ -1,5 +1,9 @@
 """Test settings: production settings with speed overrides only (fast hasher, plain static storage, no HTTPS
-redirect for the test client)."""
+redirect for the test client).
+
+django-axes stays enabled: the lockout is tested. Its database handler keeps its counters in tables that each test
+rolls back, so no lockout leaks from one test into another (never switch to its cache handler here).
+Signing in: tests/conftest.py makes Client.force_login pass the second sign-in step as well."""
 
 import os
 

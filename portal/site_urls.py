@@ -11,4 +11,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("csp-report/", csp_reports.csp_report, name="csp_report"),
+    path("accounts/second-step/", views.second_step, name="second_step"),
+    path("accounts/second-step/setup/", views.second_step_setup, name="second_step_setup"),
+    path("officer/lockouts/", views.officer_lockouts, name="officer_lockouts"),
 ]

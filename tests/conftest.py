@@ -2,12 +2,20 @@
 
 Places come from the reference-data migration (陕西省 → 西安市 → 雁塔区, 未央区) plus two communities made here:
 X (育才路, 雁塔区) and Y (张家堡, 未央区).
+
+Signing in: `client.force_login(user)` signs a persona in AND passes the second sign-in step for the accounts that
+need one (everyone but residents), with a real confirmed TOTP device, as if they had typed a code. A test of the
+second step itself uses `force_login_unverified(client, user)`: signed in with the password only.
 """
 
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.access import needs_second_factor
 from portal.models import Region, User
 from portal.regions import CommunityKind, Level
 from portal.roles import Role
@@ -93,6 +101,37 @@ def personas(db) -> Personas:
         other_county_officer=person("other_county_officer", Role.COUNTY_OFFICER, weiyang),
         provincial_officer=person("provincial_officer", Role.PROVINCIAL_OFFICER, province),
     )
+
+
+_plain_force_login = Client.force_login
+TEST_DEVICE_NAME = "测试验证器"
+
+
+def force_login_unverified(client: Client, user: User, backend: str | None = None) -> None:
+    """Signed in with the password step only (a privileged session that has not passed the second step)."""
+    _plain_force_login(client, user, backend)
+
+
+def pass_second_step(client: Client, user: User) -> None:
+    """Mark the client's session as verified with the user's own confirmed TOTP device (what a right code does)."""
+    fresh = User.objects.get(pk=user.pk)  # a fresh instance: the persona keeps no cached memberships from here
+    if not needs_second_factor(fresh):
+        return
+    device, _created = TOTPDevice.objects.get_or_create(user=fresh, name=TEST_DEVICE_NAME, defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def force_login_passes_second_step(monkeypatch):
+    """Client.force_login signs in and passes the second step: the one place the suite's sign-ins are made whole."""
+
+    def force_login(self: Client, user: User, backend: str | None = None) -> None:
+        _plain_force_login(self, user, backend)
+        pass_second_step(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

@@ -128,6 +128,11 @@ MATRIX: dict[str, tuple] = {
     "home": (lambda w: {}, EVERYONE),
     "login": (lambda w: {}, statuses(302, anonymous=200)),
     "logout": (lambda w: {}, statuses(405, anonymous=405)),
+    # the second sign-in step and enrolment: every persona here has passed it (or needs none) and is sent on
+    "second_step": (lambda w: {}, statuses(302, anonymous=302)),
+    "second_step_setup": (lambda w: {}, statuses(302, anonymous=302)),
+    # sign-in lockouts of the people an officer supervises
+    "officer_lockouts": (lambda w: {}, OFFICERS_ONLY),
     "set_language": (lambda w: {}, statuses(302, anonymous=302)),
     "audit_log": (lambda w: {}, OFFICERS_ONLY),
     "healthz": (lambda w: {}, EVERYONE),

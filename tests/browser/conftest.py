@@ -2,7 +2,8 @@
 
 One chromium for all the journeys, a fresh browser context (its own cookies, so its own signed-in person) for
 every person in a test. `open_page("phone")` is a 375×812 touch screen, `open_page("desktop")` a 1280×900 window;
-`sign_in(page, user)` logs in through the real login form. `shoot(page, "step")` leaves a screenshot of each main
+`sign_in(page, user)` logs in through the real login form, and for everyone but residents through the second step
+with a code computed from the user's TOTP secret. `shoot(page, "step")` leaves a screenshot of each main
 step in screenshots/browser/ so that a person can look at what the test saw.
 
 Every page fails its test on a JavaScript error, on a Content-Security-Policy violation (an inline script, style or
@@ -146,16 +147,49 @@ def open_page(browser, live_server) -> Iterator[Callable]:
     assert not problems, "\n".join(problems)
 
 
+def totp_device(user):
+    """The user's authenticator (made on first use, like an enrolment done earlier), reloaded for its last_t."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, name="浏览器测试验证器", defaults={"confirmed": True}
+    )
+    device.refresh_from_db()
+    return device
+
+
+def current_code(device) -> str:
+    """The code an authenticator app shows now; a code already used in this 30-second step is refused (replay
+    protection), so a second sign-in within it takes the next step's code, which the tolerance of one step allows."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time += (device.last_t + 1 - totp.t()) * device.step
+    return f"{totp.token():06d}"
+
+
 @pytest.fixture
 def sign_in() -> Callable:
-    """sign_in(page, user): log in through the login form, as a person would."""
+    """sign_in(page, user): log in through the login form, as a person would, with the second step if asked."""
+    from portal.access import needs_second_factor
+    from portal.models import User
 
     def _sign_in(page, user) -> None:
+        device = totp_device(user) if needs_second_factor(User.objects.get(pk=user.pk)) else None
         page.goto("/accounts/login/")
         page.locator("input[name=username]").fill(user.username)
         page.locator("input[name=password]").fill(PASSWORD)
         page.get_by_role("button", name="登录", exact=True).click()
         expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+        if device is not None:
+            expect(page).to_have_url(re.compile(r"/accounts/second-step/"))
+            page.locator("#id_code").fill(current_code(device))
+            page.get_by_role("button", name="验证并登录").click()
+            expect(page).not_to_have_url(re.compile(r"/accounts/second-step/"))
         # The navbar names who is signed in (inside the collapsed menu on a phone: its text, not its visibility).
         expect(page.locator("nav .navbar-text")).to_have_text(user.display_name)
 

@@ -26,9 +26,11 @@ class Command(BaseCommand):
             raise CommandError("seed_demo 只能在开发环境（DEBUG=1）运行：演示账号的密码是公开的。")
         places = demo.seed_places()
         rows = demo.seed_people()
+        secrets = demo.seed_second_factors([username for username, _phone, _roles in rows])
         self.stdout.write(f"演示社区（村）：{len(places)} 个；演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
         for username, phone, roles in rows:
-            self.stdout.write(f"  {username:<16} {phone or '-':<12} {roles}")
+            self.stdout.write(f"  {username:<16} {phone or '-':<12} {secrets.get(username, '-'):<32}  {roles}")
+        self.stdout.write("第三列：登录第二步（动态验证码）的演示密钥（base32），居民不需要。")
         if communities or residents:
             made_c, made_r = demo.seed_bulk(communities=communities, residents=residents)
             self.stdout.write(f"另外新建社区（村）{made_c} 个，居民 {made_r} 人。")
