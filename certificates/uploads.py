@@ -22,7 +22,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from certificates.pdf_inspect import MAX_PAGES as MAX_PDF_PAGES
-from portal.images import ImageDamaged, ImageTooLarge, megapixels, reencode_image
+from portal.images import ImageDamaged, ImageTooLarge, pixel_count, reencode_image
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def _reencode_image(data: bytes, content_type: str, name: str) -> bytes:
     except ImageTooLarge:
         raise UploadRejected(
             _("“%(name)s”：图片尺寸过大（最大 %(pixels)s像素），请缩小后再上传。")
-            % {"name": name, "pixels": megapixels(MAX_IMAGE_PIXELS)}
+            % {"name": name, "pixels": pixel_count(MAX_IMAGE_PIXELS)}
         ) from None
     except ImageDamaged:
         raise UploadRejected(_("“%(name)s”：图片文件已损坏或不完整，请重新拍照或重新上传。") % {"name": name}) from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 
@@ -20,9 +21,9 @@ class ImageDamaged(Exception):
     """Not an image of the expected format, or truncated or corrupt."""
 
 
-def megapixels(pixels: int) -> str:
-    """40_000_000 → '4000 万': how Chinese speaks of camera resolutions."""
-    return f"{pixels // 10_000} 万"
+def pixel_count(pixels: int) -> str:
+    """40_000_000 → '4000 万', as Chinese speaks of camera resolutions (in English: '40000000')."""
+    return _("%(wan)d 万") % {"wan": pixels // 10_000}
 
 
 def reencode_image(data: bytes, *, image_format: str, max_pixels: int) -> bytes:

@@ -19,7 +19,7 @@ import threading
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from portal.images import ImageDamaged, ImageTooLarge, megapixels, reencode_image
+from portal.images import ImageDamaged, ImageTooLarge, pixel_count, reencode_image
 from seals.models import Seal
 from seals.svg import SvgRejected, sanitise_svg
 
@@ -52,7 +52,7 @@ def clean_impression(upload) -> tuple[bytes, str]:
         except ImageTooLarge:
             raise ImpressionRejected(
                 _("图片尺寸过大（最大 %(pixels)s像素），请缩小后再上传。")
-                % {"pixels": megapixels(MAX_IMPRESSION_PIXELS)}
+                % {"pixels": pixel_count(MAX_IMPRESSION_PIXELS)}
             ) from None
         except ImageDamaged:
             raise ImpressionRejected(_("PNG 图像已损坏或不完整，无法读取。")) from None
