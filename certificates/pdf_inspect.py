@@ -50,8 +50,9 @@ ACTIVE_NAMES = frozenset(
     }
 )
 # Action types (/S of an action dictionary) a resident's document may carry: moving inside the document, named
-# page actions, article threads, and links to web pages (see URI_SCHEMES). Everything else is refused.
-ALLOWED_ACTIONS = frozenset({"GoTo", "Named", "Thread", "URI"})
+# page actions, article threads, showing, hiding or resetting parts of the document itself, page transitions, and
+# links to web pages (see URI_SCHEMES). None of them runs code or reaches another file. Everything else is refused.
+ALLOWED_ACTIONS = frozenset({"GoTo", "Named", "Thread", "URI", "ResetForm", "Hide", "SetOCGState", "Trans"})
 # A URI link is accepted: it only opens when the reader clicks it and the viewer asks first; scanned bank and
 # government documents carry such links in their footers. A javascript:, file: or other scheme is refused.
 URI_SCHEMES = ("http://", "https://", "mailto:")
