@@ -112,14 +112,14 @@ def seal_set_impression(*, seal: Seal, upload, actor: User) -> Seal:
 
 @transaction.atomic
 def seal_register(
-    *, community: Region, name: str, kind: str, keeper: User, actor: User, impression=None, is_specimen: bool = False
+    *, community: Region, name: str, kind: str, keeper: User, actor: User, is_specimen: bool = False
 ) -> Seal:
+    """A new seal, without an impression: the real one only ever arrives through seal_set_impression, which judges
+    the file and stores its clean form (an impression passed here would have skipped that)."""
     _require_director_or_officer(actor, community)
     if not has_role(keeper, Role.KEEPER, community):
         raise SealRuleError(_("保管人必须是本社区的印章保管人。"))
     seal = Seal(community=community, name=name, kind=kind, keeper=keeper, is_specimen=is_specimen)
-    if impression is not None:
-        seal.impression = impression
     seal._history_user = actor
     seal.full_clean(exclude=["impression"])
     seal.save()
