@@ -7,7 +7,8 @@ memory before reading the file, and the portal kills it after a wall-clock timeo
 
 Two looks at the file, both with names decoded (`/J#61vaScript` is `/JavaScript`):
 1. the raw bytes outside streams, which include every revision of an incrementally updated file, its trailers
-   and objects that a later revision replaced (a reader that "repairs" the file may bring those back);
+   and objects that a later revision replaced (a reader that "repairs" the file may bring those back), and the
+   decoded content of every compressed object stream, replaced ones too;
 2. qpdf's object graph (pikepdf): every live indirect object, including those packed in compressed object
    streams, and the trailer, walked with a bound on pages, objects and visited nodes.
 """
@@ -18,10 +19,12 @@ import io
 import json
 import re
 import sys
+import zlib
 
 MAX_PAGES = 500
 MAX_OBJECTS = 200_000
 MAX_NODES = 2_000_000  # dictionary entries and array items visited in the graph walk
+MAX_OBJECT_STREAM_BYTES = 64 * 1024 * 1024  # decoded object-stream bytes scanned for names, all streams together
 CPU_SECONDS = 10
 MEMORY_BYTES = 1024 * 1024 * 1024
 
@@ -59,6 +62,7 @@ URI_SCHEMES = ("http://", "https://", "mailto:")
 ACTION_KEYS = frozenset({"/A", "/OpenAction", "/Next"})
 
 _STREAM_BODY = re.compile(rb"(?<!end)stream\r?\n.*?endstream", re.DOTALL)
+_STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
 _NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]+)")
 _ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 
@@ -73,12 +77,40 @@ def decode_name(raw: bytes) -> str:
     return _ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw).decode("latin-1")
 
 
-def scan_raw(data: bytes) -> None:
-    """Every name written outside a stream, in every revision of the file."""
-    for match in _NAME.finditer(_STREAM_BODY.sub(b" ", data)):
+def _check_names(text: bytes) -> None:
+    for match in _NAME.finditer(text):
         name = decode_name(match.group(1))
         if name in ACTIVE_NAMES:
             raise Refused("active", name)
+
+
+def _object_streams(data: bytes):
+    """The decoded content of every Flate-compressed object stream in the file, live or replaced, within a total
+    budget of decoded bytes (a "zip bomb" stops at the budget and is judged by what was read)."""
+    budget = MAX_OBJECT_STREAM_BYTES
+    for match in _STREAM_START.finditer(data):
+        names = {decode_name(m.group(1)) for m in _NAME.finditer(data[max(0, match.start() - 1024) : match.start()])}
+        dictionary = data[max(0, match.start() - 1024) : match.start()]
+        if "ObjStm" not in names or "FlateDecode" not in names or budget <= 0:
+            continue
+        if dictionary.rfind(b"<<") < dictionary.rfind(b"endobj"):  # the names belong to an earlier object
+            continue
+        end = data.find(b"endstream", match.end())
+        decoder = zlib.decompressobj()
+        try:
+            content = decoder.decompress(data[match.end() : end if end >= 0 else len(data)], budget)
+        except zlib.error:
+            continue  # not really Flate data: qpdf judges what it can read
+        budget -= len(content)
+        yield content
+
+
+def scan_raw(data: bytes) -> None:
+    """Every name written outside a stream, in every revision of the file, and every name inside a compressed
+    object stream, including those that a later revision replaced."""
+    _check_names(_STREAM_BODY.sub(b" ", data))
+    for content in _object_streams(data):
+        _check_names(content)
 
 
 def _check_action(action, pikepdf) -> None:

@@ -17,7 +17,9 @@ from PIL import Image
 # --- PDF -------------------------------------------------------------------------------------------------------------
 
 
-def _xref_and_trailer(offsets: dict[int, int], start: int, size: int, extra: bytes = b"", freed=()) -> bytes:
+def _xref_and_trailer(
+    offsets: dict[int, int], start: int, size: int, extra: bytes = b"", freed=(), root: int = 1
+) -> bytes:
     """A classic cross-reference section for the objects at `offsets` (and `freed` ones), then the trailer."""
     lines = [b"xref\n"]
     numbers = sorted(offsets)
@@ -29,7 +31,8 @@ def _xref_and_trailer(offsets: dict[int, int], start: int, size: int, extra: byt
             lines.append(b"%d 1\n%010d 00000 n \n" % (n, offsets[n]))
         for n in freed:
             lines.append(b"%d 1\n0000000000 00001 f \n" % n)
-    return b"".join(lines) + b"trailer\n<</Size %d/Root 1 0 R%s>>\nstartxref\n%d\n%%%%EOF\n" % (size, extra, start)
+    trailer = b"trailer\n<</Size %d/Root %d 0 R%s>>\nstartxref\n%d\n%%%%EOF\n" % (size, root, extra, start)
+    return b"".join(lines) + trailer
 
 
 def pdf(*, catalog: bytes = b"", page: bytes = b"", more: tuple[bytes, ...] = ()) -> bytes:
@@ -47,7 +50,9 @@ def pdf(*, catalog: bytes = b"", page: bytes = b"", more: tuple[bytes, ...] = ()
     return out + _xref_and_trailer(offsets, len(out), len(objects) + 1)
 
 
-def incremental_update(base: bytes, objects: dict[int, bytes], freed: tuple[int, ...] = ()) -> bytes:
+def incremental_update(
+    base: bytes, objects: dict[int, bytes], freed: tuple[int, ...] = (), root: int = 1, size: int = 0
+) -> bytes:
     """`base` with a later revision appended that replaces (or adds) `objects` and deletes `freed` ones, as a PDF
     editor saves it."""
     previous = int(base.rsplit(b"startxref", 1)[1].split()[0])
@@ -55,8 +60,8 @@ def incremental_update(base: bytes, objects: dict[int, bytes], freed: tuple[int,
     for number, body in objects.items():
         offsets[number] = len(out)
         out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    size = max([*objects, *freed, 3]) + 1
-    return out + _xref_and_trailer(offsets, len(out), size, extra=b"/Prev %d" % previous, freed=freed)
+    size = max(size, max([*objects, *freed, 3]) + 1)
+    return out + _xref_and_trailer(offsets, len(out), size, extra=b"/Prev %d" % previous, freed=freed, root=root)
 
 
 CLEAN_CATALOG = b"<</Type/Catalog/Pages 2 0 R>>"
@@ -92,6 +97,13 @@ def pdf_with_javascript_in_a_replaced_revision() -> bytes:
     """Revision 2 adds a script, revision 3 takes it out again: only a reader that repairs the file sees it."""
     with_script = incremental_update(pdf(), {1: b"<</Type/Catalog/Pages 2 0 R/OpenAction 4 0 R>>", 4: JS_ACTION})
     return incremental_update(with_script, {1: CLEAN_CATALOG}, freed=(4,))
+
+
+def pdf_with_javascript_in_a_replaced_object_stream() -> bytes:
+    """The script sits compressed in an object stream, and a later revision replaces the catalog and deletes the
+    action: neither the live document nor the raw bytes show it, only the decoded object stream."""
+    base = pdf_with_javascript_in_an_object_stream()  # catalog 2 0, its OpenAction 5 0 in object stream 1 0
+    return incremental_update(base, {2: b"<</Type/Catalog/Pages 3 0 R>>"}, freed=(5,), root=2, size=8)
 
 
 def pdf_with_embedded_file() -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import uuid
+import zlib
 from pathlib import Path
 from urllib.parse import quote
 
@@ -64,6 +65,9 @@ MATERIALS = [
     pytest.param("a.pdf", bad.pdf_with_javascript_in_an_object_stream, ACTIVE, id="pdf-js-in-object-stream"),
     pytest.param("a.pdf", bad.pdf_with_javascript_in_an_update, ACTIVE, id="pdf-js-in-incremental-update"),
     pytest.param("a.pdf", bad.pdf_with_javascript_in_a_replaced_revision, ACTIVE, id="pdf-js-in-replaced-revision"),
+    pytest.param(
+        "a.pdf", bad.pdf_with_javascript_in_a_replaced_object_stream, ACTIVE, id="pdf-js-in-replaced-object-stream"
+    ),
     pytest.param("a.pdf", bad.pdf_with_embedded_file, ACTIVE, id="pdf-embedded-file"),
     pytest.param("a.pdf", bad.pdf_with_page_open_action, ACTIVE, id="pdf-page-additional-action"),
     pytest.param("a.pdf", bad.pdf_with_xfa_form, ACTIVE, id="pdf-xfa-form"),
@@ -372,9 +376,9 @@ def test_a_png_impression_with_an_archive_appended_is_kept_as_the_image_only(per
 # --- the PDF judge: each of its two looks is needed, and its work is bounded ----------------------------------------
 
 
-def test_only_the_object_graph_sees_a_script_in_a_compressed_object_stream():
+def test_the_object_graph_sees_a_script_in_a_compressed_object_stream():
     data = bad.pdf_with_javascript_in_an_object_stream()
-    pdf_inspect.scan_raw(data)  # nothing readable in the raw bytes
+    pdf_inspect._check_names(pdf_inspect._STREAM_BODY.sub(b" ", data))  # nothing readable in the raw bytes
     with pikepdf.open(io.BytesIO(data)) as document, pytest.raises(pdf_inspect.Refused) as refused:
         pdf_inspect.walk(document, pikepdf)
     assert refused.value.verdict == "active"
@@ -387,6 +391,28 @@ def test_only_the_raw_scan_sees_a_script_in_a_replaced_revision():
     with pytest.raises(pdf_inspect.Refused) as refused:
         pdf_inspect.scan_raw(data)
     assert refused.value.verdict == "active" and refused.value.detail == "JavaScript"
+
+
+def test_only_the_decoded_object_streams_show_a_script_in_a_replaced_object_stream():
+    data = bad.pdf_with_javascript_in_a_replaced_object_stream()
+    with pikepdf.open(io.BytesIO(data)) as document:
+        pdf_inspect.walk(document, pikepdf)  # the live document is clean
+    pdf_inspect._check_names(pdf_inspect._STREAM_BODY.sub(b" ", data))  # and so are the bytes outside streams
+    with pytest.raises(pdf_inspect.Refused) as refused:
+        pdf_inspect.scan_raw(data)
+    assert refused.value.verdict == "active"
+
+
+def test_decoding_object_streams_stops_at_its_budget(monkeypatch):
+    """A compressed object stream that inflates without end is read only up to the budget (a 'zip bomb')."""
+    bomb = zlib.compress(b" " * (8 * 1024 * 1024) + b"/JavaScript")
+    data = bad.pdf(
+        more=(b"<</Type/ObjStm/N 1/First 4/Filter/FlateDecode/Length %d>>stream\n" % len(bomb) + bomb + b"\nendstream",)
+    )
+    with pytest.raises(pdf_inspect.Refused):  # within the budget, the name is found
+        pdf_inspect.scan_raw(data)
+    monkeypatch.setattr(pdf_inspect, "MAX_OBJECT_STREAM_BYTES", 1024 * 1024)
+    pdf_inspect.scan_raw(data)  # past the budget nothing more is decoded: the scan ends, and qpdf judges the rest
 
 
 def test_a_pdf_with_too_many_pages_is_refused_with_the_limit():
