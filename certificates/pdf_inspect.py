@@ -89,11 +89,12 @@ def _object_streams(data: bytes):
     budget of decoded bytes (a "zip bomb" stops at the budget and is judged by what was read)."""
     budget = MAX_OBJECT_STREAM_BYTES
     for match in _STREAM_START.finditer(data):
-        names = {decode_name(m.group(1)) for m in _NAME.finditer(data[max(0, match.start() - 1024) : match.start()])}
+        if budget <= 0:
+            return
         dictionary = data[max(0, match.start() - 1024) : match.start()]
-        if "ObjStm" not in names or "FlateDecode" not in names or budget <= 0:
-            continue
-        if dictionary.rfind(b"<<") < dictionary.rfind(b"endobj"):  # the names belong to an earlier object
+        dictionary = dictionary[dictionary.rfind(b"endobj") + 1 :]  # this stream's own dictionary, not an earlier one
+        names = {decode_name(m.group(1)) for m in _NAME.finditer(dictionary)}
+        if "ObjStm" not in names or "FlateDecode" not in names:
             continue
         end = data.find(b"endstream", match.end())
         decoder = zlib.decompressobj()
