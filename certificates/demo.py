@@ -20,7 +20,14 @@ from portal.regions import Level
 from portal.roles import Role
 from seals.models import Seal
 
-TINY_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# The smallest PDF a reader opens: one blank A4 page, with a correct cross-reference table (the upload check
+# parses every PDF and refuses one it cannot read). Tests upload it too.
+TINY_PDF = (
+    b"%PDF-1.4\n1 0 obj\n<</Type/Catalog/Pages 2 0 R>>\nendobj\n2 0 obj\n<</Type/Pages/Kids[3 0 R]/Count 1>>\nendobj\n"
+    b"3 0 obj\n<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Resources<<>>>>\nendobj\n"
+    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000054 00000 n \n0000000105 00000 n \n"
+    b"trailer\n<</Size 4/Root 1 0 R>>\nstartxref\n184\n%%EOF\n"
+)
 
 # Where the generated requests end up (cumulative weights): most are signed, as in a working community.
 OUTCOMES = [

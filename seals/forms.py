@@ -1,15 +1,12 @@
 """Forms of the seal pages: registering a seal, handing it over, retiring it, uploading its impression, asking for
 and deciding on a non-certificate use, and filtering the ledger.
 
-The forms check types, shapes and file contents only. Who may act and when is decided in seals.services; its
-refusals (SealRuleError) are put back onto these forms so the user keeps what they typed.
+The forms check types and shapes only. Who may act and when, and whether an uploaded impression file is acceptable,
+is decided in seals.services; its refusals (SealRuleError, ImpressionRejected) are put back onto these forms so the
+user keeps what they typed.
 """
 
 from __future__ import annotations
-
-import io
-import re
-import xml.etree.ElementTree as ET
 
 from django import forms
 from django.utils import timezone
@@ -19,14 +16,6 @@ from django.utils.translation import gettext_lazy
 from portal.models import Region, User
 from portal.roles import Role
 from seals.models import Seal, SealKind, SealStatus
-
-MAX_IMPRESSION_BYTES = 1024 * 1024
-MAX_IMPRESSION_PIXELS = 4_000_000  # 2000×2000 is far more than a seal impression needs
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-SVG_NS = "{http://www.w3.org/2000/svg}"
-# Elements that run code or pull in another document: refused wherever they appear in an uploaded SVG.
-FORBIDDEN_SVG_ELEMENTS = frozenset({"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"})
-EXTERNAL_CSS = re.compile(r"@import|url\(\s*['\"]?\s*(?!#)", re.IGNORECASE)
 
 
 def community_keepers(community: Region):
@@ -108,66 +97,9 @@ class StatusForm(forms.Form):
 # --- impression upload ------------------------------------------------------------------------------------------
 
 
-def _local(name: str) -> str:
-    return name.rsplit("}", 1)[-1].lower()
-
-
-def check_svg(data: bytes) -> bytes:
-    """An SVG impression that can only draw: well-formed XML with an <svg> root, no script, no event handlers, no
-    reference to anything outside the file. Raises ValidationError with the reason."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise forms.ValidationError(_("SVG 文件应使用 UTF-8 编码。")) from None
-    # No document type declarations at all: they are how entity-expansion and external-entity attacks start.
-    if re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
-        raise forms.ValidationError(_("SVG 文件不能含有 DOCTYPE 或实体声明，请导出为普通 SVG 后上传。"))
-    try:
-        root = ET.fromstring(text)
-    except ET.ParseError:
-        raise forms.ValidationError(_("该文件不是有效的 SVG 图像（无法按 XML 解析）。")) from None
-    if root.tag not in (f"{SVG_NS}svg", "svg"):
-        raise forms.ValidationError(_("该文件不是 SVG 图像：根元素不是 <svg>。"))
-    for element in root.iter():
-        tag = _local(element.tag) if isinstance(element.tag, str) else ""
-        if tag in FORBIDDEN_SVG_ELEMENTS:
-            raise forms.ValidationError(_("SVG 图像中含有脚本或嵌入内容（<%(tag)s>），不予接收。") % {"tag": tag})
-        if tag == "style" and element.text and EXTERNAL_CSS.search(element.text):
-            raise forms.ValidationError(_("SVG 图像的样式引用了外部资源，不予接收。"))
-        for attribute, value in element.attrib.items():
-            name = _local(attribute)
-            if name.startswith("on"):
-                raise forms.ValidationError(_("SVG 图像中含有事件脚本属性（%(name)s），不予接收。") % {"name": name})
-            if name in ("href", "src") and not value.strip().startswith("#"):
-                raise forms.ValidationError(_("SVG 图像引用了外部链接或文件，不予接收。"))
-            if name == "style" and EXTERNAL_CSS.search(value):
-                raise forms.ValidationError(_("SVG 图像的样式引用了外部资源，不予接收。"))
-    return data
-
-
-def check_png(data: bytes) -> bytes:
-    """A PNG decoded in full and re-encoded: drops metadata and anything appended after the image."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format != "PNG":
-                raise forms.ValidationError(_("该文件不是 PNG 图像。"))
-            if image.width * image.height > MAX_IMPRESSION_PIXELS:
-                raise forms.ValidationError(_("图像尺寸过大（最多约 2000×2000 像素）。"))
-            image.load()
-            clean = image.convert("RGBA")
-    except forms.ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise forms.ValidationError(_("PNG 图像已损坏或不完整，无法读取。")) from None
-    out = io.BytesIO()
-    clean.save(out, "PNG", optimize=True)
-    return out.getvalue()
-
-
 class ImpressionForm(forms.Form):
-    """The real impression (印模) of a seal, as filed with the public security organ: SVG or PNG, at most 1 MB."""
+    """The real impression (印模) of a seal, as filed with the public security organ: SVG or PNG, at most 1 MB
+    (judged in seals.impressions.clean_impression, called by the service)."""
 
     file = forms.FileField(
         label=gettext_lazy("印模图像"),
@@ -178,20 +110,6 @@ class ImpressionForm(forms.Form):
         label=gettext_lazy("我确认该图像与公安机关备案的印模一致。"),
         required=True,
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPRESSION_BYTES:
-            raise forms.ValidationError(_("文件超过 1MB，请压缩后再上传。"))
-        data = upload.read()
-        if data.startswith(PNG_MAGIC):
-            self.extension = "png"
-            return check_png(data)
-        head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-        if head.startswith((b"<?xml", b"<svg", b"<!--")):
-            self.extension = "svg"
-            return check_svg(data)
-        raise forms.ValidationError(_("只接受 SVG 或 PNG 格式的印模图像（按文件内容判断，而非文件名）。"))
 
 
 # --- non-certificate seal use -----------------------------------------------------------------------------------

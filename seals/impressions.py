@@ -1,4 +1,8 @@
-"""Seal impression images: reading an uploaded impression, and drawing a specimen (样章) for demo data.
+"""Seal impression images: judging an uploaded impression, and drawing a specimen (样章) for demo data.
+
+An uploaded impression is SVG or PNG, judged by content. A PNG is re-encoded (portal/images.py); an SVG is
+rebuilt from an allow-list of static drawing elements (seals/svg.py). What is stored is the clean result, never
+the file as sent.
 
 A specimen is visibly not a real seal: it says 样章 and SPECIMEN, so a demo document cannot pass for real.
 Its lettering is drawn as outlines taken from the CJK font, so the image needs no font when it is printed
@@ -12,12 +16,53 @@ import functools
 import subprocess
 import threading
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from portal.images import ImageDamaged, ImageTooLarge, pixel_count, reencode_image
 from seals.models import Seal
+from seals.svg import SvgRejected, sanitise_svg
 
 SVG_TYPE = "image/svg+xml"
+MAX_IMPRESSION_BYTES = 1024 * 1024
+MAX_IMPRESSION_PIXELS = 4_000_000  # 2000×2000 is far more than a seal impression needs
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 LETTERING_FONT = "Noto Serif CJK SC:bold"
 # fontTools font objects are not safe to share between threads while they load glyphs: draw one at a time.
 _DRAW_LOCK = threading.Lock()
+
+
+class ImpressionRejected(ValidationError):
+    """The uploaded impression file is refused; the message says why (too large, damaged, wrong type, active)."""
+
+
+def clean_impression(upload) -> tuple[bytes, str]:
+    """The clean bytes of an uploaded impression and their extension ("svg" or "png"), or ImpressionRejected."""
+    too_big = _("文件过大（最大 %(mb)dMB），请压缩后再上传。") % {"mb": MAX_IMPRESSION_BYTES >> 20}
+    if (getattr(upload, "size", None) or 0) > MAX_IMPRESSION_BYTES:
+        raise ImpressionRejected(too_big)
+    data = upload.read(MAX_IMPRESSION_BYTES + 1)
+    if not data:
+        raise ImpressionRejected(_("上传的印模图像是空文件。"))
+    if len(data) > MAX_IMPRESSION_BYTES:
+        raise ImpressionRejected(too_big)
+    if data.startswith(PNG_MAGIC):
+        try:
+            return reencode_image(data, image_format="PNG", max_pixels=MAX_IMPRESSION_PIXELS), "png"
+        except ImageTooLarge:
+            raise ImpressionRejected(
+                _("图片尺寸过大（最大 %(pixels)s像素），请缩小后再上传。")
+                % {"pixels": pixel_count(MAX_IMPRESSION_PIXELS)}
+            ) from None
+        except ImageDamaged:
+            raise ImpressionRejected(_("PNG 图像已损坏或不完整，无法读取。")) from None
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<?xml", b"<svg", b"<!--", b"<!doctype")):
+        try:
+            return sanitise_svg(data), "svg"
+        except SvgRejected as rejected:
+            raise ImpressionRejected(rejected.message) from None
+    raise ImpressionRejected(_("只接受 SVG 或 PNG 格式的印模图像（按文件内容判断，而非文件名）。"))
 
 
 @functools.cache

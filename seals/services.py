@@ -18,6 +18,7 @@ from portal.access import has_role, supervises
 from portal.models import Region, User
 from portal.regions import Level
 from portal.roles import Role
+from seals.impressions import clean_impression
 from seals.models import (
     DocumentKind,
     Seal,
@@ -89,13 +90,18 @@ def _require_director_or_officer(actor: User, community: Region) -> None:
 
 
 @transaction.atomic
-def seal_set_impression(*, seal: Seal, data: bytes, extension: str, actor: User) -> Seal:
-    """Store the real impression (uploaded by the county) and clear the specimen mark, as a new version."""
+def seal_set_impression(*, seal: Seal, upload, actor: User) -> Seal:
+    """Store the real impression (uploaded by the county) and clear the specimen mark, as a new version.
+
+    `upload` is the uploaded file; what is stored is its clean form (a re-encoded PNG or a rebuilt SVG). A refused
+    file raises ImpressionRejected (a ValidationError) saying why, and nothing is written.
+    """
     seal = Seal.objects.select_for_update().get(pk=seal.pk)
     if not can_upload_impression(actor, seal.community):
         raise SealRuleError(_("印模图像只能由本区县民政干部上传。"))
     if not seal.usable:
         raise SealRuleError(_("已停用或遗失的印章不能更换印模。"))
+    data, extension = clean_impression(upload)
     seal.impression.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False)
     seal.is_specimen = False
     seal._history_user = actor
@@ -106,14 +112,14 @@ def seal_set_impression(*, seal: Seal, data: bytes, extension: str, actor: User)
 
 @transaction.atomic
 def seal_register(
-    *, community: Region, name: str, kind: str, keeper: User, actor: User, impression=None, is_specimen: bool = False
+    *, community: Region, name: str, kind: str, keeper: User, actor: User, is_specimen: bool = False
 ) -> Seal:
+    """A new seal, without an impression: the real one only ever arrives through seal_set_impression, which judges
+    the file and stores its clean form (an impression passed here would have skipped that)."""
     _require_director_or_officer(actor, community)
     if not has_role(keeper, Role.KEEPER, community):
         raise SealRuleError(_("保管人必须是本社区的印章保管人。"))
     seal = Seal(community=community, name=name, kind=kind, keeper=keeper, is_specimen=is_specimen)
-    if impression is not None:
-        seal.impression = impression
     seal._history_user = actor
     seal.full_clean(exclude=["impression"])
     seal.save()

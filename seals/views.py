@@ -40,7 +40,7 @@ from seals.forms import (
     StatusForm,
     UseRequestForm,
 )
-from seals.impressions import SVG_TYPE, specimen_svg
+from seals.impressions import SVG_TYPE, ImpressionRejected, specimen_svg
 from seals.models import Seal, SealKind, SealStatus, SealUse, SealUseRequest, UseRequestStatus
 from seals.permissions import (
     can_decide_use,
@@ -337,9 +337,9 @@ def impression_upload(request: HttpRequest, community_code: str, pk: int) -> Htt
     form = ImpressionForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            seal = services.seal_set_impression(
-                seal=seal, data=form.cleaned_data["file"], extension=form.extension, actor=request.user
-            )
+            seal = services.seal_set_impression(seal=seal, upload=form.cleaned_data["file"], actor=request.user)
+        except ImpressionRejected as rejected:
+            form.add_error("file", rejected.message)
         except ValidationError as error:
             for message in _rule_messages(error):
                 form.add_error(None, message)

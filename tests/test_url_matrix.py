@@ -16,13 +16,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from catalog.models import IssuableItem
 from certificates import services, workflow
+from certificates.demo import TINY_PDF
 from certificates.services import RequestInput
 from seals import services as seal_services
 from seals.models import Seal
 from tests.conftest import PERSONA_NAMES
 from tests.factories import IssuableItemFactory
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = TINY_PDF
 ANON, RA, RB, SX, SY, DIR, KEEP, CO, OCO, PO = PERSONA_NAMES
 
 

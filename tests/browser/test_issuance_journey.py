@@ -11,12 +11,12 @@ from playwright.sync_api import expect
 
 from catalog.models import IssuableItem
 from certificates import services, workflow
+from certificates.demo import TINY_PDF
 from certificates.models import IssuedCertificate, Status
 from seals.models import Seal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-TINY_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ITEM = "亲属关系证明（仅限公证）"
 COMMUNITY = "育才路社区居民委员会"
 CODE_LINE = re.compile(r"核验码：\s*([0-9A-Z]{5}(?:-[0-9A-Z]{1,5})+)")

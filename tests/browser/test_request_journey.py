@@ -7,11 +7,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from certificates.demo import TINY_PDF
 from certificates.models import CertificateRequest, Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-TINY_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ITEM = "亲属关系证明（仅限公证）"
 
 

@@ -10,11 +10,12 @@ from django.urls import reverse
 
 from catalog.models import NonIssuableItem
 from certificates import workflow
+from certificates.demo import TINY_PDF
 from certificates.models import Attachment, CertificateRequest, Commitment, RefusalNotice, Status
 from tests.factories import make_request
 from tests.tools import program
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = TINY_PDF
 X = "610113001001"  # 育才路, the community of resident_a and staff_x
 
 

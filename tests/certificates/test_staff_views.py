@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certificates import workflow
+from certificates.demo import TINY_PDF
 from certificates.models import (
     Attachment,
     CertificateRequest,
@@ -23,7 +24,7 @@ from certificates.models import (
 from certificates.permissions import get_request_for_user, visible_requests
 from tests.factories import make_request
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = TINY_PDF
 
 
 def pdf(name="scan.pdf"):

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from certificates.demo import TINY_PDF
 from certificates.uploads import MAX_FILE_BYTES, UploadRejected, clean_upload, display_name
 
 
@@ -25,7 +26,7 @@ def png() -> bytes:
     return out.getvalue()
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = TINY_PDF
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
