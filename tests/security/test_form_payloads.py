@@ -10,13 +10,12 @@ from django.urls import reverse
 
 from catalog.models import IssuableItem
 from certificates import services, workflow
+from certificates.demo import TINY_PDF as PDF
 from certificates.issuance import certificate_revoke
 from certificates.services import RequestInput
 from seals import services as seal_services
 from seals.models import Seal
 from tests.security.test_script_payloads import assert_escaped, payload
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def new_request(personas, **extra):

@@ -10,12 +10,12 @@ from django.urls import reverse
 
 from catalog.models import IssuableItem
 from certificates import services, workflow
+from certificates.demo import TINY_PDF as PDF
 from certificates.services import RequestInput
 from portal.models import AuditAction, AuditEntry
 from portal.permanent import PermanentRecordError
 from seals.models import Seal
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PHONE = "13912345678"
 MASKED_PHONE = "139****5678"
 

@@ -18,12 +18,12 @@ from django.urls import reverse
 
 from catalog.models import Status
 from certificates import services, workflow
+from certificates.demo import TINY_PDF as PDF
 from certificates.services import RequestInput
 from seals.models import Seal
 from tests.factories import IssuableItemFactory, NonIssuableItemFactory
 
 RAW = re.compile(r"<img src=x onerror=", re.IGNORECASE)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def payload(where: str) -> str:
