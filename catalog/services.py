@@ -77,10 +77,11 @@ def item_save(*, item: CatalogItem, actor: User, reason: str = "") -> CatalogIte
     """Create or edit an item. An edit of a published item takes effect at once and is kept as a version, so it
     passes the publishing rules again (a renamed item needs the province's review again)."""
     before = type(item).objects.filter(pk=item.pk).first() if item.pk else None
-    checks = [lambda: check_confirmation_flags_kept(item, before)]
-    if before is not None and before.status == Status.PUBLISHED and isinstance(item, IssuableItem):
-        checks.append(lambda: check_issuable_name_and_body(item, review=item.name != before.name))
-    rules.collect(*checks)
+    flags = (lambda: check_confirmation_flags_kept(item, before),)
+    if before is not None and before.status == Status.PUBLISHED:
+        check_meaning(item, review=item.name != before.name, extra=flags)
+    else:
+        rules.collect(*flags)
     return _save(item, actor, reason or (_("修改") if item.pk else _("新建")))
 
 
@@ -93,10 +94,7 @@ def item_publish(*, item: CatalogItem, actor: User) -> CatalogItem:
     item = _locked(item)
     if not is_publishable(item):
         raise ValidationError(_("该事项已经发布。"))
-    checks = [lambda: rules.check_bases_confirmed(item)]
-    if isinstance(item, IssuableItem):
-        checks.append(lambda: check_issuable_name_and_body(item, review=True))
-    rules.collect(*checks)
+    check_meaning(item, review=True, extra=(lambda: rules.check_bases_confirmed(item),))
     item.status = Status.PUBLISHED
     if item.effective_from < timezone.localdate():
         item.effective_from = timezone.localdate()
@@ -144,9 +142,9 @@ def item_restore(*, item: CatalogItem, actor: User, history_id: int) -> CatalogI
     before = type(item).objects.get(pk=item.pk)
     for name in restored:
         setattr(item, name, getattr(record, name))
-    if item.status == Status.PUBLISHED and isinstance(item, IssuableItem):
+    if item.status == Status.PUBLISHED:
         # A restored name or body passes the publishing rules like an edit.
-        check_issuable_name_and_body(item, review=item.name != before.name)
+        check_meaning(item, review=item.name != before.name)
     return _save(
         item,
         actor,
@@ -190,18 +188,23 @@ def describe_items(items: list) -> str:
     )
 
 
-def check_issuable_name_and_body(item: IssuableItem, *, review: bool) -> None:
-    """The publishing rules that read meaning: the name is not a non-issuable item (exactly or as a concept), the body
-    does not certify one, and a name near one has the province's approval (only checked when `review`)."""
+def check_issuable_name_and_body(item: IssuableItem) -> None:
+    """The publishing rules that read meaning: the name is not a non-issuable item (exactly or as a concept) and the
+    body does not certify one."""
     resolution = name_resolution(item)
     region = item.region if item.region_id else None
-    binding = _binding_non_issuable(item, [i for _k, i in resolver.body_concepts(item.body_template, region=region)])
-    body_hits = [(k, i) for k, i in resolver.body_concepts(item.body_template, region=region) if i in binding]
+    found = resolver.body_concepts(item.body_template, region=region)
+    binding = _binding_non_issuable(item, [i for _k, i in found])
     rules.collect(
         lambda: rules.check_not_non_issuable(name=item.name, resolution=resolution),
-        lambda: rules.check_body_concepts(body_hits),
+        lambda: rules.check_body_concepts([(k, i) for k, i in found if i in binding]),
     )
-    if not review or resolution.kind != resolver.Kind.NEAR or not resolution.candidates:
+
+
+def check_name_review(item: IssuableItem) -> None:
+    """A name near a non-issuable item is published only with the province's approval of that name."""
+    resolution = name_resolution(item)
+    if resolution.kind != resolver.Kind.NEAR or not resolution.candidates:
         return
     found = latest_review(item) if item.pk else None
     if found is not None and found.status == ReviewStatus.APPROVED:
@@ -218,16 +221,25 @@ def check_issuable_name_and_body(item: IssuableItem, *, review: bool) -> None:
     raise NameReviewRequired(message, resolution=resolution, review=found)
 
 
+def check_meaning(item: CatalogItem, *, review: bool, extra: tuple = ()) -> None:
+    """All rules at once (each message on its field); the province's review only when everything else holds, so that
+    a NameReviewRequired always means 'only the review is missing'."""
+    checks = list(extra)
+    if isinstance(item, IssuableItem):
+        checks.append(lambda: check_issuable_name_and_body(item))
+    rules.collect(*checks)
+    if review and isinstance(item, IssuableItem):
+        check_name_review(item)
+
+
 def review_state(item: CatalogItem) -> dict:
     """What the item page and the dashboard say about the province's review: needed?, the latest review."""
     if not isinstance(item, IssuableItem):
         return {"needed": False, "review": None}
     try:
-        check_issuable_name_and_body(item, review=True)
+        check_name_review(item)
     except NameReviewRequired as error:
         return {"needed": True, "review": error.review, "resolution": error.resolution}
-    except ValidationError:
-        return {"needed": False, "review": latest_review(item)}
     return {"needed": False, "review": latest_review(item)}
 
 
