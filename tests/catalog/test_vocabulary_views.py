@@ -263,3 +263,14 @@ def test_refusal_statistics_group_a_local_item_with_its_national_concept(persona
         Q(community__code__startswith="610113"), __import__("django.utils.timezone").utils.timezone.localdate().year
     )
     assert counts["by_concept"][0]["concept"] == "健在" and counts["by_concept"][0]["n"] == 3
+
+
+def test_the_notice_board_never_prints_internal_confirmation_notes(personas, rf):
+    from django.template.loader import render_to_string
+
+    from catalog.views.public import NoticeBoard
+
+    board = NoticeBoard.build(personas.community_x, page_url="http://testserver/")
+    html_text = render_to_string("pdf/notice_board.html", {"board": board})
+    assert "待核" not in html_text and "待区县核实" not in html_text
+    assert "以当地部门公布为准" in html_text  # the neutral wording for a referral still to be confirmed
