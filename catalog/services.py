@@ -255,6 +255,11 @@ def name_review_request(*, item: IssuableItem, actor: User, note: str) -> NameRe
     found = latest_review(item)
     if found is not None and found.status in (ReviewStatus.PENDING, ReviewStatus.APPROVED):
         raise ValidationError(_("该名称已经提请过省级审核。"))
+    other = item.name_reviews.filter(status=ReviewStatus.PENDING).first()
+    if other is not None:  # one open request per item: the province decides on it first
+        raise ValidationError(
+            _("该事项原名称“%(name)s”的省级审核尚未完成，请等省级审核后再提请。") % {"name": other.name}
+        )
     return NameReview.objects.create(
         item=item,
         name=item.name,

@@ -172,3 +172,12 @@ def test_a_county_confirms_a_national_referral_for_itself_only(personas):
     with pytest.raises(ValidationError, match="区县民政干部"):
         services.basis_confirm(item=national, actor=personas.staff_x, note="x")
     assert BasisConfirmation.objects.count() == 1
+
+
+def test_a_draft_renamed_while_its_review_is_pending_waits_for_that_review(personas):
+    draft = IssuableItemFactory(region=personas.yanta, name="无犯罪记录情况说明证明")
+    services.name_review_request(item=draft, actor=personas.county_officer, note="理由")
+    draft.name = "无犯罪记录情况介绍证明"
+    services.item_save(item=draft, actor=personas.county_officer)
+    with pytest.raises(ValidationError, match="原名称“无犯罪记录情况说明证明”的省级审核尚未完成"):
+        services.name_review_request(item=draft, actor=personas.county_officer, note="改名了")
