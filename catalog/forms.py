@@ -598,3 +598,89 @@ class DashboardFilterForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("清单"), choices=KIND_CHOICES, required=False)
     status = forms.ChoiceField(label=_("状态"), choices=STATUS_CHOICES, required=False)
+
+
+# --- The vocabulary (concepts, liability phrases) and the decisions recorded on items ------------------------------
+
+
+class ConceptForm(forms.Form):
+    name = forms.CharField(label=_("概念名称"), max_length=60, help_text=_("例如“健在”“无犯罪记录”。"))
+    names = LinesField(
+        label=_("群众常用的叫法"),
+        rows=6,
+        help_text=_("每行一个，例如“在世证明”“生存证明”。比较时忽略空格、标点、括号、繁简和“居民”“本人”等修饰词。"),
+    )
+    body_keywords = LinesField(
+        label=_("证明正文关键词"),
+        rows=4,
+        help_text=_("每行一个。可出具事项的证明正文含有这些词时不能发布。省略号“…”表示中间可以有不超过12个字。"),
+    )
+    item_codes = LinesField(label=_("对应的清单事项编码"), rows=2, help_text=_("每行一个，例如 N10 或 610113-ZM06。"))
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    change_reason = forms.CharField(
+        label=_("修改说明"), required=False, max_length=100, help_text=_("记入版本记录，说明为什么增删叫法。")
+    )
+
+    FIELDS = ("name", "names", "body_keywords", "item_codes", "note")
+
+    def apply(self, concept) -> None:
+        for name in self.FIELDS:
+            setattr(concept, name, self.cleaned_data[name])
+
+    def add_model_errors(self, error: ValidationError) -> None:
+        error_dict = error.error_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.error_list}
+        for name, errors in error_dict.items():
+            self.add_error(name if name in self.fields else None, errors)
+
+
+class LiabilityPhraseForm(forms.Form):
+    phrase = forms.CharField(
+        label=_("短语"),
+        max_length=60,
+        help_text=_("例如“担保”“承担…责任”。省略号“…”表示中间可以有不超过12个字；不支持其他通配符。"),
+    )
+    note = forms.CharField(label=_("说明"), required=False, max_length=200)
+    active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+    change_reason = forms.CharField(label=_("修改说明"), required=False, max_length=100)
+
+    def apply(self, phrase) -> None:
+        for name in ("phrase", "note", "active"):
+            setattr(phrase, name, self.cleaned_data[name])
+
+    add_model_errors = ConceptForm.add_model_errors
+
+
+class NameReviewRequestForm(forms.Form):
+    request_note = forms.CharField(
+        label=_("提请说明"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("说明为什么该事项可以由社区出具，与不予出具事项有何不同（依据、适用范围）。"),
+        error_messages={"required": _("请说明为什么该事项可以由社区出具（例如依据和适用范围）。")},
+    )
+
+
+class NameReviewDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审核意见"),
+        choices=[("approve", _("同意发布")), ("refuse", _("不同意发布"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择同意或不同意。")},
+    )
+    decision_note = forms.CharField(
+        label=_("理由"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("不同意时必填，区县据此修改。"),
+    )
+
+
+class ConfirmationForm(forms.Form):
+    note = forms.CharField(
+        label=_("核实说明"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("例如核对的文件名称、文号和条款。"),
+        error_messages={"required": _("请写明核实情况，例如核对的文件、文号和条款。")},
+    )

@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from catalog import rules
 from portal.models import Region
+from portal.permanent import PermanentRecord
 from portal.regions import CommunityKind, Level
 
 
@@ -124,28 +125,43 @@ class CatalogItem(models.Model):
         self.check_name_conflict()
 
     def check_name_conflict(self) -> None:
-        """One name may not be both issuable and non-issuable in any community's effective catalog."""
+        """One certificate may not be both issuable and non-issuable in any community's effective catalog, whatever it
+        is called: names compare by meaning (catalog/resolver.py: spelling, modifiers, synonyms of one concept)."""
+        from catalog import resolver
+
         other_model = NonIssuableItem if isinstance(self, IssuableItem) else IssuableItem
-        target = rules.normalize_name(self.name)
+        mine = resolver.name_keys(self.name)
+        entries = resolver.concepts()
+        my_concept = resolver.concept_of_item(self, entries)
         today = timezone.localdate()
         candidates = other_model.objects.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=today))
         for other in candidates.select_related("region"):
-            if rules.normalize_name(other.name) == target and rules.regions_overlap(
-                self.scope_prefix, other.scope_prefix
-            ):
-                raise ValidationError(
-                    {
-                        "name": gettext(
-                            "“%(name)s”已在%(place)s的%(list)s中（%(code)s），同一事项不能同时列入两个清单。"
-                        )
-                        % {
-                            "name": self.name,
-                            "place": other.region.name if other.region_id else gettext("全国"),
-                            "list": other._meta.verbose_name,
-                            "code": other.code,
-                        }
-                    }
+            if not rules.regions_overlap(self.scope_prefix, other.scope_prefix):
+                continue
+            same_name = bool(resolver.name_keys(other.name) & mine)
+            same_concept = my_concept is not None and resolver.concept_of_item(other, entries) == my_concept
+            if not (same_name or same_concept):
+                continue
+            values = {
+                "name": self.name,
+                "other": other.name,
+                "place": other.region.name if other.region_id else gettext("全国"),
+                "list": other._meta.verbose_name,
+                "code": other.code,
+            }
+            if rules.normalize_name(other.name) == rules.normalize_name(self.name):
+                message = gettext("“%(name)s”已在%(place)s的%(list)s中（%(code)s），同一事项不能同时列入两个清单。")
+            else:
+                message = gettext(
+                    "“%(name)s”就是%(place)s的%(list)s“%(other)s”（%(code)s），同一事项不能同时列入两个清单。"
                 )
+            message %= values
+            if isinstance(other, NonIssuableItem):
+                message += gettext("群众应到：%(department)s；办理途径：%(channel)s。") % {
+                    "department": other.alternative_department,
+                    "channel": other.alternative_channel,
+                }
+            raise ValidationError({"name": message})
 
     def delete(self, *args, **kwargs):
         if self.status == Status.PUBLISHED:
@@ -263,3 +279,179 @@ class NonIssuableItem(CatalogItem):
             errors = error.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
+
+
+# --- The vocabulary behind the name resolver and the liability guard (maintained by provincial officers) ----------
+
+
+class CertificateConcept(models.Model):
+    """What a certificate is, whatever people call it: 健在证明 is also 在世证明, 生存证明, 活着证明.
+
+    Linked by item codes to the catalog items that carry it (national or local, either list), with the names people
+    use and the words by which a certificate body reveals it ('现仍健在'). catalog/resolver.py reads these rows; they
+    are data, versioned, maintained by provincial officers and seeded for the national list by a data migration.
+    """
+
+    name = models.CharField(
+        _("概念名称"),
+        max_length=60,
+        unique=True,
+        error_messages={"unique": _("已有同名的证明概念。")},
+        help_text=_("例如“健在”“无犯罪记录”。"),
+    )
+    item_codes = models.JSONField(_("对应的清单事项编码"), default=list, blank=True)
+    names = models.JSONField(_("群众常用的叫法"), default=list, blank=True)
+    body_keywords = models.JSONField(_("证明正文关键词"), default=list, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("证明概念")
+        verbose_name_plural = _("证明概念和同义词")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        rules.collect(
+            lambda: rules.check_concept_lists(self.names, self.body_keywords, self.item_codes),
+            self.check_name_collision,
+        )
+
+    def check_name_collision(self) -> None:
+        """A name may mean only one concept, or the resolver could not tell which one was meant."""
+        from catalog.resolver import name_keys
+
+        mine = {key: text for text in [self.name, *self.names] for key in name_keys(text)}
+        for other in CertificateConcept.objects.exclude(pk=self.pk):
+            for text in [other.name, *other.names]:
+                for key in name_keys(text):
+                    if key in mine:
+                        raise ValidationError(
+                            {
+                                "names": gettext("“%(name)s”已是证明概念“%(other)s”的叫法，一个叫法只能对应一个概念。")
+                                % {"name": mine[key], "other": other.name}
+                            }
+                        )
+
+
+class LiabilityPhrase(models.Model):
+    """A phrase that reveals legal or economic liability (担保、连带责任、承担…责任): catalog/liability.py refuses it in
+    any text that can end under a committee seal. '…' is the only wildcard (up to a dozen characters)."""
+
+    phrase = models.CharField(
+        _("短语"),
+        max_length=60,
+        unique=True,
+        error_messages={"unique": _("该短语已在列表中。")},
+        help_text=_("例如“担保”“承担…责任”。省略号“…”表示中间可以有不超过12个字。"),
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["phrase"]
+        verbose_name = _("责任用语")
+        verbose_name_plural = _("责任用语清单")
+
+    def __str__(self) -> str:
+        return self.phrase
+
+    def clean(self) -> None:
+        from catalog.textnorm import validate_pattern
+
+        try:
+            validate_pattern(self.phrase)
+        except ValidationError as error:
+            raise ValidationError({"phrase": error.messages}) from None
+
+
+# --- Decisions recorded on items: the province's review of a name near a non-issuable item, a county's confirmation
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("等待省级审核")
+    APPROVED = "approved", _("省级同意发布")
+    REFUSED = "refused", _("省级不同意发布")
+
+
+class NameReview(models.Model):
+    """A provincial officer's decision on publishing an issuable item whose name is close to a non-issuable one.
+
+    The county asks (with its reason), the province approves or refuses (with its reason). The approval holds for the
+    name it was asked for: a renamed item needs a new review. States: pending → approved | refused.
+    """
+
+    item = models.ForeignKey(IssuableItem, on_delete=models.PROTECT, related_name="name_reviews")
+    name = models.CharField(_("事项名称"), max_length=120)
+    resembles = models.JSONField(_("相近的不予出具事项"), default=list)
+    score = models.PositiveSmallIntegerField(_("相似度"), default=0)
+    request_note = models.TextField(_("区县说明"))
+    requested_by = models.ForeignKey(
+        "portal.User", verbose_name=_("提请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("提请时间"), auto_now_add=True)
+    status = models.CharField(_("审核状态"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
+    decided_by = models.ForeignKey(
+        "portal.User", verbose_name=_("审核人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审核意见"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("名称相近事项的省级审核")
+        verbose_name_plural = _("名称相近事项的省级审核")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(status="pending"), name="one_pending_name_review_per_item"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"
+
+
+class BasisConfirmation(PermanentRecord):
+    """A county's confirmation that an item's unconfirmed basis or referral (待区县核实) holds: who, when, what.
+
+    For the county's own item the flags are cleared on the item in the same step (a new version of the item); for a
+    national or higher item the confirmation holds for that county only.
+    """
+
+    issuable = models.ForeignKey(
+        IssuableItem, null=True, blank=True, on_delete=models.PROTECT, related_name="confirmations"
+    )
+    non_issuable = models.ForeignKey(
+        NonIssuableItem, null=True, blank=True, on_delete=models.PROTECT, related_name="confirmations"
+    )
+    region = models.ForeignKey(Region, verbose_name=_("核实地方"), on_delete=models.PROTECT, related_name="+")
+    confirmed = models.JSONField(_("核实的内容"), default=list)
+    note = models.TextField(_("核实说明"))
+    confirmed_by = models.ForeignKey(
+        "portal.User", verbose_name=_("核实人"), on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("核实时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-confirmed_at", "-id"]
+        verbose_name = _("依据核实记录")
+        verbose_name_plural = _("依据核实记录")
+        constraints = [
+            models.CheckConstraint(
+                name="confirmation_one_item",
+                condition=(Q(issuable__isnull=False) & Q(non_issuable__isnull=True))
+                | (Q(issuable__isnull=True) & Q(non_issuable__isnull=False)),
+            ),
+        ]
+
+    @property
+    def item(self) -> CatalogItem:
+        return self.issuable or self.non_issuable

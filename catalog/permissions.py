@@ -58,3 +58,49 @@ def get_item_for_officer(user: AnyUser, model: type[CatalogItem], pk: int, *, wr
     if write and not can_edit_item(user, item):
         raise Forbidden(_("您只能修改本地方制定的清单事项；上级清单由上级部门维护。"))
     return item
+
+
+# --- The vocabulary and the decisions recorded on items ------------------------------------------------------------
+
+
+def can_maintain_vocabulary(user: AnyUser) -> bool:
+    """Concepts, synonyms and liability phrases bind every county of the province: provincial officers maintain them
+    (county officers read them)."""
+    from portal.access import has_role
+    from portal.roles import Role
+
+    return has_role(user, Role.PROVINCIAL_OFFICER)
+
+
+def review_provinces(user: AnyUser) -> list[Region]:
+    from portal.access import regions_with_role
+    from portal.roles import Role
+
+    return regions_with_role(user, Role.PROVINCIAL_OFFICER)
+
+
+def can_decide_review(user: AnyUser, review) -> bool:
+    from catalog.models import ReviewStatus
+
+    item = review.item
+    return review.status == ReviewStatus.PENDING and any(
+        item.scope_prefix.startswith(p.prefix) for p in review_provinces(user)
+    )
+
+
+def can_request_review(user: AnyUser, item: CatalogItem, state: dict) -> bool:
+    from catalog.models import ReviewStatus
+
+    review = state.get("review")
+    return (
+        can_edit_item(user, item) and state.get("needed") and (review is None or review.status == ReviewStatus.REFUSED)
+    )
+
+
+def can_confirm_item(user: AnyUser, item: CatalogItem) -> bool:
+    from catalog.services import confirmation_region, flagged, is_confirmed_for
+
+    if not flagged(item):
+        return False
+    region = confirmation_region(user, item)
+    return region is not None and not (region.pk != item.region_id and is_confirmed_for(item, region))

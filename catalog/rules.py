@@ -28,10 +28,6 @@ STANDARD_PLACEHOLDERS: dict[str, str] = {
     "requesting_body": "西安市某公证处",
 }
 
-# Words that reveal a certificate would make the committee answer for a debt or a legal duty. The officer's own
-# declaration (`involves_liability`) is the rule; these words catch a declaration that was forgotten.
-LIABILITY_WORDS: tuple[str, ...] = ("担保", "保证人", "连带责任", "承担法律责任", "承担经济责任", "偿还", "保证其")
-
 MATERIAL_REQUIREMENTS: dict[str, str] = {
     "required": gettext_lazy("必需"),
     "optional": gettext_lazy("可选"),
@@ -63,7 +59,13 @@ def collect(*checks: Callable[[], None]) -> None:
 
 
 def check_no_liability(*, involves_liability: bool, texts: dict[str, str]) -> None:
-    """texts: field name -> text, so that the message stands next to the field that holds the word."""
+    """texts: field name -> text, so that the message stands next to the field that holds the word.
+
+    The officer's own declaration (`involves_liability`) is the rule; the liability guard (catalog/liability.py, its
+    phrases maintained by provincial officers) catches a declaration that was forgotten or a reworded phrase.
+    """
+    from catalog.liability import ensure_no_liability
+
     if involves_liability:
         raise ValidationError(
             {
@@ -72,12 +74,7 @@ def check_no_liability(*, involves_liability: bool, texts: dict[str, str]) -> No
                 )
             }
         )
-    for field, text in texts.items():
-        for word in LIABILITY_WORDS:
-            if word in (text or ""):
-                raise ValidationError(
-                    {field: _("内容含有“%(word)s”，涉及法律责任或经济连带责任的证明不能由社区出具。") % {"word": word}}
-                )
+    ensure_no_liability(texts)
 
 
 def check_legal_bases(bases: list[dict[str, Any]]) -> None:
@@ -125,3 +122,85 @@ def sample_values(fields: list[dict[str, Any]]) -> dict[str, str]:
 def regions_overlap(prefix_a: str, prefix_b: str) -> bool:
     """Two catalog scopes overlap when one place lies within the other (national items have the empty prefix)."""
     return prefix_a.startswith(prefix_b) or prefix_b.startswith(prefix_a)
+
+
+# --- The vocabulary (concepts) and publishing rules that use the name resolver -----------------------------------
+
+
+def check_concept_lists(names: list[str], keywords: list[str], codes: list[str]) -> None:
+    from catalog.textnorm import validate_pattern
+
+    for name in names:
+        if not re.sub(r"[\W_]+", "", name or ""):
+            raise ValidationError({"names": _("叫法不能只有标点或空格。")})
+    for keyword in keywords:
+        try:
+            validate_pattern(keyword)
+        except ValidationError as error:
+            raise ValidationError({"body_keywords": [f"“{keyword}”：{m}" for m in error.messages]}) from None
+    for code in codes:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", code or ""):
+            raise ValidationError({"item_codes": _("事项编码“%(code)s”格式不对。") % {"code": code}})
+
+
+def item_place(item) -> str:
+    return item.region.name if item.region_id else _("全国")
+
+
+def refusal_message(name: str, item, *, via: str = "") -> str:
+    """Why an issuable item cannot carry this name or body, naming the non-issuable item and where residents go."""
+    message = _(
+        "“%(name)s”就是%(place)s不予出具清单中的“%(item)s”（%(code)s），社区不能出具，不能列入可出具清单。"
+        "群众应到：%(department)s；办理途径：%(channel)s。"
+    ) % {
+        "name": name,
+        "place": item_place(item),
+        "item": item.name,
+        "code": item.code,
+        "department": item.alternative_department,
+        "channel": item.alternative_channel,
+    }
+    if via:
+        message += _("（依据证明概念“%(concept)s”判断）") % {"concept": via}
+    return message
+
+
+def check_not_non_issuable(*, name: str, resolution) -> None:
+    """An exact or concept match with a non-issuable item of the same or a higher level blocks publishing."""
+    if resolution.kind == "match" and resolution.non_issuable:
+        raise ValidationError({"name": refusal_message(name, resolution.non_issuable[0], via=resolution.concept)})
+
+
+def check_body_concepts(hits: list) -> None:
+    """hits: (keyword found, non-issuable item) pairs from the resolver's body check."""
+    if hits:
+        keyword, item = hits[0]
+        raise ValidationError(
+            {
+                "body_template": _(
+                    "证明正文含有“%(keyword)s”，证明的是不予出具事项“%(item)s”（%(code)s，%(place)s）的内容，"
+                    "社区不能出具。群众应到：%(department)s。"
+                )
+                % {
+                    "keyword": keyword,
+                    "item": item.name,
+                    "code": item.code,
+                    "place": item_place(item),
+                    "department": item.alternative_department,
+                }
+            }
+        )
+
+
+def check_bases_confirmed(item) -> None:
+    """An item whose basis (or, for a non-issuable item, whose referral) is flagged unconfirmed waits for the county's
+    recorded confirmation before it is published."""
+    if getattr(item, "legal_bases", None) is not None:
+        if any(basis.get("needs_confirmation") for basis in item.legal_bases):
+            raise ValidationError(
+                {"legal_bases": _("有依据标注为需要核实，须由区县民政干部点击“确认依据”记录核实后才能发布。")}
+            )
+    elif getattr(item, "needs_confirmation", False):
+        raise ValidationError(
+            {"needs_confirmation": _("办理途径标注为需要核实，须由区县民政干部点击“确认依据”记录核实后才能发布。")}
+        )

@@ -12,10 +12,13 @@ from portal.models import Region
 from portal.regions import Level
 
 
-def _scopes_above(region: Region) -> Q:
+def scopes_above(region: Region) -> Q:
     """Items of the nation and of every place that contains region (region itself included)."""
     places = [region.pk, *(r.pk for r in region.ancestors())]
     return Q(scope=Scope.NATIONAL) | Q(region_id__in=places)
+
+
+_scopes_above = scopes_above
 
 
 def effective_issuable_items(
@@ -34,13 +37,36 @@ def effective_non_issuable_items(
 
 
 def _search(qs: QuerySet, search: str) -> QuerySet:
+    """Search by meaning, not spelling (catalog/resolver.py): punctuation, brackets, full-width and traditional
+    characters never matter, and a concept's other names find its items ('在世' finds 健在证明, '租房' finds
+    居（租）住证明). Codes match as typed; a non-issuable item also by where residents go instead."""
+    from catalog.resolver import search_query
+
     search = (search or "").strip()
     if not search:
         return qs
-    condition = Q(name__icontains=search) | Q(code__icontains=search)
+    query = search_query(search)
+    needle = search.casefold()
+    fields = ["pk", "code", "name"]
     if qs.model is NonIssuableItem:
-        condition |= Q(alternative_department__icontains=search) | Q(alternative_channel__icontains=search)
-    return qs.filter(condition)
+        fields += ["alternative_department", "alternative_channel"]
+    # A community's catalog is a few dozen items: comparing them in Python is cheap and exact (one query).
+    found = {
+        row["pk"]
+        for row in qs.values(*fields)
+        if query.matches(_Named(row["code"], row["name"]))
+        or any(needle in (row[name] or "").casefold() for name in fields[1:] if name != "name")
+    }
+    return qs.filter(pk__in=found)
+
+
+class _Named:
+    """What the resolver needs of an item: its code and name."""
+
+    __slots__ = ("code", "name")
+
+    def __init__(self, code: str, name: str) -> None:
+        self.code, self.name = code, name
 
 
 def items_for_officer(model: type, regions: list[Region]) -> QuerySet:

@@ -20,4 +20,23 @@ def refusal_counts(scope: Q, year: int, *, limit: int = 20) -> dict[str, list[di
         .annotate(n=Count("id"))
         .order_by("-n", "requesting_body")[:limit]
     )
-    return {"by_item": by_item, "by_body": by_body, "total": notices.count()}
+    return {"by_item": by_item, "by_concept": _by_concept(notices, limit), "by_body": by_body, "total": notices.count()}
+
+
+def _by_concept(notices, limit: int) -> list[dict]:
+    """The same counts grouped by what was asked for (catalog/resolver.py concepts): a county's own non-issuable item
+    and the national one for the same certificate count together."""
+    from types import SimpleNamespace
+
+    from catalog import resolver
+
+    entries = resolver.concepts()
+    groups: dict[str, dict] = {}
+    for row in notices.values("item__code", "item__name").annotate(n=Count("id")):
+        item = SimpleNamespace(code=row["item__code"], name=row["item__name"])
+        concept = resolver.concept_of_item(item, entries)
+        key = concept.name if concept else row["item__name"]
+        group = groups.setdefault(key, {"concept": key, "items": [], "n": 0})
+        group["items"].append(row["item__name"])
+        group["n"] += row["n"]
+    return sorted(groups.values(), key=lambda g: (-g["n"], g["concept"]))[:limit]

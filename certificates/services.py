@@ -13,9 +13,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog import rules
+from catalog import resolver, rules
 from catalog.models import IssuableItem, NonIssuableItem
-from catalog.rules import normalize_name
 from catalog.selectors import effective_issuable_items, effective_non_issuable_items
 from certificates import register, workflow
 from certificates.models import (
@@ -216,9 +215,9 @@ def request_create_exceptional(
     errors: dict[str, list[str]] = {}
     if not matter_name.strip():
         errors["matter_name"] = [_("请填写证明事项名称。")]
-    # A non-issuable item stays refused however it is reworded: "无犯罪记录证明（补办）" is still that item.
-    wanted = normalize_name(matter_name)
-    if wanted and any(normalize_name(i.name) in wanted for i in effective_non_issuable_items(community)):
+    # A non-issuable item stays refused however it is reworded: "无犯罪记录证明（补办）", "良民证" are still that item.
+    meaning = resolver.resolve(matter_name, region=community)
+    if meaning.kind == resolver.Kind.MATCH and meaning.non_issuable:
         errors.setdefault("matter_name", []).append(_("该事项在不予出具清单中，应告知申请人到相关部门办理。"))
     try:  # the committee's seal never backs legal or economic liability, on this path either
         rules.check_no_liability(

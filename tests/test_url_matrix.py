@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from catalog.models import IssuableItem
+from catalog.models import CertificateConcept, IssuableItem, LiabilityPhrase, NameReview
 from certificates import services, workflow
 from certificates.demo import TINY_PDF
 from certificates.services import RequestInput
@@ -68,6 +68,9 @@ class World:
     code: str
     seal: int
     use_request: int
+    concept: int
+    phrase: int
+    review: int
 
 
 @pytest.fixture
@@ -121,6 +124,11 @@ def world(personas) -> World:
         code=issued.register_entry.certificate.code,
         seal=seal.pk,
         use_request=use_request.pk,
+        concept=CertificateConcept.objects.get(name="健在").pk,
+        phrase=LiabilityPhrase.objects.get(phrase="担保").pk,
+        review=NameReview.objects.create(
+            item=draft, name=draft.name, request_note="仅限公证", requested_by=personas.county_officer
+        ).pk,
     )
 
 
@@ -165,6 +173,17 @@ MATRIX: dict[str, tuple] = {
         lambda w: {"kind": "issuable", "pk": w.published_item, "history_id": w.history_id},
         POST_ONLY_ANY,
     ),
+    # the vocabulary (provincial officers edit, county officers read) and the decisions recorded on items
+    "catalog_officer:concept_list": (lambda w: {}, OFFICERS_ONLY),
+    "catalog_officer:concept_create": (lambda w: {}, statuses(403, provincial_officer=200)),
+    "catalog_officer:concept_detail": (lambda w: {"pk": w.concept}, OFFICERS_ONLY),
+    "catalog_officer:concept_edit": (lambda w: {"pk": w.concept}, statuses(403, provincial_officer=200)),
+    "catalog_officer:phrase_list": (lambda w: {}, OFFICERS_ONLY),
+    "catalog_officer:phrase_detail": (lambda w: {"pk": w.phrase}, OFFICERS_ONLY),
+    "catalog_officer:review_queue": (lambda w: {}, OFFICERS_ONLY),
+    "catalog_officer:review_decide": (lambda w: {"pk": w.review}, POST_ONLY_ANY),
+    "catalog_officer:review_request": (lambda w: {"kind": "issuable", "pk": w.draft_item}, POST_ONLY_ANY),
+    "catalog_officer:item_confirm": (lambda w: {"kind": "issuable", "pk": w.published_item}, POST_ONLY_ANY),
     # residents
     "requests:my_requests": (lambda w: {}, statuses(200, anonymous=302)),
     "requests:apply": (

@@ -29,11 +29,13 @@ from catalog import rules, selectors, services
 from catalog.forms import EDITORS, DashboardFilterForm, RetireForm, error_messages
 from catalog.models import CatalogItem, IssuableItem, NonIssuableItem, Status
 from catalog.permissions import (
+    can_confirm_item,
     can_create_items,
     can_discard_item,
     can_edit_item,
     can_edit_region_catalog,
     can_publish_item,
+    can_request_review,
     can_restore_item,
     can_retire_item,
     get_item_for_officer,
@@ -122,6 +124,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {"kind": key, "title": model._meta.verbose_name_plural, "items": list(_higher_level_items(model, user))}
         for key, model in KINDS.items()
     ]
+    waiting = _waiting(user, regions, higher)
     return render(
         request,
         "catalog/officer/dashboard.html",
@@ -134,8 +137,30 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "higher": higher,
             "higher_count": sum(len(block["items"]) for block in higher),
             "can_create": can_create_items(user),
+            "waiting": waiting,
         },
     )
+
+
+def _waiting(user, regions: list[Region], higher: list[dict]) -> dict[str, list]:
+    """What waits for a decision: own drafts near a non-issuable item (and their review), items whose basis waits for
+    the county's confirmation (own ones, and higher ones that bind the officer's county)."""
+    drafts = list(IssuableItem.objects.filter(region__in=regions, status=Status.DRAFT).select_related("region"))
+    reviews = []
+    for item in drafts:
+        state = services.review_state(item)
+        if state["needed"] or (state["review"] and state["review"].status == "pending"):
+            reviews.append({"item": item, "kind": "issuable", "review": state["review"]})
+    unconfirmed = []
+    for key, model in KINDS.items():
+        for item in items_for_officer(model, regions):
+            if services.flagged(item) and not item.is_retired:
+                unconfirmed.append({"item": item, "kind": key})
+    for block in higher:
+        for item in block["items"]:
+            if can_confirm_item(user, item):
+                unconfirmed.append({"item": item, "kind": block["kind"]})
+    return {"reviews": reviews, "unconfirmed": unconfirmed}
 
 
 # --- One item --------------------------------------------------------------------------------------------------
@@ -143,7 +168,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def _item_context(request: HttpRequest, item: CatalogItem) -> dict[str, Any]:
     user = request.user
+    review = services.review_state(item)
     return {
+        "review_state": review,
+        "can_request_review": can_request_review(user, item, review),
+        "can_confirm": can_confirm_item(user, item),
+        "flagged": services.flagged(item),
+        "confirmations": list(item.confirmations.select_related("region", "confirmed_by")),
+        "reviews": list(item.name_reviews.select_related("requested_by", "decided_by"))
+        if isinstance(item, IssuableItem)
+        else [],
         "item": item,
         "kind": KIND_OF[type(item)],
         "kind_label": type(item)._meta.verbose_name,
@@ -222,6 +256,8 @@ def item_publish(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     item = get_item_for_officer(request.user, _model_for(kind), pk, write=True)
     try:
         services.item_publish(item=item, actor=request.user)
+    except services.NameReviewRequired as error:
+        messages.warning(request, _("未能发布：") + "；".join(error_messages(type(item), error)))
     except ValidationError as error:
         _error_message(request, _("未能发布，事项保持原状："), type(item), error)
     else:

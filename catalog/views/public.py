@@ -142,7 +142,8 @@ class NoticeBoard:
 
     @property
     def needs_confirmation_note(self) -> bool:
-        return any(r.needs_confirmation for r in self.issuable) or any(i.needs_confirmation for i in self.non_issuable)
+        # Only the referral of a non-issuable item gets a (neutral) mark; internal "待核" notes never reach the board.
+        return any(i.needs_confirmation for i in self.non_issuable)
 
 
 # Rendering costs up to a second and all renders share one lock: public PDFs are throttled per client.

@@ -397,7 +397,7 @@ def test_get_is_not_allowed_on_post_only_actions(personas, officer, client):
         ({"involves_liability": "on"}, "涉及承担法律责任或经济连带责任的证明不能列入可出具清单"),
         (
             {"body_template": "兹证明{applicant_name}为其子女借款提供担保。"},
-            "内容含有“担保”，涉及法律责任或经济连带责任的证明不能由社区出具。",
+            "内容含有“担保”：社区居（村）民委员会印章不能用于承担法律责任或经济连带责任的文书。",
         ),
         ({"name": "无犯罪记录证明"}, "“无犯罪记录证明”已在全国的不予出具证明事项中（N05）"),
         ({"body_template": "兹证明{applicant_name}的{foo}。"}, "证明正文中的占位符 {foo} 没有对应的填写字段。"),
@@ -449,7 +449,7 @@ def test_invalid_edit_of_a_published_item_changes_nothing(personas, officer, cli
     )
     response = client.post(url("item_edit", item), data)
     assert response.status_code == 200
-    assert "内容含有“连带责任”" in text(response)
+    assert "内容含有“承担连带责任”" in text(response)
     assert "愿意承担连带责任" in text(response)
     item.refresh_from_db()
     assert "连带责任" not in item.body_template and item.history.count() == versions
