@@ -195,3 +195,45 @@ def signing_problem(text: CertificateText, community: Region) -> str | None:
             "请退回核对姓名等内容，或联系区县民政部门处理生僻字。"
         ) % {"chars": "、".join(missing)}
     return liability_problem(text)
+
+
+# --- what the director and the keeper read before they act ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preview:
+    html: str  # the certificate's text as a page fragment (escaped), marked 样稿
+    problem: str | None  # why it cannot be signed or sealed as it stands
+    frozen: bool  # True: the text fixed at signing; False: the text as it would be signed now
+
+
+def preview_for(request: CertificateRequest) -> Preview | None:
+    """Before signing, the text the director's signature would fix; after signing and before sealing, the fixed text.
+    None in every other state (an issued certificate is its stored PDF)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from certificates.documents import build_preview
+    from certificates.models import Status
+
+    today = timezone.localdate()
+    with translation.override(settings.LANGUAGE_CODE):  # the certificate is Chinese whatever the screen's language
+        if request.status == Status.AWAITING_SIGNATURE:
+            text = certificate_text(request)
+            doc = build_preview(text=text, community=request.community, on=today)
+            return Preview(doc.render_preview(), signing_problem(text, request.community), frozen=False)
+        if request.status == Status.SIGNED:
+            entry = request.register_entry
+            try:
+                text = entry_text(entry)
+            except LookupError:
+                return Preview("", _("找不到该登记签字时的证明事项版本。"), frozen=True)
+            doc = build_preview(text=text, community=request.community, on=today, number=entry.display_number)
+            missing = missing_characters(doc.printed_text())
+            problem = liability_problem(text) or (
+                _("证明内容中的字符“%(chars)s”超出证明字体的字库。") % {"chars": "、".join(missing)}
+                if missing
+                else None
+            )
+            return Preview(doc.render_preview(), problem, frozen=True)
+    return None

@@ -335,6 +335,8 @@ def supplement_submit(
 @transaction.atomic
 def deliberation_record(*, request_id: int, actor: User, minutes_file=None, **meeting) -> CertificateRequest:
     """Record a residents' deliberation, with its minutes file when there is one."""
+    # Refused before the minutes file is written.
+    workflow.refuse_texts(stored={"place": meeting.get("place", ""), "participants": meeting.get("participants", "")})
     minutes = None
     if minutes_file is not None:
         request = CertificateRequest.objects.get(pk=request_id)
