@@ -321,9 +321,7 @@ def test_the_issuance_chokepoint_refuses_a_liability_text_written_into_the_datab
     assert not IssuedCertificate.objects.exists() and not SealUse.objects.exists()
 
 
-def test_the_issuance_chokepoint_refuses_a_character_outside_the_font_written_into_the_database(
-    personas, item, seal
-):
+def test_the_issuance_chokepoint_refuses_a_character_outside_the_font_written_into_the_database(personas, item, seal):
     request = crafted_signed_request(personas, item, "经核实，王\U00030000与李四系父子关系。\n特此证明。")
     with pytest.raises(workflow.WorkflowError) as error:
         workflow.issue(request_id=request.pk, actor=personas.keeper, seal_id=seal.pk)
@@ -376,7 +374,12 @@ def test_a_seal_use_request_for_a_guarantee_is_refused_when_asked(personas, logi
     assert names_the_words(form.errors["document_title"][0], "担保")
     assert names_the_words(form.errors["reason"][0])
     assert form["reason"].value() == f"报送银行，{LIABILITY}"
-    ordinary = {"seal": seal.pk, "document_title": "社区养老服务站申请报告", "reason": "仅用于办理补贴申请", "copies": 1}
+    ordinary = {
+        "seal": seal.pk,
+        "document_title": "社区养老服务站申请报告",
+        "reason": "仅用于办理补贴申请",
+        "copies": 1,
+    }
     assert client.post(url, ordinary).status_code == 302
 
 
