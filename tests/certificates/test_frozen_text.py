@@ -98,6 +98,7 @@ def test_the_director_reads_the_exact_certificate_text_before_signing(personas, 
     request = awaiting_signature(personas, item, relative_name="<b>李四</b>")
     page = login(personas.director).get(reverse("desk:detail", args=[request.pk])).content.decode()
     assert "样稿" in page and "签字批准并登记" in page
+    assert page.count("<h1") == 1  # the certificate's title is not a second page heading
     preview = page[page.index('class="certificate-preview"') :]
     assert "&lt;b&gt;李四&lt;/b&gt;" in preview and "<b>李四</b>" not in page  # typed text is text, never markup
     assert "西安市某公证处：" in preview and "系父子关系" in preview
