@@ -1,7 +1,8 @@
-"""The certificate document: everything the PDF template needs, prepared from a signed request.
+"""The certificate document: everything the PDF template needs, prepared from the text fixed at signing.
 
 The view-model keeps the template free of logic and makes the font check possible before rendering: every
-character that will be printed is in `printed_text()`.
+character that will be printed is in `printed_text()`. The previews (the director's before signing, the keeper's
+before sealing) are the same object with `preview` set, rendered with the same markup (pdf/_certificate_text.html).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from catalog.rules import render_body
-from certificates.models import CertificateRequest, RegisterEntry
+from certificates.freeze import CertificateText
+from certificates.register import format_number
+from portal.models import Region
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed from paper
 
@@ -71,55 +73,71 @@ class CertificateDocument:
     verify_page: str
     code: str
     demo: bool
+    preview: bool = False  # 样稿: shown on a page before sealing; no seal, no QR, no code
 
     def printed_text(self) -> str:
         return "\n".join(
-            [self.title, self.number, self.body, self.purpose, self.validity, self.community_name, self.date_text]
+            [
+                self.title,
+                self.number,
+                self.addressee,
+                self.body,
+                self.purpose,
+                self.validity,
+                self.community_name,
+                self.date_text,
+            ]
         )
 
     def render_html(self) -> str:
+        """The whole page for the PDF renderer."""
         return render_to_string("pdf/certificate.html", {"doc": self})
+
+    def render_preview(self) -> str:
+        """The same text in the same markup, as a fragment for a web page (certificates/_certificate_preview.html)."""
+        return render_to_string("certificates/_certificate_preview.html", {"doc": self})
+
+
+def _validity(months: int | None, valid_until: dt.date | None) -> str:
+    if months and valid_until:
+        return _("本证明自出具之日起%(months)s个月内有效（至%(until)s）。") % {
+            "months": months,
+            "until": chinese_date(valid_until),
+        }
+    if months:
+        return _("本证明自出具之日起%(months)s个月内有效。") % {"months": months}
+    return _("本证明不设有效期。")
+
+
+def _purpose(text: CertificateText) -> str:
+    return _("用途：%(purpose)s（要求出具单位：%(body)s）") % {"purpose": text.purpose, "body": text.requesting_body}
 
 
 def build_document(
-    *, request: CertificateRequest, entry: RegisterEntry, seal_image: str, code: str, issued_on: dt.date, demo: bool
+    *,
+    text: CertificateText,
+    community: Region,
+    number: str,
+    seal_image: str,
+    code: str,
+    issued_on: dt.date,
+    demo: bool,
 ) -> tuple[CertificateDocument, dt.date | None]:
-    item = request.item
-    values = {
-        **request.field_values,
-        "applicant_name": request.applicant_name,
-        "applicant_gender": gender_from_id(request.applicant_id_number),
-        "applicant_id_number": request.applicant_id_number,
-        "community_name": request.community.name,
-        "purpose": request.purpose,
-        "requesting_body": request.requesting_body,
-    }
-    if item is not None:
-        body = render_body(item.body_template, values)
-        months = item.validity_months
-    else:  # 清单外据实出具: staff's own wording of the verified facts
-        body = request.field_values.get("statement") or request.verification_note
-        months = 3
+    """The sealed certificate: the text as signed (certificates/freeze.py), numbered, dated, sealed and coded."""
+    months = text.validity_months
     valid_until = add_months(issued_on, months) if months else None
     verify_url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("verify", args=[code])
     qr = segno.make(verify_url, error="m")
     qr_data = "data:image/svg+xml;base64," + base64.b64encode(qr.svg_inline(scale=3, border=1).encode()).decode()
-    validity = (
-        _("本证明自出具之日起%(months)s个月内有效（至%(until)s）。")
-        % {"months": months, "until": chinese_date(valid_until)}
-        if valid_until
-        else _("本证明不设有效期。")
-    )
     document = CertificateDocument(
-        title=request.matter_name,
-        number=entry.display_number,
-        addressee="",
-        body=body,
-        purpose=_("用途：%(purpose)s（要求出具单位：%(body)s）")
-        % {"purpose": request.purpose, "body": request.requesting_body},
-        validity=validity,
-        community_name=request.community.name,
-        community_phone=request.community.phone,
+        title=text.title,
+        number=number,
+        addressee=text.addressee,
+        body=text.body,
+        purpose=_purpose(text),
+        validity=_validity(months, valid_until),
+        community_name=community.name,
+        community_phone=community.phone,
         date_text=chinese_date(issued_on),
         seal_image=seal_image,
         qr_image=qr_data,
@@ -129,3 +147,31 @@ def build_document(
         demo=demo,
     )
     return document, valid_until
+
+
+def build_preview(*, text: CertificateText, community: Region, on: dt.date, number: str = "") -> CertificateDocument:
+    """The certificate as it will read, before it is sealed: no seal, no QR code, no verification code.
+
+    Before signing there is no number yet: the register's number format for this community stands in for it, so the
+    font check reads the same characters the certificate will print.
+    """
+    if not number:
+        number = format_number(community, on.year, 0).replace("0号", _("×号"))
+    return CertificateDocument(
+        title=text.title,
+        number=number,
+        addressee=text.addressee,
+        body=text.body,
+        purpose=_purpose(text),
+        validity=_validity(text.validity_months, None),
+        community_name=community.name,
+        community_phone=community.phone,
+        date_text=chinese_date(on),
+        seal_image="",
+        qr_image="",
+        verify_url="",
+        verify_page="",
+        code="",
+        demo=False,
+        preview=True,
+    )

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from certificates import freeze
 from certificates.documents import build_document, new_verification_code
 from certificates.fonts import missing_characters
 from certificates.models import (
@@ -45,6 +46,16 @@ def issue_certificate(request: CertificateRequest, *, keeper: User, seal: Seal) 
     entry = request.register_entry
     if seal.community_id != request.community_id:
         raise IssuanceRefused(_("只能使用本社区登记的印章。"))
+    try:
+        text = freeze.entry_text(entry)  # the text as signed: never rendered again from the item's current version
+    except LookupError:
+        raise IssuanceRefused(
+            _("找不到该登记签字时的证明事项版本，无法按签字内容出具。请社区主任作废该登记后重新办理。")
+        ) from None
+    # The chokepoint: whatever path wrote the text, nothing carrying liability is sealed (陕西通知 二(一)).
+    problem = freeze.liability_problem(text)
+    if problem:
+        raise IssuanceRefused(problem + _("已停止出具，请社区主任作废该登记。"))
     now = timezone.now()
     code = new_verification_code()
     # A seal without an uploaded impression prints the drawn specimen: such a document is never a real one.
@@ -52,8 +63,9 @@ def issue_certificate(request: CertificateRequest, *, keeper: User, seal: Seal) 
     # The certificate is an official document in Chinese, whatever language the keeper's screen is in.
     with translation.override(settings.LANGUAGE_CODE):
         document, valid_until = build_document(
-            request=request,
-            entry=entry,
+            text=text,
+            community=request.community,
+            number=entry.display_number,
             seal_image=impression_data_url(seal),
             code=code,
             issued_on=timezone.localdate(now),
@@ -74,7 +86,7 @@ def issue_certificate(request: CertificateRequest, *, keeper: User, seal: Seal) 
             applied_by=keeper,
             approved_by=request.signed_by,
             document_kind=DocumentKind.CERTIFICATE,
-            document_title=f"{entry.display_number} {request.matter_name}",
+            document_title=f"{entry.display_number} {text.title}",
             register_entry=entry,
         )
     except SealRuleError as error:

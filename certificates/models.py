@@ -321,6 +321,13 @@ class RegisterEntry(PermanentRecord):
     verifier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     exceptional = models.BooleanField(_("清单外据实出具"), default=False)
+    # The certificate's text as signed (certificates/freeze.py): issuance prints it, never the item's current text.
+    # Title, purpose and requesting body are the fields above. Entries signed before these columns existed have
+    # has_frozen_text False and are printed from the item version recorded in item_version.
+    certificate_addressee = models.CharField(_("证明抬头"), max_length=200, blank=True)
+    certificate_body = models.TextField(_("证明正文"), blank=True)
+    validity_months = models.PositiveSmallIntegerField(_("有效期（月）"), null=True, blank=True)
+    has_frozen_text = models.BooleanField(_("签字时固定证明内容"), default=False)
 
     objects = PermanentQuerySet.as_manager()
 

@@ -13,6 +13,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certificates.freeze import CertificateText
 from certificates.models import CertificateRequest, NumberCounter, RegisterEntry
 from portal.models import Region
 
@@ -41,7 +42,8 @@ def next_number(community: Region, year: int, series: str = NumberCounter.REGIST
     return counter.last_number
 
 
-def create_entry(request: CertificateRequest) -> RegisterEntry:
+def create_entry(request: CertificateRequest, text: CertificateText) -> RegisterEntry:
+    """The entry also keeps the certificate's text as signed (certificates/freeze.py): issuance prints that text."""
     signed_at = request.signed_at or timezone.now()
     year = timezone.localdate(signed_at).year
     number = next_number(request.community, year)
@@ -54,22 +56,18 @@ def create_entry(request: CertificateRequest) -> RegisterEntry:
         registered_at=signed_at,
         applicant_name=request.applicant_name,
         applicant_id_number=request.applicant_id_number,
-        matter_name=request.matter_name,
-        item_version=_item_version(request),
-        purpose=request.purpose,
-        requesting_body=request.requesting_body,
+        matter_name=text.title,
+        item_version=text.item_version,
+        purpose=text.purpose,
+        requesting_body=text.requesting_body,
+        certificate_addressee=text.addressee,
+        certificate_body=text.body,
+        validity_months=text.validity_months,
+        has_frozen_text=True,
         verifier=request.verified_by,
         signer=request.signed_by,
         exceptional=request.exceptional,
     )
-
-
-def _item_version(request: CertificateRequest) -> int | None:
-    """The catalog item's version in force at signing (its latest history row)."""
-    if not request.item_id:
-        return None
-    latest = request.item.history.order_by("-history_date", "-history_id").values_list("history_id", flat=True).first()
-    return latest
 
 
 @dataclass(frozen=True)

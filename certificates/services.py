@@ -7,16 +7,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog import resolver, rules
+from catalog import resolver
 from catalog.models import IssuableItem, NonIssuableItem
 from catalog.selectors import effective_issuable_items, effective_non_issuable_items
-from certificates import register, workflow
+from certificates import register, texts, workflow
 from certificates.models import (
     Attachment,
     CertificateRequest,
@@ -108,6 +107,19 @@ def _validate(item: IssuableItem, data: RequestInput) -> dict[str, list[str]]:
     return errors
 
 
+def _request_text_errors(data: RequestInput) -> dict[str, list[str]]:
+    """The applicant's name, purpose, requesting body and field values are printed on the certificate."""
+    return texts.text_errors(
+        printed={
+            "applicant_name": data.applicant_name,
+            "purpose": data.purpose,
+            "requesting_body": data.requesting_body,
+            **{f"field_{name}": value for name, value in data.field_values.items()},
+        },
+        stored={"applicant_phone": data.applicant_phone, "requesting_basis": data.requesting_basis},
+    )
+
+
 @transaction.atomic
 def request_create(
     *,
@@ -128,7 +140,7 @@ def request_create(
         raise WorkflowError(_("网上申请只能由申请人本人提交。"), forbidden=True)
     if channel == Channel.ONLINE and not has_role(actor, Role.RESIDENT, community):
         raise WorkflowError(_("网上申请只能向本人所在的社区（村）提出。"), forbidden=True)
-    errors = _validate(item, data)
+    errors = texts.merge(_validate(item, data), _request_text_errors(data))
     cleaned: list[tuple[str, object]] = []
     total = 0
     for material, files in data.uploads.items():
@@ -219,14 +231,22 @@ def request_create_exceptional(
     meaning = resolver.resolve(matter_name, region=community)
     if meaning.kind == resolver.Kind.MATCH and meaning.non_issuable:
         errors.setdefault("matter_name", []).append(_("该事项在不予出具清单中，应告知申请人到相关部门办理。"))
-    try:  # the committee's seal never backs legal or economic liability, on this path either
-        rules.check_no_liability(
-            involves_liability=False,
-            texts={"matter_name": matter_name, "can_verify": can_verify, "risk_assessment": risk_assessment},
-        )
-    except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
+    # The committee's seal never backs legal or economic liability, on this path either; the matter's name is the
+    # certificate's title. The assessment texts are not printed but were always held to the same rule here.
+    texts.merge(
+        errors,
+        texts.text_errors(
+            printed={
+                "matter_name": matter_name,
+                "can_verify": can_verify,
+                "risk_assessment": risk_assessment,
+                "applicant_name": data.applicant_name,
+                "purpose": data.purpose,
+                "requesting_body": data.requesting_body,
+            },
+            stored={"applicant_phone": data.applicant_phone, "requesting_basis": data.requesting_basis},
+        ),
+    )
     if not data.applicant_name.strip():
         errors["applicant_name"] = [_("请填写申请人姓名。")]
     if not can_verify.strip():
@@ -304,6 +324,7 @@ def supplement_submit(
 ) -> CertificateRequest:
     """The resident (or staff at the counter) hands in what was missing. The transition runs first, so a stale
     form is refused before any file is written; a refused file undoes the transition."""
+    workflow.refuse_texts(stored={"note": note})
     updated = workflow.supplement(
         request_id=request_id, actor=actor, note=_files_note(note, uploads), expected_revision=expected_revision
     )
@@ -314,6 +335,8 @@ def supplement_submit(
 @transaction.atomic
 def deliberation_record(*, request_id: int, actor: User, minutes_file=None, **meeting) -> CertificateRequest:
     """Record a residents' deliberation, with its minutes file when there is one."""
+    # Refused before the minutes file is written.
+    workflow.refuse_texts(stored={"place": meeting.get("place", ""), "participants": meeting.get("participants", "")})
     minutes = None
     if minutes_file is not None:
         request = CertificateRequest.objects.get(pk=request_id)

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from certificates import register
+from certificates import freeze, register, texts
 from certificates.issuance import IssuanceRefused, issue_certificate
 from certificates.models import (
     CertificateRequest,
@@ -181,6 +181,21 @@ class WorkflowError(Exception):
         self.forbidden = forbidden
 
 
+class TextRefused(WorkflowError):
+    """Typed text refused (unprintable characters, liability wording), keyed by field so that the form shows each
+    message next to the field and keeps what was typed. Nothing was changed."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(" ".join(m for messages in errors.values() for m in messages))
+        self.errors = errors
+
+
+def refuse_texts(*, printed: dict[str, str] | None = None, stored: dict[str, str] | None = None) -> None:
+    errors = texts.text_errors(printed=printed, stored=stored)
+    if errors:
+        raise TextRefused(errors)
+
+
 # --- predicates (templates show buttons from these, never from a second copy of the rules) ---------------------
 
 
@@ -314,6 +329,7 @@ def _set_due_date(request: CertificateRequest) -> None:
 def request_supplement(*, request_id: int, actor: User, missing: str, expected_revision: int | None = None):
     if not missing.strip():
         raise WorkflowError(_("请列出需要补正的材料或内容。"))
+    refuse_texts(stored={"missing": missing})
 
     def pause(request: CertificateRequest) -> None:
         request.supplement_requested_on = _today()
@@ -342,7 +358,11 @@ def verify(*, request_id: int, actor: User, method: str, note: str, expected_rev
     if not note.strip():
         raise WorkflowError(_("请写明核实情况。"))
 
+    refuse_texts(stored={"note": note})
+
     def record(request: CertificateRequest) -> None:
+        if request.exceptional:  # 清单外: the verification note is the certificate's body (certificates/freeze.py)
+            refuse_texts(printed={"note": note})
         request.verification_method = method
         request.verification_note = note.strip()
         request.verified_by = actor
@@ -375,6 +395,7 @@ def record_deliberation(
         raise WorkflowError(_("会议日期不能晚于今天。"))
     if not place.strip() or not participants.strip():
         raise WorkflowError(_("请填写会议地点和参加人员。"))
+    refuse_texts(stored={"place": place, "participants": participants})
 
     def record(request: CertificateRequest) -> None:
         Deliberation.objects.create(
@@ -401,6 +422,7 @@ def send_for_signature(*, request_id: int, actor: User, expected_revision: int |
 def send_back(*, request_id: int, actor: User, reason: str, expected_revision: int | None = None):
     if not reason.strip():
         raise WorkflowError(_("请写明退回理由。"))
+    refuse_texts(stored={"reason": reason})
     return _transition(request_id, "send_back", actor, expected_revision=expected_revision, note=reason.strip())
 
 
@@ -408,9 +430,15 @@ def sign(*, request_id: int, actor: User, expected_revision: int | None = None) 
     """The director signs; the register entry is created in the same transaction (一事一登记)."""
 
     def register_it(request: CertificateRequest) -> None:
+        # What is signed is what will be printed: the text is fixed now and checked before a number is taken, so a
+        # certificate that could not be printed (a character outside the font, liability wording) never uses one.
+        text = freeze.certificate_text(request)
+        problem = freeze.signing_problem(text, request.community)
+        if problem:
+            raise WorkflowError(problem)
         request.signed_by = actor
         request.signed_at = timezone.now()
-        register.create_entry(request)
+        register.create_entry(request, text)
 
     return _transition(request_id, "sign", actor, expected_revision=expected_revision, change=register_it)
 
@@ -418,6 +446,7 @@ def sign(*, request_id: int, actor: User, expected_revision: int | None = None) 
 def reject(*, request_id: int, actor: User, reason: str, expected_revision: int | None = None):
     if not reason.strip():
         raise WorkflowError(_("请写明不予出具的理由，申请人会看到。"))
+    refuse_texts(stored={"reason": reason})
 
     def record(request: CertificateRequest) -> None:
         request.rejection_reason = reason.strip()
@@ -450,6 +479,7 @@ def cancel(*, request_id: int, actor: User, reason: str, expected_revision: int 
     """The director cancels a signed matter before it is sealed; the register entry keeps its number."""
     if not reason.strip():
         raise WorkflowError(_("请写明作废理由。"))
+    refuse_texts(stored={"reason": reason})
 
     def record(request: CertificateRequest) -> None:
         RegisterCancellation.objects.create(entry=request.register_entry, reason=reason.strip(), actor=actor)

@@ -14,10 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.liability import ensure_no_liability
 from portal.access import has_role, supervises
 from portal.models import Region, User
 from portal.regions import Level
 from portal.roles import Role
+from portal.text import ensure_printable, printable_errors
 from seals.impressions import clean_impression
 from seals.models import (
     DocumentKind,
@@ -165,6 +167,31 @@ def seal_set_status(*, seal: Seal, status: str, reason: str, actor: User, on: dt
 # --- seal use for documents that are not certificates --------------------------------------------------------
 
 
+def use_text_problems(*, document_title: str, reason: str) -> dict[str, list[str]]:
+    """A committee seal never backs legal or economic liability (陕西通知 二(一)): no 担保书, no 保证书, whatever
+    path the document takes. Checked when the use is asked for, again when it is approved and when it is stamped,
+    so a request written before this check (or into the database directly) is never stamped."""
+    errors = printable_errors({"document_title": document_title, "reason": reason})
+    try:
+        ensure_no_liability({"document_title": document_title, "reason": reason})
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    return errors
+
+
+def _refuse_liability(use_request: SealUseRequest) -> None:
+    errors = use_text_problems(document_title=use_request.document_title, reason=use_request.reason)
+    if errors:
+        raise SealRuleError(
+            [
+                _("该用印申请不能批准或用印：")
+                + " ".join(m for messages in errors.values() for m in messages)
+                + _("请不予批准并写明理由。")
+            ]
+        )
+
+
 @transaction.atomic
 def use_request_create(*, seal: Seal, actor: User, document_title: str, reason: str, copies: int = 1) -> SealUseRequest:
     if not any(has_role(actor, r, seal.community) for r in (Role.STAFF, Role.DIRECTOR, Role.KEEPER)):
@@ -173,6 +200,9 @@ def use_request_create(*, seal: Seal, actor: User, document_title: str, reason: 
         raise SealRuleError(_("请写明文件名称和用印事由。"))
     if copies < 1:
         raise SealRuleError(_("份数至少为1。"))
+    errors = use_text_problems(document_title=document_title, reason=reason)
+    if errors:
+        raise SealRuleError(errors)
     return SealUseRequest.objects.create(
         community=seal.community,
         seal=seal,
@@ -190,6 +220,9 @@ def use_request_decide(*, use_request: SealUseRequest, actor: User, approve: boo
         raise SealRuleError(_("用印须经社区主任批准。"))
     if use_request.status != UseRequestStatus.PENDING:
         raise SealRuleError(_("该用印申请已经处理。"))
+    ensure_printable({"note": note})
+    if approve:
+        _refuse_liability(use_request)
     use_request.status = UseRequestStatus.APPROVED if approve else UseRequestStatus.REFUSED
     use_request.decided_by, use_request.decided_at, use_request.decision_note = actor, timezone.now(), note.strip()
     use_request.save()
@@ -205,6 +238,7 @@ def use_request_apply(*, use_request: SealUseRequest, actor: User) -> SealUse:
             if use_request.status == UseRequestStatus.PENDING
             else _("该用印申请不能用印。")
         )
+    _refuse_liability(use_request)
     use = seal_apply(
         seal=use_request.seal,
         applied_by=actor,

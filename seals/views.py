@@ -64,6 +64,17 @@ def _rule_messages(error: ValidationError) -> list[str]:
     return [str(m) for m in error.messages] or [_("操作未执行。")]
 
 
+def _add_rule_errors(form, error: ValidationError) -> None:
+    """A service's refusal on the form: next to the field it names, otherwise at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for message in ValidationError(errors).messages:
+                form.add_error(field if field in form.fields else None, message)
+        return
+    for message in _rule_messages(error):
+        form.add_error(None, message)
+
+
 # --- Which communities --------------------------------------------------------------------------------------------
 
 
@@ -376,6 +387,7 @@ class OpenRequest:
     decide_form: DecideForm | None
     apply_allowed: bool
     apply_problem: str | None
+    text_problem: str | None = None  # liability wording: may be refused, never approved or stamped
 
 
 def _open_requests(user: User, community: Region, failed: tuple[int, DecideForm] | None) -> list[OpenRequest]:
@@ -388,10 +400,12 @@ def _open_requests(user: User, community: Region, failed: tuple[int, DecideForm]
         if obj.status == UseRequestStatus.PENDING and can_decide_use(user, community):
             decide_form = failed[1] if failed and failed[0] == obj.pk else DecideForm(prefix=f"decide-{obj.pk}")
         allowed, problem = False, None
+        text_errors = services.use_text_problems(document_title=obj.document_title, reason=obj.reason)
+        text_problem = " ".join(m for messages in text_errors.values() for m in messages) or None
         if obj.status == UseRequestStatus.APPROVED and obj.seal.keeper_id == user.pk:
             problem = services.separation_problem(seal=obj.seal, applied_by=user, approved_by=obj.decided_by)
-            allowed = problem is None
-        result.append(OpenRequest(obj, decide_form, allowed, problem))
+            allowed = problem is None and text_problem is None
+        result.append(OpenRequest(obj, decide_form, allowed, problem, text_problem))
     return result
 
 
@@ -492,8 +506,7 @@ def use_request_new(request: HttpRequest, community_code: str) -> HttpResponse:
                 copies=data["copies"],
             )
         except ValidationError as error:
-            for message in _rule_messages(error):
-                form.add_error(None, message)
+            _add_rule_errors(form, error)
         else:
             messages.success(request, _("用印申请已提交，待社区主任批准。"))
             return redirect("seals:ledger", community_code=community.code)
@@ -520,11 +533,11 @@ def use_request_decide(request: HttpRequest, community_code: str, pk: int) -> Ht
                 use_request=use_request, actor=request.user, approve=approve, note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            for message in _rule_messages(error):
-                messages.error(request, message)
+            # Shown on the request's own decision form, with the note as typed.
+            _add_rule_errors(form, error)
         else:
             messages.success(request, _("已批准，待印章保管人用印。") if approve else _("已决定不予批准。"))
-        return redirect("seals:ledger", community_code=community.code)
+            return redirect("seals:ledger", community_code=community.code)
     return _render_ledger(request, community, failed=(use_request.pk, form), status=400)
 
 

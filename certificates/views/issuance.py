@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from certificates import workflow
+from certificates import freeze, workflow
 from certificates.issuance import IssuanceRefused, certificate_revoke, log_reprint, validity_of
 from certificates.models import (
     CertificateRequest,
@@ -98,6 +98,7 @@ class QueueRow:
     form: IssueForm | None
     seals: list[Seal]
     reason: str | None
+    preview: freeze.Preview | None = None
 
 
 def _queue_rows(user: User) -> list[QueueRow]:
@@ -132,7 +133,10 @@ def _queue_rows(user: User) -> list[QueueRow]:
         form = None
         if reason is None:
             form = IssueForm(seals=usable, initial={"revision": req.revision, "seal": usable[0].pk})
-        rows.append(QueueRow(req, form, usable, reason))
+        preview = freeze.preview_for(req)  # the text fixed at signing: what the seal will go on
+        if preview and preview.problem and form is not None:
+            reason, form = preview.problem, None
+        rows.append(QueueRow(req, form, usable, reason, preview))
     return rows
 
 

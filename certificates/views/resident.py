@@ -242,6 +242,10 @@ def supplement(request: HttpRequest, pk: int) -> HttpResponse:
                     uploads=uploads,
                     expected_revision=form.cleaned_data["revision"],
                 )
+            except workflow.TextRefused as refused:  # next to the note, with what was typed
+                for field, errors in refused.errors.items():
+                    for message in errors:
+                        form.add_error(field if field in form.fields else None, message)
             except WorkflowError as error:
                 messages.error(request, error.message)
                 return redirect("requests:detail", req.pk)

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.models import IssuableItem
 from catalog.selectors import effective_issuable_items
-from certificates import selectors, services, workflow
+from certificates import freeze, selectors, services, workflow
 from certificates.forms.staff import (
     EXCEPTIONAL_CHOICE,
     ActionForm,
@@ -499,6 +499,7 @@ def _render_detail(request: HttpRequest, pk: int, failed: Failed | None = None) 
             "deliberations": deliberations,
             "events": events,
             "register_entry": RegisterEntry.objects.filter(request=obj).select_related("cancellation").first(),
+            "preview": freeze.preview_for(obj) if works_in(user, obj.community) else None,
             "panels": panels,
             "explanations": explanations,
             "lost": lost,
@@ -523,6 +524,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_detail(request, obj.pk, Failed(action, form))
     try:
         result = spec.perform(request, obj, form)
+    except workflow.TextRefused as refused:  # shown next to the field that holds the words, with what was typed
+        for field, errors in refused.errors.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+        return _render_detail(request, obj.pk, Failed(action, form))
     except WorkflowError as error:
         messages.error(request, error.message)
         if not form.typed():

@@ -81,7 +81,8 @@ def test_only_the_seals_keeper_applies_it_and_never_a_retired_seal(personas, sig
         issue(personas, signed_request, seal)
 
 
-def test_rare_characters_in_the_font_are_printed_and_missing_ones_stop_issuance(personas, item, seal, tmp_path):
+def test_rare_characters_in_the_font_are_printed_and_missing_ones_stop_signing(personas, item, seal, tmp_path):
+    from certificates.models import NumberCounter
     from tests.factories import make_request
 
     def signed(name):
@@ -99,17 +100,26 @@ def test_rare_characters_in_the_font_are_printed_and_missing_ones_stop_issuance(
     request = issue(personas, signed("王䶮𠮷"), seal)
     text = pdf_text(IssuedCertificate.objects.get(entry__request=request).read_pdf(), tmp_path)
     assert "王䶮𠮷" in text
-    blocked = signed("王\U00030000")  # CJK Extension G: not in Noto Serif CJK
-    with pytest.raises(WorkflowError) as error:
-        issue(personas, blocked, seal)
+    with pytest.raises(WorkflowError) as error:  # CJK Extension G: not in Noto Serif CJK
+        signed("王\U00030000")
     assert "\U00030000" in error.value.message and "字库" in error.value.message
+    # refused before a register number is taken: the next signing gets number 2
+    assert NumberCounter.objects.get(community=personas.community_x).last_number == 1
     assert IssuedCertificate.objects.count() == 1
 
 
-def test_html_in_user_fields_renders_as_text_and_fetches_nothing(personas, signed_request, seal, tmp_path):
-    values = dict(signed_request.field_values, relative_name='<img src="file:///etc/passwd">')
-    type(signed_request).objects.filter(pk=signed_request.pk).update(field_values=values)
-    request = issue(personas, signed_request, seal)
+def test_html_in_user_fields_renders_as_text_and_fetches_nothing(personas, item, seal, tmp_path):
+    from tests.factories import make_request
+
+    request = make_request(
+        community=personas.community_x,
+        item=item,
+        applicant=personas.resident_a,
+        status="awaiting_signature",
+        verified_by=personas.staff_x,
+        field_values={"relative_name": '<img src="file:///etc/passwd">', "relation": "父子", "notary_office": "某处"},
+    )
+    request = issue(personas, workflow.sign(request_id=request.pk, actor=personas.director), seal)
     data = IssuedCertificate.objects.get(entry__request=request).read_pdf()
     assert '<imgsrc="file:///etc/passwd">' in "".join(pdf_text(data, tmp_path).split())  # shown as text
     assert b"root:x:0:0" not in data

@@ -15,7 +15,8 @@ from django.core.management.base import BaseCommand
 
 from catalog.models import IssuableItem
 from certificates.documents import build_document, new_verification_code
-from certificates.models import CertificateRequest, RegisterEntry
+from certificates.freeze import certificate_text
+from certificates.models import CertificateRequest
 from portal.models import Region
 from portal.pdf import render_pdf
 from portal.regions import CommunityKind, Level
@@ -57,14 +58,14 @@ def sample_document(ascii_only: bool, name: str = "王小明"):
             "notary_office": "Notary office" if ascii_only else "西安市某公证处",
         },
     )
-    entry = RegisterEntry(display_number="YZ [2026] 15" if ascii_only else "雁育证〔2026〕15号")
     seal = (
         "data:image/svg+xml;base64,"
         + __import__("base64").b64encode(specimen_svg("Specimen" if ascii_only else community.name).encode()).decode()
     )
     document, _ = build_document(
-        request=request,
-        entry=entry,
+        text=certificate_text(request),
+        community=community,
+        number="YZ [2026] 15" if ascii_only else "雁育证〔2026〕15号",
         seal_image=seal,
         code=new_verification_code(),
         issued_on=dt.date(2026, 11, 27),
