@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from certificates import workflow
+from certificates.demo import TINY_PDF
 from certificates.models import (
     CertificateRequest,
     Deliberation,
@@ -23,7 +24,7 @@ from tests.factories import make_request
 X = "610113001001"  # 育才路, the community of resident_a, staff_x, director and keeper
 LIABILITY = "如其违约，本社区承担连带责任"
 PRIVATE_USE = "王\ue000明"  # an input method's home-made character: prints as a blank box
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = TINY_PDF
 
 
 def pdf(name="scan.pdf"):

@@ -15,8 +15,14 @@ from tests.test_url_matrix import MATRIX, world  # noqa: F401  (the shared world
 
 OUTSIDERS = ("resident_b", "staff_y", "other_county_officer")
 NAMING_KEYS = {"pk", "attachment_id", "history_id", "community_code"}
-# Public by design: the published lists, and refusal notices behind an unguessable token.
-PUBLIC = {"requests:refusal_notice_create", "requests:apply"}
+# Public by design: the published lists, and refusal notices behind an unguessable token; the province's
+# vocabulary (concepts, synonyms, liability phrases) is shared data every officer reads.
+PUBLIC = {
+    "requests:refusal_notice_create",
+    "requests:apply",
+    "catalog_officer:concept_detail",
+    "catalog_officer:phrase_detail",
+}
 
 
 class _AnyWorld:
