@@ -55,7 +55,9 @@ def exceptions(request: HttpRequest, county_code: str) -> HttpResponse:
     user = request.user
     county, may_set = _county(user, county_code)
     items = effective_non_issuable_items(county).order_by("code")
-    gate_form = _post_form(request, "gate", CountyReviewGateForm)
+    gates = list(CountyReviewGate.objects.filter(county=county).select_related("set_by"))
+    current = "yes" if gates and gates[0].gate else "no"
+    gate_form = _post_form(request, "gate", CountyReviewGateForm, initial={"gate": current})
     gap_form = _post_form(request, "gap", TransitionalGapForm, items=items)
     if request.method == "POST":
         if not may_set:
@@ -95,7 +97,6 @@ def exceptions(request: HttpRequest, county_code: str) -> HttpResponse:
     for gap in gaps:
         latest.setdefault(gap.item_id, gap)
     today = timezone.localdate()
-    gates = list(CountyReviewGate.objects.filter(county=county).select_related("set_by"))
     return render(
         request,
         "certificates/staff/county_exceptions.html",
