@@ -243,3 +243,20 @@ def test_the_register_line_says_listed_or_outside_the_lists(personas, login, sig
     assert RegisterEntry.objects.count() == 2
     page = login(personas.staff_x).get(reverse("desk:register", args=[personas.community_x.code])).content.decode()
     assert "清单内" in page and "清单外据实出具" in page
+
+
+def test_a_marking_is_a_permanent_record(personas, n05):
+    from django.db import DatabaseError, connection, transaction
+
+    from certificates.models import PermanentRecordError
+
+    gap = mark(personas, n05)
+    with pytest.raises(PermanentRecordError):
+        gap.save()
+    with pytest.raises(PermanentRecordError):
+        TransitionalGap.objects.filter(pk=gap.pk).update(note="改写")
+    if connection.vendor != "postgresql":
+        print("skipping the trigger check: database triggers exist on PostgreSQL only")
+        return
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE certificates_transitionalgap SET note = 'x' WHERE id = %s", [gap.pk])
