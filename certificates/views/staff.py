@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
@@ -22,7 +23,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -243,11 +244,13 @@ def _request_supplement(request: HttpRequest, obj: CertificateRequest, form: Act
 
 def _supplement(request: HttpRequest, obj: CertificateRequest, form: ActionForm) -> CertificateRequest:
     data = form.cleaned_data
+    with translation.override(settings.LANGUAGE_CODE):  # the attachments' material name is permanent: in Chinese
+        material = _("补正材料")
     return services.supplement_submit(
         request_id=obj.pk,
         actor=request.user,
         note=data["note"],
-        uploads=[(_("补正材料"), f) for f in data["files"] or []],
+        uploads=[(material, f) for f in data["files"] or []],
         expected_revision=data["revision"],
     )
 

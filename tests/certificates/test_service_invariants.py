@@ -200,3 +200,16 @@ def test_catalog_help_texts_are_escaped_on_both_forms(personas, login):
         page = login(user).get(url).content.decode()
         assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "<b>某单位</b>" not in page and "&lt;b&gt;某单位&lt;/b&gt;" in page
+
+
+def test_files_handed_in_at_the_desk_keep_a_chinese_name_when_the_staff_member_reads_english(personas, login, item):
+    from tests.certificates.test_staff_views import act, pdf
+
+    request = make_request(
+        community=personas.community_x, item=item, applicant=personas.resident_a, status=Status.AWAITING_SUPPLEMENT
+    )
+    client = login(personas.staff_x)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = act(client, request, "supplement", note="", files={"files": pdf("户口簿.pdf")})
+    assert response.status_code == 302
+    assert request.attachments.get().material == "补正材料"

@@ -260,3 +260,14 @@ def test_a_marking_is_a_permanent_record(personas, n05):
         return
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE certificates_transitionalgap SET note = 'x' WHERE id = %s", [gap.pk])
+
+
+def test_a_matter_the_resolver_finds_on_the_issuable_catalog_is_sent_to_the_counter(personas, item, monkeypatch):
+    from catalog import resolver
+
+    monkeypatch.setattr(
+        resolver, "resolve", lambda text, region=None: resolver.Resolution(resolver.Kind.MATCH, issuable=[item])
+    )
+    with pytest.raises(RequestInvalid) as refused:
+        exceptional(personas, matter="亲属关系证明（公证用）")
+    assert item.name in refused.value.errors["matter_name"][0]
