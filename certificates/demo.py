@@ -75,6 +75,15 @@ def _ensure_workers(community: Region) -> tuple[User, User]:
     return _workers[community.pk]
 
 
+def _demo_value(spec: dict) -> str:
+    """An item field's example, in the shape the service accepts (an example may read "2024年3月1日")."""
+    if spec.get("type") == "date":
+        return "2024-03-01"
+    if spec.get("type") == "number":
+        return "100"
+    return str(spec.get("example") or spec.get("label") or "演示")
+
+
 def _data_for(item, resident: User, rng: random.Random) -> RequestInput:
     uploads, commitments = {}, set()
     for material in item.materials:
@@ -88,7 +97,7 @@ def _data_for(item, resident: User, rng: random.Random) -> RequestInput:
         purpose=rng.choice(item.purposes) if item.purposes else "其他",
         requesting_body=rng.choice(item.requesting_bodies) if item.requesting_bodies else "某单位",
         requesting_basis="要求单位告知的依据（演示数据）",
-        field_values={f["name"]: str(f.get("example") or f.get("label") or "演示") for f in item.fields},
+        field_values={f["name"]: _demo_value(f) for f in item.fields},
         uploads=uploads,
         commitments=commitments,
     )

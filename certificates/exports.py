@@ -29,15 +29,15 @@ def register_header() -> list[str]:
         _("要求出具单位"),
         _("核实人"),
         _("签字人"),
-        _("清单外据实出具"),
+        _("出具规则"),
         _("作废"),
         _("作废理由"),
     ]
 
 
 def register_rows(entries: Iterable[RegisterEntry]) -> list[list[str]]:
-    """One row per entry, every cell already made safe. Entries should come with verifier, signer and
-    cancellation loaded (select_related) so this costs no query per row."""
+    """One row per entry, every cell already made safe. Entries should come with verifier, signer, cancellation
+    and request loaded (select_related) so this costs no query per row."""
     yes, no = _("是"), _("否")
     rows = []
     for entry in entries:
@@ -55,7 +55,7 @@ def register_rows(entries: Iterable[RegisterEntry]) -> list[list[str]]:
                     entry.requesting_body,
                     entry.verifier.display_name,
                     entry.signer.display_name,
-                    yes if entry.exceptional else no,
+                    str(entry.request.issuance_rule.label),  # derived from the request: 清单内 / 清单外 / 过渡期例外
                     yes if cancellation else no,
                     cancellation.reason if cancellation else "",
                 )

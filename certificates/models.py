@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from portal.idcard import mask_id_number
 from portal.permanent import PermanentQuerySet, PermanentRecord, PermanentRecordError
@@ -49,8 +50,12 @@ class VerificationMethod(models.TextChoices):
     OTHER = "other", _("其他方式")
 
 
-# States in which the community is working against the time limit (awaiting a supplement pauses the clock).
-OVERDUE_STATES = frozenset({Status.SUBMITTED, Status.VERIFIED, Status.AWAITING_DELIBERATION, Status.AWAITING_SIGNATURE})
+class IssuanceRule(models.TextChoices):
+    """Under which rule a matter is certified (shown on the register line, derived from the request)."""
+
+    LISTED = "listed", _("清单内")
+    OUTSIDE_LISTS = "outside_lists", _("清单外据实出具")
+    TRANSITIONAL = "transitional", _("过渡期例外（经区县批准）")
 
 
 class CertificateRequest(models.Model):
@@ -87,6 +92,14 @@ class CertificateRequest(models.Model):
     )
     purpose = models.CharField(_("办理用途"), max_length=200)
     requesting_body = models.CharField(_("要求出具的单位"), max_length=200)
+    requesting_body_ref = models.ForeignKey(
+        "certificates.RequestingBody",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("登记的要求出具单位"),
+    )
     requesting_basis = models.CharField(
         _("要求单位提出的依据"), max_length=300, help_text=_("要求出具证明的单位应当说明其法律法规或政策依据。")
     )
@@ -111,12 +124,23 @@ class CertificateRequest(models.Model):
     exceptional = models.BooleanField(_("清单外据实出具"), default=False)
     exceptional_can_verify = models.TextField(_("社区能够核实的说明"), blank=True)
     exceptional_risk_assessment = models.TextField(_("风险评估"), blank=True)
+    exceptional_precautions = models.TextField(_("预先防范措施"), blank=True)
+    # 陕西通知 三: a listed (non-issuable) item certified while its county marks its alternative as not yet in place.
+    transitional_item = models.ForeignKey(
+        "catalog.NonIssuableItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("过渡期例外所涉不予出具事项"),
+    )
     county_review_required = models.BooleanField(_("需区县复核"), default=False)
     county_reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     county_reviewed_at = models.DateTimeField(_("区县复核时间"), null=True, blank=True)
     county_review_note = models.TextField(_("区县复核意见"), blank=True)
+    county_review_approved = models.BooleanField(_("区县同意出具"), null=True, blank=True)
     post_check_required = models.BooleanField(_("需事后核查"), default=False)
     # Incremented by every transition; a form carries the value it was rendered with, so a stale or replayed
     # POST is detected and refused instead of acting twice.
@@ -154,7 +178,29 @@ class CertificateRequest(models.Model):
         return f"申请 {self.pk}：{self.matter_name}"
 
     def is_overdue(self, today: dt.date) -> bool:
+        from certificates.workflow import OVERDUE_STATES  # the one classification of states, beside the table
+
         return self.due_date is not None and self.due_date < today and self.status in OVERDUE_STATES
+
+    @property
+    def status_tone(self) -> str:
+        """The badge colour of the current state (certificates.workflow.STATES)."""
+        from certificates.workflow import STATES
+
+        return STATES[self.status].tone
+
+    @property
+    def awaiting_county(self) -> bool:
+        """Waiting for the county's approval before the director may sign (certificates.workflow)."""
+        from certificates.workflow import awaiting_county
+
+        return awaiting_county(self)
+
+    @property
+    def issuance_rule(self) -> IssuanceRule:
+        if not self.exceptional:
+            return IssuanceRule.LISTED
+        return IssuanceRule.TRANSITIONAL if self.transitional_item_id else IssuanceRule.OUTSIDE_LISTS
 
 
 class RequestEvent(PermanentRecord):
@@ -508,3 +554,98 @@ class PostCheck(PermanentRecord):
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.result}"
+
+
+class CountyReviewGate(models.Model):
+    """A county's switch: its review of exceptional (清单外) matters is a gate before the director signs, instead of
+    a record after the fact. Each change is a new row, so the switch and who set it are kept."""
+
+    county = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+")
+    gate = models.BooleanField(_("区县复核作为签字前置条件"))
+    reason = models.TextField(_("理由"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("区县复核方式")
+        verbose_name_plural = _("区县复核方式")
+        ordering = ["-set_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.county_id}: {self.gate}"
+
+
+class TransitionalGap(PermanentRecord):
+    """A county's statement that a non-issuable item's alternative is not yet in place locally (政策暂时衔接不到位,
+    陕西通知 三), for a period: only then may a community certify the facts on the exceptional path, with the
+    county's approval. Setting or clearing is a new row; the latest row per county and item is in force."""
+
+    county = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey("catalog.NonIssuableItem", on_delete=models.PROTECT, related_name="+")
+    not_in_place = models.BooleanField(_("替代途径尚未到位"))
+    valid_from = models.DateField(_("起始日期"), null=True, blank=True)
+    valid_until = models.DateField(_("截止日期"), null=True, blank=True)
+    note = models.TextField(_("说明"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("过渡期衔接不到位记录")
+        verbose_name_plural = _("过渡期衔接不到位记录")
+        ordering = ["-set_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.county_id}/{self.item_id}: {self.not_in_place}"
+
+    def in_force(self, on: dt.date) -> bool:
+        return (
+            self.not_in_place
+            and (self.valid_from is None or self.valid_from <= on)
+            and (self.valid_until is None or on <= self.valid_until)
+        )
+
+
+class RequestingBodyKind(models.TextChoices):
+    DEPARTMENT = "department", _("政府部门")
+    BANK = "bank", _("银行等金融机构")
+    SCHOOL = "school", _("学校")
+    OTHER = "other", _("其他单位")
+
+
+class RequestingBody(models.Model):
+    """A body that asks residents for certificates (部门、银行、学校), kept by the county (versioned)."""
+
+    county = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("区县"))
+    name = models.CharField(_("单位名称"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=16, choices=RequestingBodyKind.choices)
+    active = models.BooleanField(_("在用"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("要求出具证明的单位")
+        verbose_name_plural = _("要求出具证明的单位")
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["county", "name"], name="requesting_body_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RequestingBasis(models.Model):
+    """What a requesting body states as its basis for asking for one item's certificate (versioned)."""
+
+    body = models.ForeignKey(RequestingBody, on_delete=models.PROTECT, related_name="bases")
+    item = models.ForeignKey("catalog.IssuableItem", on_delete=models.PROTECT, related_name="+")
+    basis = models.CharField(_("依据"), max_length=300)
+    active = models.BooleanField(_("在用"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("要求单位的依据")
+        verbose_name_plural = _("要求单位的依据")
+        constraints = [models.UniqueConstraint(fields=["body", "item"], name="requesting_basis_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.body}: {self.basis}"

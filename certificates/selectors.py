@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 
-from certificates.models import RefusalNotice
+from certificates.models import RefusalNotice, RequestingBasis, RequestingBody
 
 
 def refusal_counts(scope: Q, year: int, *, limit: int = 20) -> dict[str, list[dict]]:
@@ -40,3 +40,28 @@ def _by_concept(notices, limit: int) -> list[dict]:
         group["items"].append(row["item__name"])
         group["n"] += row["n"]
     return sorted(groups.values(), key=lambda g: (-g["n"], g["concept"]))[:limit]
+
+
+def requesting_bodies_for(community, item=None) -> list[tuple[RequestingBody, str]]:
+    """The county's registry of requesting bodies for a community's form: (body, its basis for item or "")."""
+    from certificates.workflow import county_code
+
+    bodies = RequestingBody.objects.filter(county__code=county_code(community), active=True).order_by("name", "id")
+    if item is None:
+        return [(body, "") for body in bodies]
+    bodies = bodies.prefetch_related(
+        Prefetch("bases", queryset=RequestingBasis.objects.filter(item=item, active=True), to_attr="item_bases")
+    )
+    return [(body, body.item_bases[0].basis if body.item_bases else "") for body in bodies]
+
+
+def requesting_body_counts(scope: Q, states, *, limit: int = 20) -> list[dict]:
+    """Requests by requesting body (counted states only), with the registry row when there is one."""
+    from certificates.models import CertificateRequest
+
+    return list(
+        CertificateRequest.objects.filter(scope, status__in=states)
+        .values("requesting_body", "requesting_body_ref_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "requesting_body")[:limit]
+    )

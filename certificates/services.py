@@ -4,16 +4,20 @@ materials and commitments, the exceptional path, and refusal-and-referral notice
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
-from django.utils import timezone
+from django.db.models import Q, Sum
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from catalog import resolver
-from catalog.models import IssuableItem, NonIssuableItem
+from catalog.models import IssuableItem, NonIssuableItem, Scope
+from catalog.rules import normalize_name
 from catalog.selectors import effective_issuable_items, effective_non_issuable_items
 from certificates import register, texts, workflow
 from certificates.models import (
@@ -22,13 +26,17 @@ from certificates.models import (
     Channel,
     Commitment,
     CommitmentText,
+    CountyReviewGate,
     FourEyesWaiver,
     NumberCounter,
     PostCheck,
     PostCheckResult,
     RefusalNotice,
     RequestEvent,
-    Status,
+    RequestingBasis,
+    RequestingBody,
+    RequestingBodyKind,
+    TransitionalGap,
     VerificationMethod,
 )
 from certificates.permissions import handles_requests
@@ -49,8 +57,9 @@ class RequestInput:
     applicant_id_number: str
     applicant_phone: str = ""
     purpose: str = ""
-    requesting_body: str = ""
-    requesting_basis: str = ""
+    requesting_body: str = ""  # typed ("其他"), or empty when picked from the county's registry
+    requesting_basis: str = ""  # may stay empty when the registry holds the body's basis for this item
+    requesting_body_id: int | None = None  # a row of the county's registry of requesting bodies
     field_values: dict[str, str] = field(default_factory=dict)
     uploads: dict[str, list] = field(default_factory=dict)  # material name -> uploaded files
     commitments: set[str] = field(default_factory=set)  # material names replaced by a commitment
@@ -69,11 +78,84 @@ def current_commitment_text() -> CommitmentText:
     return text
 
 
+def _add(errors: dict[str, list[str]], key: str, message: str) -> None:
+    errors.setdefault(key, []).append(message)
+
+
+@dataclass(frozen=True)
+class BodyChoice:
+    body: RequestingBody | None
+    name: str
+    basis: str
+
+
+def _requesting_body(
+    community: Region, item: IssuableItem | None, data: RequestInput, errors: dict[str, list[str]]
+) -> BodyChoice:
+    """The requesting body picked from the county's registry (its basis for the item pre-filled when the registry
+    has it) or typed; the basis is required only when the registry does not hold it."""
+    body = None
+    name, basis = data.requesting_body.strip(), data.requesting_basis.strip()
+    if data.requesting_body_id:
+        body = (
+            RequestingBody.objects.filter(
+                pk=data.requesting_body_id, active=True, county__code=workflow.county_code(community)
+            ).first()
+            if str(data.requesting_body_id).isdigit()
+            else None
+        )
+        if body is None:
+            _add(errors, "requesting_body", _("所选单位不在本区县登记的单位中，请重新选择或选择“其他”后填写。"))
+            return BodyChoice(None, name, basis)
+        name = body.name
+        if not basis and item is not None:
+            known = RequestingBasis.objects.filter(body=body, item=item, active=True).first()
+            basis = known.basis if known else ""
+    if not name:
+        _add(errors, "requesting_body", _("请填写要求出具证明的单位。"))
+    if not basis:
+        _add(
+            errors,
+            "requesting_basis",
+            _("要求出具证明的单位应当说明其依据，请填写该单位告知的法律法规或政策依据。"),
+        )
+    return BodyChoice(body, name, basis)
+
+
+def _check_account(community: Region, applicant: User | None, data: RequestInput, errors: dict[str, list[str]]) -> None:
+    """A request linked to an account is shown to that account: staff may link only the applicant's own."""
+    if applicant is None:
+        return
+    if not has_role(applicant, Role.RESIDENT, community):
+        _add(errors, "account", _("只能关联本社区（村）居民的账号。"))
+    elif not applicant.id_number or normalize_id_number(applicant.id_number) != normalize_id_number(
+        data.applicant_id_number or ""
+    ):
+        _add(errors, "account", _("该居民账号登记的公民身份号码与申请人不一致，不能关联。"))
+
+
+def _check_field_value(spec: dict, value: str) -> str | None:
+    """The same date and number checks online and at the counter."""
+    kind = spec.get("type")
+    if kind == "date":
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            return _("请按“年-月-日”填写日期，例如 2024-03-01。")
+    elif kind == "number":
+        try:
+            if not Decimal(value).is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            return _("请填写数字。")
+    return None
+
+
 def _validate(item: IssuableItem, data: RequestInput) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
 
     def add(key: str, message: str) -> None:
-        errors.setdefault(key, []).append(message)
+        _add(errors, key, message)
 
     if not data.applicant_name.strip():
         add("applicant_name", _("请填写申请人姓名。"))
@@ -85,14 +167,12 @@ def _validate(item: IssuableItem, data: RequestInput) -> dict[str, list[str]]:
         add("purpose", _("请从该事项的办理用途中选择。"))
     if not data.purpose.strip():
         add("purpose", _("请选择办理用途。"))
-    if not data.requesting_body.strip():
-        add("requesting_body", _("请填写要求出具证明的单位。"))
-    if not data.requesting_basis.strip():
-        add("requesting_basis", _("要求出具证明的单位应当说明其依据，请填写该单位告知的法律法规或政策依据。"))
     for spec in item.fields:
         value = (data.field_values.get(spec["name"]) or "").strip()
         if spec.get("required") and not value:
             add(f"field_{spec['name']}", _("请填写“%(label)s”。") % {"label": spec.get("label", spec["name"])})
+        elif value and (problem := _check_field_value(spec, value)):
+            add(f"field_{spec['name']}", problem)
     replaceable = {m["name"] for m in item.materials if m.get("requirement") == "commitment"}
     for material in data.commitments - replaceable:
         add("commitments", _("“%(m)s”不能以告知承诺替代。") % {"m": material})
@@ -141,6 +221,9 @@ def request_create(
     if channel == Channel.ONLINE and not has_role(actor, Role.RESIDENT, community):
         raise WorkflowError(_("网上申请只能向本人所在的社区（村）提出。"), forbidden=True)
     errors = texts.merge(_validate(item, data), _request_text_errors(data))
+    body = _requesting_body(community, item, data, errors)
+    if channel == Channel.COUNTER:
+        _check_account(community, applicant, data, errors)
     cleaned: list[tuple[str, object]] = []
     total = 0
     for material, files in data.uploads.items():
@@ -165,8 +248,9 @@ def request_create(
         applicant_phone=data.applicant_phone.strip(),
         created_by=actor,
         purpose=data.purpose.strip(),
-        requesting_body=data.requesting_body.strip(),
-        requesting_basis=data.requesting_basis.strip(),
+        requesting_body=body.name,
+        requesting_body_ref=body.body,
+        requesting_basis=body.basis,
         field_values={k: v.strip() for k, v in data.field_values.items()},
         post_check_required=bool(data.commitments),
     )
@@ -206,6 +290,46 @@ def attachments_add(*, request: CertificateRequest, actor: User, uploads: Iterab
     return [_store(request, material, clean, actor) for material, clean in cleaned]
 
 
+def transitional_gap(community: Region, item: NonIssuableItem, on: dt.date | None = None) -> TransitionalGap | None:
+    """The county's statement in force that item's alternative is not yet in place locally, or None."""
+    latest = TransitionalGap.objects.filter(county__code=workflow.county_code(community), item=item).first()
+    return latest if latest and latest.in_force(on or timezone.localdate()) else None
+
+
+def _listed_matter(community: Region, matter_name: str, errors: dict[str, list[str]]) -> NonIssuableItem | None:
+    """Which listed item the matter is, when it may still be certified in the transition (陕西通知 三); a listed
+    matter whose alternative the county has not marked as missing is refused, naming where to go."""
+    resolution = resolver.resolve(matter_name, region=community)
+    if resolution.kind == resolver.Kind.MATCH:
+        for item in resolution.issuable:
+            _add(
+                errors,
+                "matter_name",
+                _("“%(name)s”在本社区（村）的可出具清单中，请按清单窗口受理。") % {"name": item.name},
+            )
+        for item in resolution.non_issuable:
+            if transitional_gap(community, item):
+                return item
+        for item in resolution.non_issuable[:1]:
+            _add(errors, "matter_name", _refused_listed(item))
+        return None
+    # A non-issuable item stays refused however it is reworded: "无犯罪记录证明（补办）" is still that item.
+    wanted = normalize_name(matter_name)
+    if wanted:
+        for item in effective_non_issuable_items(community):
+            if normalize_name(item.name) in wanted:
+                _add(errors, "matter_name", _refused_listed(item))
+                break
+    return None
+
+
+def _refused_listed(item: NonIssuableItem) -> str:
+    return _(
+        "“%(name)s”在不予出具清单中，区县未认定本地替代途径尚未到位，不能据实出具。"
+        "请告知申请人到%(department)s办理：%(channel)s"
+    ) % {"name": item.name, "department": item.alternative_department, "channel": item.alternative_channel}
+
+
 @transaction.atomic
 def request_create_exceptional(
     *,
@@ -215,22 +339,21 @@ def request_create_exceptional(
     can_verify: str,
     risk_assessment: str,
     data: RequestInput,
+    precautions: str = "",
     applicant: User | None = None,
 ) -> CertificateRequest:
-    """清单外据实出具: a matter in neither list, accepted only with a verification note and a risk assessment.
+    """The exceptional path (陕西通知 三), accepted only with a verification note and a risk assessment:
 
-    Flagged for the county's review. (Shaanxi notice 三: where policy has not caught up and the community can
-    verify, it may certify the facts after full assessment, keeping the records.)
+    - a matter in neither list: flagged for the county's review (a record, or a gate where the county chose so);
+    - a listed (non-issuable) item, only while the county marks its alternative as not yet in place locally: also
+      needs the precautions written down, and the county's approval before the director signs.
     """
     if not handles_requests(actor, community):
         raise WorkflowError(_("只有本社区工作人员可以受理清单外事项。"), forbidden=True)
     errors: dict[str, list[str]] = {}
     if not matter_name.strip():
         errors["matter_name"] = [_("请填写证明事项名称。")]
-    # A non-issuable item stays refused however it is reworded: "无犯罪记录证明（补办）", "良民证" are still that item.
-    meaning = resolver.resolve(matter_name, region=community)
-    if meaning.kind == resolver.Kind.MATCH and meaning.non_issuable:
-        errors.setdefault("matter_name", []).append(_("该事项在不予出具清单中，应告知申请人到相关部门办理。"))
+    listed = _listed_matter(community, matter_name, errors) if matter_name.strip() else None
     # The committee's seal never backs legal or economic liability, on this path either; the matter's name is the
     # certificate's title. The assessment texts are not printed but were always held to the same rule here.
     texts.merge(
@@ -240,6 +363,7 @@ def request_create_exceptional(
                 "matter_name": matter_name,
                 "can_verify": can_verify,
                 "risk_assessment": risk_assessment,
+                "precautions": precautions,
                 "applicant_name": data.applicant_name,
                 "purpose": data.purpose,
                 "requesting_body": data.requesting_body,
@@ -253,17 +377,16 @@ def request_create_exceptional(
         errors["can_verify"] = [_("请说明社区能够核实该事实的方式。")]
     if not risk_assessment.strip():
         errors["risk_assessment"] = [_("请填写风险评估。")]
+    if listed is not None and not precautions.strip():
+        _add(errors, "precautions", _("过渡期例外事项须写明预先防范措施。"))
     try:
         validate_id_number(data.applicant_id_number or "")
     except Exception as error:
         errors["applicant_id_number"] = list(getattr(error, "messages", [str(error)]))
-    for key, value in (
-        ("purpose", data.purpose),
-        ("requesting_body", data.requesting_body),
-        ("requesting_basis", data.requesting_basis),
-    ):
-        if not value.strip():
-            errors.setdefault(key, []).append(_("此项必填。"))
+    if not data.purpose.strip():
+        _add(errors, "purpose", _("此项必填。"))
+    body = _requesting_body(community, None, data, errors)
+    _check_account(community, applicant, data, errors)
     if errors:
         raise RequestInvalid(errors)
     request = CertificateRequest.objects.create(
@@ -272,6 +395,8 @@ def request_create_exceptional(
         exceptional_name=matter_name.strip(),
         exceptional_can_verify=can_verify.strip(),
         exceptional_risk_assessment=risk_assessment.strip(),
+        exceptional_precautions=precautions.strip(),
+        transitional_item=listed,
         county_review_required=True,
         channel=Channel.COUNTER,
         applicant=applicant,
@@ -280,8 +405,9 @@ def request_create_exceptional(
         applicant_phone=data.applicant_phone.strip(),
         created_by=actor,
         purpose=data.purpose.strip(),
-        requesting_body=data.requesting_body.strip(),
-        requesting_basis=data.requesting_basis.strip(),
+        requesting_body=body.name,
+        requesting_body_ref=body.body,
+        requesting_basis=body.basis,
         field_values={},
     )
     return workflow.submit(request_id=request.pk, actor=actor)
@@ -314,7 +440,8 @@ def _files_note(note: str, uploads: list[tuple[str, object]]) -> str:
     if not uploads:
         return note
     files = "、".join(f"{material}（{display_name(f.name)}）" for material, f in uploads)
-    uploaded = _("上传了 %(n)s 个文件：%(files)s") % {"n": len(uploads), "files": files}
+    with translation.override(settings.LANGUAGE_CODE):  # a permanent record: written in Chinese
+        uploaded = _("上传了 %(n)s 个文件：%(files)s") % {"n": len(uploads), "files": files}
     return f"{note}\n{uploaded}" if note else uploaded
 
 
@@ -340,7 +467,9 @@ def deliberation_record(*, request_id: int, actor: User, minutes_file=None, **me
     minutes = None
     if minutes_file is not None:
         request = CertificateRequest.objects.get(pk=request_id)
-        (minutes,) = attachments_add(request=request, actor=actor, uploads=[(_("议事协商会议记录"), minutes_file)])
+        with translation.override(settings.LANGUAGE_CODE):  # the attachment's name is permanent: in Chinese
+            material = _("议事协商会议记录")
+        (minutes,) = attachments_add(request=request, actor=actor, uploads=[(material, minutes_file)])
     return workflow.record_deliberation(request_id=request_id, actor=actor, minutes=minutes, **meeting)
 
 
@@ -368,8 +497,9 @@ def four_eyes_waiver_set(*, community: Region, actor: User, allowed: bool, reaso
 
 
 @transaction.atomic
-def county_review_complete(*, request_id: int, actor: User, note: str) -> CertificateRequest:
-    """The county reviews an exceptional (清单外) matter; the review is recorded and leaves the county's list."""
+def county_review_complete(*, request_id: int, actor: User, note: str, approved: bool = True) -> CertificateRequest:
+    """The county reviews an exceptional (清单外) matter: agrees or not, with a note. Where the review is a gate
+    (a listed item in the transition, or the county's switch), the director signs only after an agreement."""
     request = CertificateRequest.objects.select_for_update(of=("self",)).select_related("community").get(pk=request_id)
     if not is_county_officer_of(actor, request.community):
         raise WorkflowError(_("只有本区县民政干部可以复核。"), forbidden=True)
@@ -379,17 +509,127 @@ def county_review_complete(*, request_id: int, actor: User, note: str) -> Certif
         raise WorkflowError(_("请写明复核意见。"))
     request.county_reviewed_by, request.county_reviewed_at = actor, timezone.now()
     request.county_review_note = note.strip()
-    request.save(update_fields=["county_reviewed_by", "county_reviewed_at", "county_review_note", "updated_at"])
-    RequestEvent.record(
-        request,
-        action="county_review",
-        actor=actor,
-        note=note.strip(),
+    request.county_review_approved = approved
+    request.save(
+        update_fields=[
+            "county_reviewed_by",
+            "county_reviewed_at",
+            "county_review_note",
+            "county_review_approved",
+            "updated_at",
+        ]
     )
+    with translation.override(settings.LANGUAGE_CODE):  # a permanent record: written in Chinese
+        decision = _("同意") if approved else _("不同意")
+    RequestEvent.record(request, action="county_review", actor=actor, note=f"{decision}：{note.strip()}")
     return request
 
 
-POST_CHECK_STATES = frozenset({Status.SIGNED, Status.ISSUED})
+def _county_of(actor: User, county: Region, message: str) -> None:
+    if county.level != Level.COUNTY or not is_county_officer_of(actor, county):
+        raise WorkflowError(message, forbidden=True)
+
+
+@transaction.atomic
+def county_review_gate_set(*, county: Region, actor: User, gate: bool, reason: str) -> CountyReviewGate:
+    """The county switches its review of matters in neither list between a record after the fact and a gate
+    before the director signs. Every decision is a new row."""
+    _county_of(actor, county, _("只有本区县民政干部可以设置复核方式。"))
+    if not reason.strip():
+        raise WorkflowError(_("请写明理由。"))
+    return CountyReviewGate.objects.create(county=county, gate=gate, reason=reason.strip(), set_by=actor)
+
+
+@transaction.atomic
+def transitional_gap_set(
+    *,
+    county: Region,
+    item: NonIssuableItem,
+    actor: User,
+    not_in_place: bool,
+    note: str,
+    valid_from: dt.date | None = None,
+    valid_until: dt.date | None = None,
+) -> TransitionalGap:
+    """The county marks (or clears) that a listed item's alternative is not yet in place locally, for a period.
+    Every setting is a new permanent row; the latest one is in force."""
+    _county_of(actor, county, _("只有本区县民政干部可以认定过渡期衔接不到位的事项。"))
+    if not effective_non_issuable_items(county).filter(pk=item.pk).exists():
+        raise WorkflowError(_("该事项不在本区县适用的不予出具清单中。"))
+    errors: dict[str, list[str]] = {}
+    if not note.strip():
+        _add(errors, "note", _("请写明说明：哪个部门的替代途径尚未到位，如何处理。"))
+    if not_in_place:
+        if valid_from is None:
+            _add(errors, "valid_from", _("请填写起始日期。"))
+        if valid_from and valid_until and valid_until < valid_from:
+            _add(errors, "valid_until", _("截止日期不能早于起始日期。"))
+    if errors:
+        raise RequestInvalid(errors)
+    return TransitionalGap.objects.create(
+        county=county,
+        item=item,
+        not_in_place=not_in_place,
+        valid_from=valid_from if not_in_place else None,
+        valid_until=valid_until if not_in_place else None,
+        note=note.strip(),
+        set_by=actor,
+    )
+
+
+def county_issuable_items(county: Region):
+    """Issuable items in force in a county (for the registry of requesting bodies)."""
+    places = [county.pk, *(r.pk for r in county.ancestors())]
+    return IssuableItem.objects.in_force().filter(Q(scope=Scope.NATIONAL) | Q(region_id__in=places)).order_by("code")
+
+
+@transaction.atomic
+def requesting_body_save(
+    *, county: Region, actor: User, name: str, kind: str, active: bool = True, body: RequestingBody | None = None
+) -> RequestingBody:
+    """Add a requesting body to the county's registry, or change one (simple-history keeps every version)."""
+    _county_of(actor, county, _("只有本区县民政干部可以维护要求出具证明的单位。"))
+    if body is not None and body.county_id != county.pk:
+        raise WorkflowError(_("该单位不在本区县登记。"), forbidden=True)
+    name = " ".join(name.split())
+    errors: dict[str, list[str]] = {}
+    if not name:
+        _add(errors, "name", _("请填写单位名称。"))
+    elif RequestingBody.objects.filter(county=county, name=name).exclude(pk=body.pk if body else None).exists():
+        _add(errors, "name", _("本区县已登记同名单位。"))
+    if kind not in RequestingBodyKind.values:
+        _add(errors, "kind", _("请选择单位类型。"))
+    if errors:
+        raise RequestInvalid(errors)
+    body = body or RequestingBody(county=county)
+    body.name, body.kind, body.active = name[:200], kind, active
+    body._history_user = actor
+    body.save()
+    return body
+
+
+@transaction.atomic
+def requesting_basis_set(
+    *, body: RequestingBody, item: IssuableItem, actor: User, basis: str, active: bool = True
+) -> RequestingBasis:
+    """Record (or change, or withdraw) what a body states as its basis for one item."""
+    county = body.county
+    _county_of(actor, county, _("只有本区县民政干部可以维护要求出具证明的单位。"))
+    if not county_issuable_items(county).filter(pk=item.pk).exists():
+        raise RequestInvalid({"item": [_("该事项不在本区县现行的可出具清单中。")]})
+    basis = basis.strip()
+    if active and not basis:
+        raise RequestInvalid({"basis": [_("请填写该单位说明的法律法规或政策依据。")]})
+    row = RequestingBasis.objects.filter(body=body, item=item).first() or RequestingBasis(body=body, item=item)
+    if basis:
+        row.basis = basis[:300]
+    row.active = active
+    row._history_user = actor
+    row.save()
+    return row
+
+
+POST_CHECK_STATES = workflow.POST_CHECK_STATES
 
 
 def can_post_check(user: User, request: CertificateRequest) -> bool:
@@ -412,10 +652,7 @@ def post_check_record(*, request_id: int, actor: User, result: str, method: str,
     if not note.strip():
         raise WorkflowError(_("请写明核查情况。"))
     check = PostCheck.objects.create(request=request, result=result, method=method, note=note.strip(), checked_by=actor)
-    RequestEvent.record(
-        request,
-        action="post_check",
-        actor=actor,
-        note=f"{check.get_result_display()}：{note.strip()}",
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # a permanent record: written in Chinese
+        result_label = str(check.get_result_display())
+    RequestEvent.record(request, action="post_check", actor=actor, note=f"{result_label}：{note.strip()}")
     return check

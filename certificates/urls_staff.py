@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from certificates.views import register, staff
+from certificates.views import county, register, staff
 
 app_name = "desk"
 urlpatterns = [
@@ -20,5 +20,7 @@ urlpatterns = [
     path("county/", staff.county, name="county"),
     path("county/four-eyes/<str:community_code>/", staff.four_eyes, name="four_eyes"),
     path("county/review/<int:pk>/", staff.county_review, name="county_review"),
+    path("county/<str:county_code>/exceptions/", county.exceptions, name="county_exceptions"),
+    path("county/<str:county_code>/requesting-bodies/", county.requesting_bodies, name="requesting_bodies"),
     path("requests/<int:pk>/post-check/", staff.post_check, name="post_check"),
 ]

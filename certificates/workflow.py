@@ -1,8 +1,11 @@
 """The request workflow: states, the one table of allowed transitions, and one function per transition.
 
     draft ─submit→ submitted ─verify→ verified ─send_for_signature→ awaiting_signature ─sign→ signed ─issue→ issued
-                   ↑   │                 │  └request_deliberation→ awaiting_deliberation ─record_deliberation┘
+                   ↑   │                 ↑  └request_deliberation→ awaiting_deliberation ─┐
+                   │   │                 └──────────────────────── record_deliberation ───┘
                    │   └request_supplement→ awaiting_supplement ─supplement┘ (also from verified)
+    A recorded deliberation returns the matter to staff; with a majority in favour it goes on to the director in
+    the same step, without one it stays with staff (send_for_signature is refused: 陕西通知 二(一) 须经讨论同意).
     reject: from any open state before signing (staff, director); withdraw: before signing (the applicant).
     cancel: signed → cancelled (the director, with a reason): the register entry gets a cancellation record and
     keeps its number. An issued certificate is revoked instead (certificates/issuance.py).
@@ -18,8 +21,9 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,6 +31,7 @@ from certificates import freeze, register, texts
 from certificates.issuance import IssuanceRefused, issue_certificate
 from certificates.models import (
     CertificateRequest,
+    CountyReviewGate,
     Deliberation,
     FourEyesWaiver,
     RegisterCancellation,
@@ -36,6 +41,7 @@ from certificates.models import (
 from certificates.workdays import add_workdays, workdays_between
 from portal.access import has_role
 from portal.models import User
+from portal.regions import Level, code_prefix
 from portal.roles import Role
 from seals.models import Seal
 
@@ -102,7 +108,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "record_deliberation",
             frozenset({Status.AWAITING_DELIBERATION}),
-            Status.AWAITING_SIGNATURE,
+            Status.VERIFIED,
             frozenset({Role.STAFF, Role.DIRECTOR}),
             gettext_lazy("登记议事协商结果"),
         ),
@@ -149,6 +155,51 @@ TRANSITIONS: dict[str, Transition] = {
         ),
     )
 }
+
+
+# --- the one classification of states (tabs, badges, overdue, post-checks and statistics read it) ---------------
+
+
+@dataclass(frozen=True)
+class StateClass:
+    desk_tab: str  # the desk tab that lists the state ("" for drafts, which the desk never sees)
+    open: bool  # the community still has to act (open tabs put the nearest due date first)
+    clock_runs: bool  # counts against the time limit, so it can be overdue (awaiting a supplement pauses the clock)
+    post_checkable: bool  # signed: commitments that replaced materials may be post-checked (事后核查)
+    counted: bool  # in the county's statistics (everything a resident handed in; a draft was never handed in)
+    terminal: bool  # no transition leaves it
+    tone: str  # badge colour
+
+
+STATES: dict[str, StateClass] = {
+    Status.DRAFT: StateClass("", False, False, False, False, False, "secondary"),
+    Status.SUBMITTED: StateClass("new", True, True, False, True, False, "primary"),
+    Status.AWAITING_SUPPLEMENT: StateClass("supplement", True, False, False, True, False, "warning"),
+    Status.VERIFIED: StateClass("verified", True, True, False, True, False, "info"),
+    Status.AWAITING_DELIBERATION: StateClass("deliberation", True, True, False, True, False, "info"),
+    Status.AWAITING_SIGNATURE: StateClass("signature", True, True, False, True, False, "primary"),
+    Status.SIGNED: StateClass("signed", False, False, True, True, False, "success"),
+    Status.ISSUED: StateClass("signed", False, False, True, True, True, "success"),
+    Status.REJECTED: StateClass("closed", False, False, False, True, True, "danger"),
+    Status.CANCELLED: StateClass("closed", False, False, False, True, True, "secondary"),
+    Status.WITHDRAWN: StateClass("closed", False, False, False, True, True, "secondary"),
+}
+
+
+def _states(predicate: Callable[[StateClass], bool]) -> frozenset[str]:
+    return frozenset(s for s, c in STATES.items() if predicate(c))
+
+
+OPEN_STATES = _states(lambda c: c.open)
+OVERDUE_STATES = _states(lambda c: c.clock_runs)
+POST_CHECK_STATES = _states(lambda c: c.post_checkable)
+TERMINAL_STATES = _states(lambda c: c.terminal)
+# In the order of Status: the columns of the county's statistics.
+STATISTICS_STATES: tuple[str, ...] = tuple(s for s in Status.values if STATES[s].counted)
+
+
+def tab_states(tab: str) -> frozenset[str]:
+    return _states(lambda c: c.desk_tab == tab)
 
 
 # Events that record something without moving the request (written by services and issuance).
@@ -226,6 +277,48 @@ def four_eyes_waived(community_id: int) -> bool:
     return bool(latest and latest.allowed)
 
 
+def county_code(community) -> str:
+    """The statistical code of a community's county (no query)."""
+    prefix = code_prefix(Level.COUNTY, community.code)
+    return prefix + "0" * (len(community.code) - len(prefix))
+
+
+def county_review_is_gate(community) -> bool:
+    """Whether the community's county has switched its review of exceptional matters into a gate before signing."""
+    latest = CountyReviewGate.objects.filter(county__code=county_code(community)).first()
+    return bool(latest and latest.gate)
+
+
+def county_approval_needed(request: CertificateRequest) -> bool:
+    """陕西通知 三: a listed item certified in the transition always needs the county's approval before signing; a
+    matter in neither list needs it where the county made its review a gate."""
+    if not request.exceptional:
+        return False
+    return request.transitional_item_id is not None or county_review_is_gate(request.community)
+
+
+def awaiting_county(request: CertificateRequest) -> bool:
+    """Waiting for the county's approval (the desk shows it; the director cannot sign yet)."""
+    return (
+        request.status in OPEN_STATES and county_approval_needed(request) and request.county_review_approved is not True
+    )
+
+
+def _deliberation_refusal(request: CertificateRequest, needs_deliberation: bool, action: str) -> str | None:
+    if not (needs_deliberation or request.deliberations.exists()):
+        return None
+    latest = request.deliberations.order_by("-recorded_at", "-id").first()
+    if latest is None:
+        if action == "sign":
+            return _("该事项须经居民议事协商，议事协商记录登记后主任才能签字。")
+        return _("该事项须经居民议事协商，请先提交议事协商。")
+    if latest.agreed * 2 <= latest.total:  # 陕西通知 二(一): 须经讨论同意
+        if action == "sign":
+            return _("居民议事协商未获过半数同意，不能签字出具；请不予出具并说明理由。")
+        return _("居民议事协商未获过半数同意，不能提请主任签字；可以重新议事协商，或不予出具并说明理由。")
+    return None
+
+
 def refusal_reason(user: User, request: CertificateRequest, action: str) -> str | None:
     """Why user may not take action on request now; None when they may."""
     transition = TRANSITIONS[action]
@@ -241,17 +334,17 @@ def refusal_reason(user: User, request: CertificateRequest, action: str) -> str 
     if action in ITEM_MUST_BE_IN_FORCE and request.item_id and not request.item.is_in_force():
         return _("该证明事项已废止或不在有效期内，不能继续办理；请不予出具并告知申请人办理途径。")
     needs_deliberation = bool(request.item_id and request.item.requires_deliberation)
-    if action == "send_for_signature" and needs_deliberation:
-        return _("该事项须经居民议事协商，请先提交议事协商。")
     if action == "request_deliberation" and not needs_deliberation and not request.exceptional:
         return _("该事项不需要议事协商。")
+    if action in ("send_for_signature", "sign"):
+        reason = _deliberation_refusal(request, needs_deliberation, action)
+        if reason:
+            return reason
     if action == "sign":
-        if needs_deliberation or request.deliberations.exists():
-            latest = request.deliberations.order_by("-recorded_at", "-id").first()
-            if latest is None:
-                return _("该事项须经居民议事协商，议事协商记录登记后主任才能签字。")
-            if latest.agreed * 2 <= latest.total:  # 陕西通知 二(一): 须经讨论同意
-                return _("居民议事协商未获过半数同意，不能签字出具；请不予出具并说明理由。")
+        if county_approval_needed(request) and request.county_review_approved is not True:
+            if request.county_reviewed_at:
+                return _("区县民政部门未同意出具该事项，不能签字；请不予出具并告知申请人。")
+            return _("该事项须经区县民政部门批准后主任才能签字（陕西通知第三部分），请等待区县复核。")
         if request.verified_by_id == user.pk and not four_eyes_waived(request.community_id):
             return _("主任不能签批本人核实的事项（四眼原则）。")
     if action == "issue" and request.signed_by_id == user.pk:
@@ -409,10 +502,17 @@ def record_deliberation(
             recorded_by=actor,
         )
 
-    note = _("参会%(total)s人，同意%(agreed)s人") % {"total": total, "agreed": agreed}
-    return _transition(
-        request_id, "record_deliberation", actor, expected_revision=expected_revision, note=note, change=record
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # a permanent record: written in Chinese
+        note = _("参会%(total)s人，同意%(agreed)s人") % {"total": total, "agreed": agreed}
+    with transaction.atomic():
+        request = _transition(
+            request_id, "record_deliberation", actor, expected_revision=expected_revision, note=note, change=record
+        )
+        # With a majority in favour the matter goes on to the director in the same step; without one it stays
+        # with staff, and the same predicate that refuses send_for_signature says why on the desk.
+        if can(actor, request, "send_for_signature"):
+            request = _transition(request_id, "send_for_signature", actor, expected_revision=None)
+    return request
 
 
 def send_for_signature(*, request_id: int, actor: User, expected_revision: int | None = None):

@@ -223,6 +223,16 @@ MATRIX: dict[str, tuple] = {
         statuses(404, county_officer=200, provincial_officer=200),
     ),
     "desk:county_review": (lambda w: {"pk": w.request}, POST_ONLY),
+    # 雁塔区's settings for the exceptional path and its registry of requesting bodies: its county officer sets
+    # them, the province reads them, nobody else learns of them
+    "desk:county_exceptions": (
+        lambda w: {"county_code": "610113000000"},
+        statuses(404, county_officer=200, provincial_officer=200),
+    ),
+    "desk:requesting_bodies": (
+        lambda w: {"county_code": "610113000000"},
+        statuses(404, county_officer=200, provincial_officer=200),
+    ),
     "desk:post_check": (lambda w: {"pk": w.request}, POST_ONLY),
     # issuance
     "issuance:keeper_queue": (lambda w: {}, statuses(403, keeper=200)),

@@ -9,9 +9,7 @@ field. Files are passed through untouched: certificates.uploads judges them by c
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -19,17 +17,16 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import IssuableItem
+from certificates.forms.items import ItemFieldsMixin
 from certificates.models import CommitmentText
 from certificates.services import RequestInput
-from portal.models import User
+from portal.models import Region, User
 
 ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 FILE_RULES = _(
     "每项材料可选择多个文件（如身份证正反面），可以用手机拍照上传。PDF、JPG 或 PNG 格式，单个文件不超过 10MB，"
     "全部材料合计不超过 40MB。"
 )
-TEXT_MAX = 200
-TEXTAREA_MAX = 1000
 OTHER_MATERIAL = "其他补正材料"
 
 
@@ -111,7 +108,7 @@ class MaterialRow:
         return list(self.file.errors)
 
 
-class ApplyForm(PortalFormMixin, forms.Form):
+class ApplyForm(ItemFieldsMixin, PortalFormMixin, forms.Form):
     """A resident's online application for one issuable item, built from the item's own fields and materials."""
 
     applicant_name = _required(forms.CharField(label=_("申请人姓名"), max_length=50, required=False))
@@ -157,6 +154,7 @@ class ApplyForm(PortalFormMixin, forms.Form):
         item: IssuableItem,
         user: User,
         commitment_text: CommitmentText | None,
+        community: Region | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault(
@@ -182,9 +180,11 @@ class ApplyForm(PortalFormMixin, forms.Form):
                 self.fields["purpose"].initial = item.purposes[0]
         if item.requesting_bodies:
             self.fields["requesting_body"].widget.attrs["list"] = "requesting-bodies"
+        if community is not None:
+            self.add_requesting_body_fields(community, item)
+            self.order_fields(["applicant_name", "applicant_id_number", "applicant_phone", "purpose"])
 
-        for spec in item.fields:
-            self.fields[f"field_{spec['name']}"] = self._item_field(spec)
+        self.add_item_fields(item)
 
         self.material_names: list[str] = []
         for index, material in enumerate(item.materials):
@@ -205,45 +205,12 @@ class ApplyForm(PortalFormMixin, forms.Form):
             )
         self.style_fields()
 
-    @staticmethod
-    def _item_field(spec: dict) -> forms.Field:
-        label = spec.get("label") or spec["name"]
-        help_text = spec.get("help", "")
-        kind = spec.get("type", "text")
-        if kind == "textarea":
-            f = forms.CharField(max_length=TEXTAREA_MAX, widget=forms.Textarea(attrs={"rows": 3}))
-        elif kind == "date":
-            f = forms.CharField(max_length=10, widget=forms.DateInput(attrs={"type": "date"}))
-        elif kind == "number":
-            f = forms.CharField(max_length=20, widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}))
-        else:
-            f = forms.CharField(max_length=TEXT_MAX)
-        f.label, f.help_text, f.required = label, help_text, False
-        f.kind = kind
-        f.show_required = bool(spec.get("required"))
-        return f
-
     @property
     def has_commitment_option(self) -> bool:
         return any(name.startswith("commit_") for name in self.fields)
 
     def clean(self) -> dict:
-        data = super().clean()
-        for name, f in self.fields.items():
-            kind = getattr(f, "kind", None)
-            value = (data.get(name) or "").strip() if name.startswith("field_") else ""
-            if not value:
-                continue
-            if kind == "date":
-                try:
-                    dt.date.fromisoformat(value)
-                except ValueError:
-                    self.add_error(name, _("请按“年-月-日”填写日期，例如 2024-03-01。"))
-            elif kind == "number":
-                try:
-                    Decimal(value)
-                except InvalidOperation:
-                    self.add_error(name, _("请填写数字。"))
+        data = super().clean()  # dates and numbers of the item's fields: checked by the service, as at the counter
         if self.chosen_commitments() and not data.get("commitment_confirmed"):
             self.add_error(
                 "commitment_confirmed", _("选择以告知承诺替代材料的，请阅读告知承诺书并勾选确认，否则请上传材料。")
@@ -261,9 +228,8 @@ class ApplyForm(PortalFormMixin, forms.Form):
             applicant_id_number=self.user.id_number if self.id_locked else data.get("applicant_id_number", ""),
             applicant_phone=data.get("applicant_phone", ""),
             purpose=data.get("purpose", ""),
-            requesting_body=data.get("requesting_body", ""),
-            requesting_basis=data.get("requesting_basis", ""),
-            field_values={spec["name"]: data.get(f"field_{spec['name']}", "") for spec in self.item.fields},
+            **self.requesting_body_input(),
+            field_values=self.item_field_values(),
             uploads={
                 name: data.get(f"material_{index}", [])
                 for index, name in enumerate(self.material_names)
@@ -280,6 +246,8 @@ class ApplyForm(PortalFormMixin, forms.Form):
                 self.add_error(target, message)
 
     def _field_for(self, key: str) -> str | None:
+        if key == "requesting_body":
+            return self.body_error_field()
         if key in self.fields:
             return key
         if key.startswith("material_"):
@@ -306,9 +274,6 @@ class ApplyForm(PortalFormMixin, forms.Form):
                 )
             )
         return rows
-
-    def item_fields(self) -> list[forms.BoundField]:
-        return [self[f"field_{spec['name']}"] for spec in self.item.fields]
 
     def error_summary(self) -> list[tuple[str, str, str]]:
         """(anchor id, what it is about, message) for the list at the top of the page, in the form's order."""

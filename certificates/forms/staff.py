@@ -11,12 +11,12 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
-from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog.models import IssuableItem
-from certificates.models import Channel, PostCheckResult, VerificationMethod
+from catalog.models import IssuableItem, NonIssuableItem
+from certificates.forms.items import ItemFieldsMixin, ServiceCharField, ServiceChoiceField
+from certificates.models import Channel, PostCheckResult, RequestingBodyKind, VerificationMethod
 from certificates.services import RequestInput
 from portal.idcard import normalize_id_number
 from portal.models import Region, User
@@ -46,24 +46,6 @@ class MultipleFileField(forms.FileField):
         if not files and self.required:
             raise forms.ValidationError(self.error_messages["required"], code="required")
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
-
-
-class ServiceCheckedMixin:
-    """A field shown as required (asterisk, the browser's `required`) whose emptiness the service reports, together
-    with every other missing piece, instead of the form stopping at the first one."""
-
-    def validate(self, value) -> None:
-        if value in self.empty_values:
-            return
-        super().validate(value)
-
-
-class ServiceCharField(ServiceCheckedMixin, forms.CharField):
-    pass
-
-
-class ServiceChoiceField(ServiceCheckedMixin, forms.ChoiceField):
-    pass
 
 
 # --- The queue ------------------------------------------------------------------------------------------------
@@ -227,8 +209,10 @@ def find_resident_account(community: Region, value: str) -> list[User]:
     )
 
 
-class ApplicantForm(forms.Form):
+class ApplicantForm(ItemFieldsMixin, forms.Form):
     """The applicant, the optional link to their account, and what the certificate is for."""
+
+    item: IssuableItem | None = None
 
     applicant_name = ServiceCharField(label=gettext_lazy("申请人姓名"), max_length=50)
     applicant_id_number = ServiceCharField(
@@ -260,6 +244,7 @@ class ApplicantForm(forms.Form):
     def __init__(self, *args: Any, community: Region, **kwargs: Any):
         self.community = community
         super().__init__(*args, **kwargs)
+        self.add_requesting_body_fields(community, self.item)
 
     def clean_account(self) -> User | None:
         value = self.cleaned_data.get("account", "")
@@ -270,20 +255,12 @@ class ApplicantForm(forms.Form):
             raise forms.ValidationError(_("本社区没有使用该手机号码或公民身份号码注册的居民账号。"))
         if len(found) > 1:
             raise forms.ValidationError(_("找到多个居民账号，请改用公民身份号码查找。"))
-        return found[0]
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        account, id_number = cleaned.get("account"), cleaned.get("applicant_id_number") or ""
-        # A request linked to an account is shown to that account: only link the applicant's own.
-        if account and account.id_number and id_number and account.id_number != normalize_id_number(id_number):
-            self.add_error("account", _("该居民账号登记的公民身份号码与申请人不一致，不能关联。"))
-        return cleaned
+        return found[0]  # whether it is the applicant's own account is the service's rule (_check_account)
 
     def add_service_errors(self, errors: dict[str, list[str]]) -> None:
         """Put the service's errors (keyed by its own names) on the matching fields."""
         for key, messages in errors.items():
-            field = self.service_keys().get(key, key)
+            field = {"requesting_body": self.body_error_field(), **self.service_keys()}.get(key, key)
             for message in messages:
                 self.add_error(field if field in self.fields else None, message)
 
@@ -297,8 +274,7 @@ class ApplicantForm(forms.Form):
             applicant_id_number=data.get("applicant_id_number", ""),
             applicant_phone=data.get("applicant_phone", ""),
             purpose=data.get("purpose", ""),
-            requesting_body=data.get("requesting_body", ""),
-            requesting_basis=data.get("requesting_basis", ""),
+            **self.requesting_body_input(),
             **extra,
         )
 
@@ -324,27 +300,7 @@ class CounterRequestForm(ApplicantForm):
             )
         else:
             self.fields["purpose"] = ServiceCharField(label=_("办理用途"), max_length=200)
-        if item.requesting_bodies:
-            # Help texts are printed unescaped by Django's and crispy's templates: catalog text is escaped here.
-            self.fields["requesting_body"].help_text = conditional_escape(
-                _("清单所列：%(bodies)s") % {"bodies": "、".join(item.requesting_bodies)}
-            )
-        for spec in item.fields:
-            field_class = ServiceCharField if spec.get("required") else forms.CharField
-            attrs = {"placeholder": _("例：%(example)s") % {"example": spec["example"]}} if spec.get("example") else {}
-            widget = (
-                forms.Textarea(attrs={"rows": 3, **attrs})
-                if spec.get("type") == "textarea"
-                else forms.TextInput(
-                    attrs={**attrs, **({"inputmode": "decimal"} if spec.get("type") == "number" else {})}
-                )
-            )
-            self.fields[f"field_{spec['name']}"] = field_class(
-                label=spec.get("label", spec["name"]),
-                required=bool(spec.get("required")),
-                help_text=conditional_escape(spec.get("help", "")),
-                widget=widget,
-            )
+        self.add_item_fields(item)
         # Materials by position: their names are free text, not safe as HTML ids.
         self.materials = list(item.materials)
         for index, material in enumerate(self.materials):
@@ -361,7 +317,7 @@ class CounterRequestForm(ApplicantForm):
                 help_text=_("申请人当面阅读并签署告知承诺书后勾选；这些事项将列入事后核查。"),
             )
         order = ["applicant_name", "applicant_id_number", "applicant_phone", "account", "purpose"]
-        order += ["requesting_body", "requesting_basis"]
+        order += ["requesting_body_id", "requesting_body", "requesting_basis"]
         self.order_fields(order)
 
     def service_keys(self) -> dict[str, str]:
@@ -369,7 +325,7 @@ class CounterRequestForm(ApplicantForm):
 
     def content_fields(self) -> list[forms.BoundField]:
         """The item's own fields (what the certificate will state), for the template."""
-        return [self[f"field_{spec['name']}"] for spec in self.item.fields]
+        return self.item_fields()
 
     def material_fields(self) -> list[forms.BoundField]:
         return [self[f"material_{i}"] for i in range(len(self.materials))]
@@ -377,7 +333,7 @@ class CounterRequestForm(ApplicantForm):
     def request_input(self) -> RequestInput:
         data = self.cleaned_data
         return self.applicant_input(
-            field_values={spec["name"]: data.get(f"field_{spec['name']}") or "" for spec in self.item.fields},
+            field_values=self.item_field_values(),
             uploads={
                 m["name"]: data[f"material_{i}"] for i, m in enumerate(self.materials) if data.get(f"material_{i}")
             },
@@ -401,13 +357,24 @@ class ExceptionalRequestForm(ApplicantForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("证明被误用的可能、防范措施；社区印章不得用于承担法律责任或经济连带责任的证明。"),
     )
+    precautions = forms.CharField(
+        label=gettext_lazy("预先防范措施"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "不予出具清单中的事项（区县认定本地替代途径尚未到位的）必须填写：如何防止证明被误用，如限定用途、"
+            "注明有效期、留存核实材料。"
+        ),
+    )
     purpose = ServiceCharField(label=gettext_lazy("办理用途"), max_length=200)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         # The service does not check the name on this path; a request without an applicant's name is no request.
         self.fields["applicant_name"] = forms.CharField(label=_("申请人姓名"), max_length=50)
-        self.order_fields(["matter_name", "can_verify", "risk_assessment", "applicant_name", "applicant_id_number"])
+        self.order_fields(
+            ["matter_name", "can_verify", "risk_assessment", "precautions", "applicant_name", "applicant_id_number"]
+        )
 
 
 # --- County oversight ------------------------------------------------------------------------------------------
@@ -428,6 +395,101 @@ class FourEyesForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("如：该村仅有两名工作人员。每次设置都会留存记录。"),
     )
+
+
+class CountyReviewForm(forms.Form):
+    approved = forms.TypedChoiceField(
+        label=gettext_lazy("复核结论"),
+        choices=[("yes", gettext_lazy("同意出具")), ("no", gettext_lazy("不同意出具"))],
+        coerce=lambda value: value == "yes",
+        initial="yes",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=gettext_lazy("复核意见"), max_length=500)
+
+
+class CountyReviewGateForm(forms.Form):
+    gate = forms.TypedChoiceField(
+        label=gettext_lazy("区县对清单外事项的复核"),
+        choices=[
+            ("no", gettext_lazy("事后复核：社区照常办理，区县复核留存记录")),
+            ("yes", gettext_lazy("事前批准：经区县复核同意后主任才能签字")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("理由"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("每次设置都会留存记录。"),
+    )
+
+
+class TransitionalGapForm(forms.Form):
+    """Mark or clear one listed item as 政策暂时衔接不到位 in the county."""
+
+    item = forms.ModelChoiceField(label=gettext_lazy("不予出具事项"), queryset=NonIssuableItem.objects.none())
+    not_in_place = forms.TypedChoiceField(
+        label=gettext_lazy("认定"),
+        choices=[
+            ("yes", gettext_lazy("本地替代途径尚未到位（可按过渡期例外据实出具）")),
+            ("no", gettext_lazy("已经到位（取消认定）")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    valid_from = forms.DateField(
+        label=gettext_lazy("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    valid_until = forms.DateField(
+        label=gettext_lazy("截止日期（可不填）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(
+        label=gettext_lazy("说明"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("哪个部门的替代途径尚未到位、已与谁沟通、预计何时到位。"),
+    )
+
+    def __init__(self, *args: Any, items, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        for key, messages in errors.items():
+            for message in messages:
+                self.add_error(key if key in self.fields else None, message)
+
+
+class RequestingBodyForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("单位名称"), max_length=200)
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=RequestingBodyKind.choices)
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        for key, messages in errors.items():
+            for message in messages:
+                self.add_error(key if key in self.fields else None, message)
+
+
+class RequestingBasisForm(forms.Form):
+    body = forms.ChoiceField(label=gettext_lazy("单位"))
+    item = forms.ModelChoiceField(label=gettext_lazy("证明事项"), queryset=IssuableItem.objects.none())
+    basis = forms.CharField(
+        label=gettext_lazy("该单位说明的依据"),
+        max_length=300,
+        help_text=gettext_lazy("法律法规或政策文件的名称和条款。居民选择该单位时自动填入。"),
+    )
+
+    def __init__(self, *args: Any, bodies, items, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].choices = [("", _("请选择")), *((str(b.pk), b.name) for b in bodies)]
+        self.fields["item"].queryset = items
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        for key, messages in errors.items():
+            for message in messages:
+                self.add_error(key if key in self.fields else None, message)
 
 
 class YearForm(forms.Form):

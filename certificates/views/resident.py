@@ -81,7 +81,7 @@ def apply(request: HttpRequest, community_code: str, item_code: str) -> HttpResp
         return render(request, "certificates/resident/not_resident.html", context, status=403)
 
     commitment_text = _commitment_text_or_none()
-    options = {"item": item, "user": request.user, "commitment_text": commitment_text}
+    options = {"item": item, "user": request.user, "commitment_text": commitment_text, "community": community}
     previous_files: dict[int, list[str]] = {}
     if request.method == "POST":
         form = ApplyForm(request.POST, request.FILES, **options)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -22,7 +23,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -36,6 +37,7 @@ from certificates.forms.staff import (
     CancelForm,
     ConfirmForm,
     CounterRequestForm,
+    CountyReviewForm,
     ExceptionalRequestForm,
     FourEyesForm,
     PostCheckForm,
@@ -48,7 +50,6 @@ from certificates.forms.staff import (
     VerifyForm,
 )
 from certificates.models import (
-    OVERDUE_STATES,
     CertificateRequest,
     Channel,
     FourEyesWaiver,
@@ -78,7 +79,7 @@ PAGE_SIZE = 20
 
 
 def overdue_q(today: dt.date) -> Q:
-    return Q(status__in=OVERDUE_STATES, due_date__lt=today)
+    return Q(status__in=workflow.OVERDUE_STATES, due_date__lt=today)
 
 
 # --- Which communities a user works for ---------------------------------------------------------------------------
@@ -114,29 +115,37 @@ def _desk_request(user: User, pk: int, *, write: bool = False) -> CertificateReq
 
 @dataclass(frozen=True)
 class Tab:
+    """A desk tab. The states it lists come from the one classification (workflow.STATES)."""
+
     key: str
     label: object
-    statuses: frozenset[str] = frozenset()
-    open: bool = True  # open tabs put the nearest due date first; closed ones the latest change
+
+    @property
+    def statuses(self) -> frozenset[str]:
+        return workflow.tab_states(self.key)
+
+    @property
+    def open(self) -> bool:  # open tabs put the nearest due date first; closed ones the latest change
+        return self.key == "overdue" or bool(self.statuses & workflow.OPEN_STATES)
 
     def condition(self, today: dt.date) -> Q:
         if self.key == "overdue":
             return overdue_q(today)
         if self.key == "postcheck":  # commitments replaced materials and nobody has checked them yet
-            return Q(post_check_required=True, status__in=services.POST_CHECK_STATES, post_checks__isnull=True)
+            return Q(post_check_required=True, status__in=workflow.POST_CHECK_STATES, post_checks__isnull=True)
         return Q(status__in=self.statuses)
 
 
 TABS: tuple[Tab, ...] = (
-    Tab("new", gettext_lazy("新提交待核实"), frozenset({Status.SUBMITTED})),
-    Tab("supplement", gettext_lazy("待补正"), frozenset({Status.AWAITING_SUPPLEMENT})),
-    Tab("verified", gettext_lazy("已核实"), frozenset({Status.VERIFIED})),
-    Tab("deliberation", gettext_lazy("待议事协商"), frozenset({Status.AWAITING_DELIBERATION})),
-    Tab("signature", gettext_lazy("待主任签字"), frozenset({Status.AWAITING_SIGNATURE})),
-    Tab("signed", gettext_lazy("已签字登记"), frozenset({Status.SIGNED, Status.ISSUED}), open=False),
+    Tab("new", gettext_lazy("新提交待核实")),
+    Tab("supplement", gettext_lazy("待补正")),
+    Tab("verified", gettext_lazy("已核实")),
+    Tab("deliberation", gettext_lazy("待议事协商")),
+    Tab("signature", gettext_lazy("待主任签字")),
+    Tab("signed", gettext_lazy("已签字登记")),
     Tab("overdue", gettext_lazy("已超期")),
-    Tab("postcheck", gettext_lazy("待事后核查"), open=False),
-    Tab("closed", gettext_lazy("已结束"), frozenset({Status.REJECTED, Status.WITHDRAWN, Status.CANCELLED}), open=False),
+    Tab("postcheck", gettext_lazy("待事后核查")),
+    Tab("closed", gettext_lazy("已结束")),
 )
 TAB_BY_KEY = {tab.key: tab for tab in TABS}
 
@@ -239,11 +248,13 @@ def _request_supplement(request: HttpRequest, obj: CertificateRequest, form: Act
 
 def _supplement(request: HttpRequest, obj: CertificateRequest, form: ActionForm) -> CertificateRequest:
     data = form.cleaned_data
+    with translation.override(settings.LANGUAGE_CODE):  # the attachments' material name is permanent: in Chinese
+        material = _("补正材料")
     return services.supplement_submit(
         request_id=obj.pk,
         actor=request.user,
         note=data["note"],
-        uploads=[(_("补正材料"), f) for f in data["files"] or []],
+        uploads=[(material, f) for f in data["files"] or []],
         expected_revision=data["revision"],
     )
 
@@ -345,7 +356,7 @@ DESK_ACTIONS: dict[str, DeskAction] = {
         RecordDeliberationForm,
         _record_deliberation,
         gettext_lazy("登记议事协商结果"),
-        gettext_lazy("议事协商结果已登记，申请已提请主任签字。"),
+        gettext_lazy("议事协商结果已登记。"),
         multipart=True,
         upload_field="minutes",
     ),
@@ -500,6 +511,7 @@ def _render_detail(request: HttpRequest, pk: int, failed: Failed | None = None) 
             "events": events,
             "register_entry": RegisterEntry.objects.filter(request=obj).select_related("cancellation").first(),
             "preview": freeze.preview_for(obj) if works_in(user, obj.community) else None,
+            "awaiting_county": workflow.awaiting_county(obj),
             "panels": panels,
             "explanations": explanations,
             "lost": lost,
@@ -539,6 +551,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error(spec.upload_field, rejected.message)
         return _render_detail(request, obj.pk, Failed(action, form))
     done = str(spec.done)
+    if action == "record_deliberation":
+        if result.status == Status.AWAITING_SIGNATURE:
+            done += _("已获过半数同意，已提请主任签字。")
+        else:
+            messages.warning(request, workflow.refusal_reason(request.user, result, "send_for_signature") or "")
     if result.status == Status.SIGNED:
         entry = RegisterEntry.objects.filter(request=result).first()
         if entry:
@@ -630,6 +647,7 @@ def exceptional_new(request: HttpRequest, community_code: str) -> HttpResponse:
                 matter_name=data["matter_name"],
                 can_verify=data["can_verify"],
                 risk_assessment=data["risk_assessment"],
+                precautions=data["precautions"],
                 data=form.applicant_input(),
                 applicant=data["account"],
             )
@@ -638,7 +656,11 @@ def exceptional_new(request: HttpRequest, community_code: str) -> HttpResponse:
         except WorkflowError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _created_message(created) + _("该事项已报区县民政部门复核。"))
+            if workflow.county_approval_needed(created):
+                done = _("该事项须经区县民政部门批准后主任才能签字，已报区县。")
+            else:
+                done = _("该事项已报区县民政部门复核。")
+            messages.success(request, _created_message(created) + done)
             return redirect("desk:detail", pk=created.pk)
     return render(
         request,
@@ -649,24 +671,14 @@ def exceptional_new(request: HttpRequest, community_code: str) -> HttpResponse:
 
 # --- County oversight (督导) ----------------------------------------------------------------------------------------
 
-STAT_STATUSES = (
-    Status.SUBMITTED,
-    Status.AWAITING_SUPPLEMENT,
-    Status.VERIFIED,
-    Status.AWAITING_DELIBERATION,
-    Status.AWAITING_SIGNATURE,
-    Status.SIGNED,
-    Status.ISSUED,
-    Status.REJECTED,
-    Status.WITHDRAWN,
-)
+STAT_STATUSES = workflow.STATISTICS_STATES
 
 
 def _stat_annotations(today: dt.date) -> dict:
     # Prefixed names: an annotation may not share a name with a model field ("exceptional").
     counts = {f"n_{s}": Count("pk", filter=Q(status=s)) for s in STAT_STATUSES}
     counts["n_overdue"] = Count("pk", filter=overdue_q(today))
-    counts["n_exceptional"] = Count("pk", filter=Q(exceptional=True) & ~Q(status=Status.DRAFT))
+    counts["n_exceptional"] = Count("pk", filter=Q(exceptional=True, status__in=STAT_STATUSES))
     return counts
 
 
@@ -759,6 +771,8 @@ def county(request: HttpRequest) -> HttpResponse:
             "review": review,
             "reviewable": reviewable,
             "refusals": selectors.refusal_counts(_code_scope(scope, "community__code"), today.year),
+            "bodies": selectors.requesting_body_counts(_code_scope(scope, "community__code"), STAT_STATUSES),
+            "county_links": [c for c in counties if chosen is None or c == chosen],
             "today": today,
         },
     )
@@ -809,8 +823,12 @@ def four_eyes(request: HttpRequest, community_code: str) -> HttpResponse:
 def county_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The county officer records the review of an exceptional (清单外) matter."""
     obj = get_request_for_user(request.user, pk)
+    form = CountyReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择复核结论并写明复核意见。"))
+        return redirect("desk:county")
     try:
-        services.county_review_complete(request_id=obj.pk, actor=request.user, note=request.POST.get("note", ""))
+        services.county_review_complete(request_id=obj.pk, actor=request.user, **form.cleaned_data)
     except WorkflowError as error:
         if error.forbidden:
             raise Forbidden(error.message) from None

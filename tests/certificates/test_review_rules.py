@@ -7,7 +7,7 @@ import pytest
 
 from catalog.services import item_retire
 from certificates import services, workflow
-from certificates.models import Status
+from certificates.models import Deliberation, Status
 from certificates.services import RequestInput, RequestInvalid
 from certificates.workflow import WorkflowError
 from portal.roles import Role
@@ -50,8 +50,51 @@ def test_a_deliberation_without_a_majority_cannot_be_signed(personas, deliberati
         agreed=10,
         total=21,
     )
+    request.refresh_from_db()
+    # It stays with staff: it cannot be sent to the director, and the button is hidden by the same predicate.
+    assert request.status == Status.VERIFIED
+    assert "过半数" in workflow.refusal_reason(personas.staff_x, request, "send_for_signature")
+    assert "send_for_signature" not in {t.action for t in workflow.available_actions(personas.staff_x, request)}
     with pytest.raises(WorkflowError, match="过半数"):
-        workflow.sign(request_id=request.pk, actor=personas.director)
+        workflow.send_for_signature(request_id=request.pk, actor=personas.staff_x)
+    # Placed before the director anyway (e.g. data from before this rule), the signature is refused too.
+    placed = make_request(
+        community=personas.community_x,
+        item=deliberation_item,
+        applicant=personas.resident_a,
+        status=Status.AWAITING_SIGNATURE,
+        verified_by=personas.staff_x,
+    )
+    Deliberation.objects.create(
+        request=placed,
+        held_on=dt.date(2026, 1, 5),
+        place="议事厅",
+        participants="居民代表",
+        agreed=10,
+        total=21,
+        recorded_by=personas.staff_x,
+    )
+    with pytest.raises(WorkflowError, match="过半数"):
+        workflow.sign(request_id=placed.pk, actor=personas.director)
+
+
+def test_a_new_deliberation_with_a_majority_goes_on_to_the_director(personas, deliberation_item):
+    request = make_request(
+        community=personas.community_x,
+        item=deliberation_item,
+        applicant=personas.resident_a,
+        status=Status.AWAITING_DELIBERATION,
+        verified_by=personas.staff_x,
+    )
+    meeting = {"held_on": dt.date(2026, 1, 5), "place": "议事厅", "participants": "居民代表"}
+    workflow.record_deliberation(request_id=request.pk, actor=personas.staff_x, agreed=10, total=21, **meeting)
+    workflow.request_deliberation(request_id=request.pk, actor=personas.staff_x)
+    request = workflow.record_deliberation(
+        request_id=request.pk, actor=personas.staff_x, agreed=15, total=21, **meeting
+    )
+    assert request.status == Status.AWAITING_SIGNATURE
+    actions = list(request.events.values_list("action", flat=True))
+    assert actions[-2:] == ["record_deliberation", "send_for_signature"]
 
 
 def test_nobody_decides_their_own_request(personas, item):

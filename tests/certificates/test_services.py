@@ -179,7 +179,7 @@ def test_the_county_reviews_an_exceptional_matter_once(personas, client):
     assert error.value.forbidden
     client.force_login(personas.county_officer)
     assert "房屋现状情况说明" in client.get("/desk/county/").content.decode()
-    response = client.post(f"/desk/county/review/{request.pk}/", {"note": "核实方式充分"})
+    response = client.post(f"/desk/county/review/{request.pk}/", {"note": "核实方式充分", "approved": "yes"})
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.county_reviewed_by == personas.county_officer and request.county_review_note == "核实方式充分"
