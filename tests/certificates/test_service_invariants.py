@@ -11,12 +11,13 @@ from django.utils import translation
 
 from catalog.models import IssuableItem
 from certificates import services
+from certificates.demo import TINY_PDF
 from certificates.models import Channel, RequestEvent, Status
 from certificates.services import RequestInput, RequestInvalid
 from tests.certificates.test_staff_views import counter_url
 from tests.factories import IssuableItemFactory, make_request
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = TINY_PDF
 
 
 def kinship(personas, **overrides) -> RequestInput:
