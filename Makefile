@@ -10,7 +10,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMPS := .stamps
 # Pango for WeasyPrint; HarfBuzz's subsetter makes CJK font subsetting ~50x faster; a CJK font; libpq and gettext.
-RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk libpq-dev gettext
+RUN_PACKAGES := fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk libpq-dev gettext
 # Tests also drive Debian's chromium (Playwright cannot download its own browser here), read PDFs as images and count
 # rate limits in Redis from two processes (redis-server; redis-tools for redis-cli in .ci/run).
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils redis-server redis-tools

@@ -7,9 +7,10 @@ Extensions A and B (e.g. 䶮, 𠮷). A character outside its map stops issuance 
 from __future__ import annotations
 
 import functools
-import subprocess
 import threading
 import unicodedata
+
+from portal.fontfiles import load_font
 
 CERTIFICATE_FONT = "Noto Serif CJK SC"
 _LOAD_LOCK = threading.Lock()
@@ -22,17 +23,7 @@ def _codepoints(family: str) -> frozenset[int]:
 
 @functools.cache
 def _load_codepoints(family: str) -> frozenset[int]:
-    from fontTools.ttLib import TTCollection, TTFont
-
-    location = subprocess.run(
-        ["fc-match", "-f", "%{file}\n%{index}", family], capture_output=True, text=True, check=True
-    ).stdout.split("\n")
-    path, index = location[0], int(location[1] or 0)
-    if path.endswith((".ttc", ".otc")):
-        font = TTCollection(path).fonts[index]
-    else:
-        font = TTFont(path)
-    return frozenset(font.getBestCmap())
+    return frozenset(load_font(family).getBestCmap())
 
 
 def missing_characters(text: str, family: str = CERTIFICATE_FONT) -> list[str]:

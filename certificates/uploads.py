@@ -80,7 +80,7 @@ def _pdf_verdict(data: bytes) -> tuple[str, str]:
     if digest in _VERDICTS:
         return _VERDICTS[digest]
     try:
-        done = subprocess.run(
+        done = subprocess.run(  # noqa: S603 - our own interpreter and inspector script; the PDF goes in on stdin
             [sys.executable, "-I", str(_INSPECTOR)],
             input=data,
             capture_output=True,

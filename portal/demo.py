@@ -17,7 +17,7 @@ from portal.models import Membership, Region, User
 from portal.regions import CommunityKind, Level
 from portal.roles import Role
 
-DEMO_PASSWORD = "demo-pass-2026"
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published in README, seed_demo refuses outside DEBUG
 
 # (code, name, parent code, kind, phone, number prefix)
 STREETS = [
@@ -82,7 +82,7 @@ GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平�
 def demo_totp_key(username: str) -> bytes:
     """A fixed TOTP secret per demo account, published in README.md so that scripts and browser tests can compute
     codes. Public, like the demo password: seed_demo refuses to run outside development."""
-    return hashlib.sha1(f"portal-demo-totp:{username}".encode()).digest()
+    return hashlib.sha1(f"portal-demo-totp:{username}".encode()).digest()  # noqa: S324 - derives a published demo secret, not a security hash
 
 
 def demo_totp_secret(username: str) -> str:
@@ -176,7 +176,7 @@ def seed_bulk(*, communities: int, residents: int, seed: int = 2026) -> tuple[in
 
     Uses bulk inserts and one precomputed password hash, so tens of thousands of users take seconds.
     """
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - demo data, reproducible by seed
     streets = list(Region.objects.filter(level=Level.STREET).order_by("code"))
     made_communities = 0
     for n in range(communities):

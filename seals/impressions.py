@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import base64
 import functools
-import subprocess
 import threading
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from portal.fontfiles import load_font
 from portal.images import ImageDamaged, ImageTooLarge, pixel_count, reencode_image
 from seals.models import Seal
 from seals.svg import SvgRejected, sanitise_svg
@@ -67,14 +67,7 @@ def clean_impression(upload) -> tuple[bytes, str]:
 
 @functools.cache
 def _font():
-    from fontTools.ttLib import TTCollection, TTFont
-
-    path, index = subprocess.run(
-        ["fc-match", "-f", "%{file}\n%{index}", LETTERING_FONT], capture_output=True, text=True, check=True
-    ).stdout.split("\n")
-    if path.endswith((".ttc", ".otc")):
-        return TTCollection(path).fonts[int(index or 0)]
-    return TTFont(path)
+    return load_font(LETTERING_FONT)
 
 
 def text_path(text: str, *, centre_x: float, baseline: float, size: float) -> str:

@@ -11,11 +11,12 @@ The font is derived from Debian's fonts-noto-cjk at install time (SIL Open Font 
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+from portal.fontfiles import load_font
 
 FAMILY = "Portal Serif SC Common"
 SOURCE_FONT = "Noto Serif CJK SC:regular"
@@ -53,12 +54,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{TARGET.name} exists.")
             return
         from fontTools import subset
-        from fontTools.ttLib import TTCollection, TTFont
 
-        path, index = subprocess.run(
-            ["fc-match", "-f", "%{file}\n%{index}", SOURCE_FONT], capture_output=True, text=True, check=True
-        ).stdout.split("\n")
-        font = TTCollection(path).fonts[int(index or 0)] if path.endswith((".ttc", ".otc")) else TTFont(path)
+        font = load_font(SOURCE_FONT)
         options = subset.Options()
         options.layout_features = []  # horizontal text, no OpenType features needed
         options.drop_tables += ["vmtx", "vhea", "VORG", "GSUB", "GPOS", "BASE"]
