@@ -219,3 +219,26 @@ def test_the_panel_is_empty_before_issuance_and_marks_a_revocation(personas, sig
     request.refresh_from_db()
     html = panel(personas.director, request)
     assert "已撤销" in html and "承诺不实" in html and reverse("issuance:revoke", args=[request.pk]) not in html
+
+
+def test_the_keepers_queue_is_paged_and_counts_every_waiting_matter(personas, login, item, seal, settings):
+    from certificates.views.issuance import KEEPER_PAGE_SIZE
+    from tests.factories import make_request
+
+    waiting = KEEPER_PAGE_SIZE + 3
+    for _ in range(waiting):
+        request = make_request(
+            community=personas.community_x,
+            item=item,
+            applicant=personas.resident_a,
+            status="awaiting_signature",
+            verified_by=personas.staff_x,
+            field_values={"relative_name": "李四", "relation": "父子", "notary_office": "西安市某公证处"},
+        )
+        workflow.sign(request_id=request.pk, actor=personas.director)
+    client = login(personas.keeper)
+    first = client.get(reverse("issuance:keeper_queue")).content.decode()
+    assert first.count("加盖印章并出具") == KEEPER_PAGE_SIZE
+    assert f"待用印（{waiting} 件）" in first and "?page=2" in first
+    second = client.get(reverse("issuance:keeper_queue"), {"page": 2}).content.decode()
+    assert second.count("加盖印章并出具") == 3
