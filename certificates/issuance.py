@@ -33,7 +33,7 @@ from portal.pdf import render_pdf
 from portal.roles import Role
 from seals.impressions import impression_data_url
 from seals.models import DocumentKind, Seal
-from seals.services import SealRuleError, seal_apply
+from seals.services import SealRuleError, seal_apply, separation_problem
 
 
 class IssuanceRefused(Exception):
@@ -80,6 +80,13 @@ def issue_certificate(request: CertificateRequest, *, keeper: User, seal: Seal) 
             )
             % {"chars": "、".join(missing)}
         )
+    # The seal rules are checked before the render (no work for a refused use) and again under the seal's row lock.
+    problem = separation_problem(seal=seal, applied_by=keeper, approved_by=request.signed_by)
+    if problem:
+        raise IssuanceRefused(problem)
+    # Rendered before the seal's row is locked: the lock is held until commit, and certificates of one community
+    # (one seal) would otherwise be rendered one at a time however many workers there are.
+    pdf = render_pdf(html)
     try:
         seal_use = seal_apply(
             seal=seal,
@@ -91,7 +98,6 @@ def issue_certificate(request: CertificateRequest, *, keeper: User, seal: Seal) 
         )
     except SealRuleError as error:
         raise IssuanceRefused(error.messages[0]) from None
-    pdf = render_pdf(html)
     return IssuedCertificate.objects.create(
         entry=entry,
         code=code,
