@@ -12,4 +12,18 @@ urlpatterns = [
     path("verify/", include("certificates.urls_verify")),
     path("issuance/", include("certificates.urls_issuance")),
     path("seals/", include("seals.urls")),
+    # The versioned API for departments and the public (portal/api.py); a v2 would sit beside it.
+    path(
+        "api/v1/",
+        include(
+            (
+                [
+                    path("", include("portal.api_urls")),
+                    path("", include("catalog.api_urls")),
+                    path("", include("certificates.api_urls")),
+                ],
+                "api",
+            )
+        ),
+    ),
 ]

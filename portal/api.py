@@ -1,0 +1,208 @@
+"""The versioned REST API (/api/v1/): the base view every endpoint uses, JSON errors with stable codes and Chinese
+messages, and the endpoints that belong to the portal itself (a key's own audit; the schema and its document page).
+
+Errors are always `{"code": "...", "message": "...", "fields": {...}}`; the codes are stable (clients branch on
+them), the messages are Chinese (translated only when the client chose English on the site):
+
+    invalid (400, with `fields`) · parse_error (400) · not_authenticated / key_invalid / key_revoked (401) ·
+    scope_missing (403) · not_found (404) · method_not_allowed (405) · not_acceptable (406) ·
+    unsupported_media_type (415) · rate_limited (429)
+
+Endpoints of the domain apps live with their data (catalog/api.py, certificates/api.py) and subclass `ApiView`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.apikeys import ApiKeyAuthentication, ApiRateThrottle, HasScope, record_call
+from portal.models import ApiCall, ApiScope
+
+AUDIT_PAGE_SIZE = 100
+
+_MESSAGES = {
+    "invalid": lambda: _("提交的内容有误，请按字段说明修改。"),
+    "parse_error": lambda: _("请求内容不是有效的 JSON。"),
+    "not_authenticated": lambda: _("该接口需要部门接口密钥。"),
+    "key_invalid": lambda: _("接口密钥无效。"),
+    "key_revoked": lambda: _("该接口密钥已被撤销。"),
+    "scope_missing": lambda: _("该接口密钥没有此项权限。"),
+    "not_found": lambda: _("没有找到。"),
+    "method_not_allowed": lambda: _("该接口不支持这种请求方法。"),
+    "not_acceptable": lambda: _("无法按要求的格式回答，本接口只返回 JSON。"),
+    "unsupported_media_type": lambda: _("请以 application/json 提交。"),
+    "rate_limited": lambda: _("调用过于频繁，请稍后再试。"),
+}
+_CODES = [
+    (exceptions.ValidationError, "invalid"),
+    (exceptions.ParseError, "parse_error"),
+    (exceptions.NotAuthenticated, "not_authenticated"),
+    (exceptions.NotFound, "not_found"),
+    (exceptions.MethodNotAllowed, "method_not_allowed"),
+    (exceptions.NotAcceptable, "not_acceptable"),
+    (exceptions.UnsupportedMediaType, "unsupported_media_type"),
+    (exceptions.Throttled, "rate_limited"),
+]
+
+
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as {"field": ["message", ...]}, nested fields joined with dots."""
+    if isinstance(detail, dict):
+        result: dict[str, list[str]] = {}
+        for name, value in detail.items():
+            result.update(_flatten(value, f"{prefix}.{name}" if prefix else str(name)))
+        return result
+    if isinstance(detail, list) and detail and not all(isinstance(d, str | ErrorDetail) for d in detail):
+        result = {}
+        for index, value in enumerate(detail):
+            result.update(_flatten(value, f"{prefix}.{index}" if prefix else str(index)))
+        return result
+    messages = detail if isinstance(detail, list) else [detail]
+    return {prefix or "non_field_errors": [str(m) for m in messages]}
+
+
+def error_body(code: str, message: str | None = None, fields: dict | None = None) -> dict:
+    body = {"code": code, "message": message or _MESSAGES[code]()}
+    if fields:
+        body["fields"] = fields
+    return body
+
+
+def exception_handler(exc, context):
+    """DRF's EXCEPTION_HANDLER: every error as one JSON shape with a stable code. Anything else propagates (a bug
+    is a 500 for the logs, never a disguised 400)."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    if not isinstance(exc, exceptions.APIException):
+        return None
+    if isinstance(exc, exceptions.AuthenticationFailed | exceptions.PermissionDenied):
+        code = exc.default_code if exc.default_code in _MESSAGES else "not_authenticated"
+        if isinstance(exc, exceptions.PermissionDenied) and code not in ("scope_missing",):
+            code = "scope_missing"
+        body = error_body(code)
+    else:
+        code = next((c for cls, c in _CODES if isinstance(exc, cls)), "invalid")
+        fields = _flatten(exc.detail) if isinstance(exc, exceptions.ValidationError) else None
+        body = error_body(code, fields=fields)
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+    return Response(body, status=exc.status_code, headers=headers)
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="稳定的错误代码，如 invalid、key_revoked、scope_missing、rate_limited")
+    message = serializers.CharField(help_text="中文说明")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="出错的字段及其说明（仅 invalid）",
+    )
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    descriptions = {
+        400: "输入有误（invalid / parse_error）",
+        401: "缺少或无效的接口密钥",
+        403: "密钥没有此项权限",
+        404: "没有找到",
+        405: "不支持的请求方法",
+        406: "只返回 JSON",
+        415: "请以 application/json 提交",
+        429: "调用过于频繁",
+    }
+    return {s: OpenApiResponse(ErrorSerializer, description=descriptions[s]) for s in statuses}
+
+
+PUBLIC_ERRORS = (404, 405, 406, 429)
+KEYED_ERRORS = (400, 401, 403, 405, 406, 415, 429)
+
+
+class ApiView(APIView):
+    """Base of every API endpoint. `required_scope` None means public (rate-limited per client address);
+    otherwise the call needs a key with that scope, is counted against the key's rate limit and audited.
+    A view puts what the audit should say (purpose, basis, subject, result) in `self.audit`."""
+
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [HasScope]
+    throttle_classes = [ApiRateThrottle]
+    required_scope: str | None = None
+    throttle_scope = "public"
+
+    def public_rate(self) -> tuple[int, int]:
+        return settings.API_PUBLIC_RATE_LIMIT, settings.API_PUBLIC_RATE_WINDOW_SECONDS
+
+    def initial(self, request, *args, **kwargs):
+        self.audit = {}
+        # An unsupported method is a 405 before anything else (not a 401 that hides what the URL accepts).
+        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
+            raise exceptions.MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.required_scope is not None:
+            audit = dict(getattr(self, "audit", {}))
+            if "purpose" not in audit:  # refused before the view read the body: keep what the department said
+                try:
+                    data = request.data if request.method == "POST" else {}
+                except exceptions.APIException:
+                    data = {}
+                if isinstance(data, dict):
+                    audit.setdefault("purpose", data.get("purpose"))
+                    audit.setdefault("basis", data.get("basis"))
+            record_call(request, response, operation=type(self).__name__, audit=audit)
+        return response
+
+
+# --- the portal's own endpoint: a key reads its own calls ---------------------------------------------------------
+
+
+class ApiCallSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiCall
+        fields = ["at", "method", "path", "operation", "status_code", "purpose", "basis", "subject", "result"]
+
+
+class AuditQuery(serializers.Serializer):
+    before = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**62, help_text="只返回编号小于此值的记录（翻页）"
+    )
+
+
+class AuditPage(serializers.Serializer):
+    calls = ApiCallSerializer(many=True)
+    next_before = serializers.IntegerField(allow_null=True, help_text="下一页的 before 参数；没有更多时为 null")
+
+
+class OwnAuditView(ApiView):
+    """The calls made with this very key, newest first. A key never sees another key's calls."""
+
+    required_scope = ApiScope.READ_AUDIT
+
+    @extend_schema(
+        operation_id="audit_own_calls",
+        summary="本密钥的调用记录",
+        parameters=[AuditQuery],
+        responses={200: AuditPage, **error_responses(*KEYED_ERRORS)},
+        tags=["审计"],
+    )
+    def get(self, request):
+        query = AuditQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        calls = ApiCall.objects.filter(key=request.auth).order_by("-pk")
+        if "before" in query.validated_data:
+            calls = calls.filter(pk__lt=query.validated_data["before"])
+        page = list(calls.values("pk", *ApiCallSerializer.Meta.fields)[:AUDIT_PAGE_SIZE])
+        self.audit = {"purpose": _("查阅本密钥的调用记录"), "result": str(len(page))}
+        next_before = page[-1]["pk"] if len(page) == AUDIT_PAGE_SIZE else None
+        return Response({"calls": ApiCallSerializer(page, many=True).data, "next_before": next_before})
