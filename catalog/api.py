@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
@@ -126,6 +126,15 @@ class CommunityCatalogView(ApiView):
         summary="社区（村）的证明事项清单",
         description="该社区现行有效的可出具证明事项清单（含依据、材料、时限）和不予出具证明事项清单（含办理部门和途径）。",
         auth=[],
+        parameters=[
+            OpenApiParameter(
+                "code",
+                str,
+                OpenApiParameter.PATH,
+                description="社区（村）的12位统计用区划代码",
+                examples=[OpenApiExample("育才路社区", value="610113001001")],
+            )
+        ],
         responses={
             200: CatalogOut,
             **error_responses(*PUBLIC_ERRORS),

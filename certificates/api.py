@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
@@ -25,7 +25,7 @@ from catalog.selectors import public_community
 from certificates.issuance import Validity, validity_of
 from certificates.models import IssuedCertificate
 from certificates.views.verify import normalize_code
-from portal.api import KEYED_ERRORS, PUBLIC_ERRORS, ApiView, error_responses
+from portal.api import KEYED_ERRORS, PUBLIC_ERRORS, ApiView, PatternField, TextField, error_responses
 from portal.apikeys import audit_subject
 from portal.idcard import normalize_id_number, validate_id_number
 from portal.models import ApiKey, ApiScope, Region
@@ -94,15 +94,19 @@ class VerificationView(ApiView):
 
 
 class _CheckIn(serializers.Serializer):
-    concept_code = serializers.CharField(
+    concept_code = TextField(
         required=False, max_length=32, help_text="可出具证明事项的编码，如 610113-ZM01（与 concept_name 二选一）"
     )
-    concept_name = serializers.CharField(
+    concept_name = TextField(
         required=False, max_length=120, help_text="证明事项名称，由平台的名称解析确定事项（与 concept_code 二选一）"
     )
-    id_number = serializers.CharField(max_length=32, help_text="部门已掌握的公民身份号码（18位）")
-    purpose = serializers.CharField(max_length=200, help_text="本次核验的用途")
-    basis = serializers.CharField(max_length=300, help_text="本次核验的依据（法律法规或政策文件）")
+    id_number = PatternField(
+        r"^\d{17}[\dXx]$",
+        help_text="部门已掌握的公民身份号码（18位，原样发送，不作散列）",
+        error_messages={"invalid": gettext_lazy("公民身份号码应为18位，前17位为数字，最后一位为数字或X。")},
+    )
+    purpose = TextField(max_length=200, help_text="本次核验的用途")
+    basis = TextField(max_length=300, help_text="本次核验的依据（法律法规或政策文件）")
 
     def validate_id_number(self, value: str) -> str:
         value = normalize_id_number(value)
@@ -121,14 +125,14 @@ class _CheckIn(serializers.Serializer):
 
 
 class CertificateCheckIn(_CheckIn):
-    community_code = serializers.RegexField(
+    community_code = PatternField(
         r"^\d{12}$", help_text="出具证明的社区（村）的12位区划代码", error_messages={"invalid": TWELVE_DIGITS}
     )
-    certificate = serializers.CharField(max_length=60, help_text="证明的登记编号或核验码")
+    certificate = TextField(max_length=60, help_text="证明的登记编号或核验码")
 
 
 class HolderCheckIn(_CheckIn):
-    community_code = serializers.RegexField(
+    community_code = PatternField(
         r"^\d{12}$",
         required=False,
         help_text="只查该社区（村）出具的证明（可不填）",
@@ -203,6 +207,20 @@ class CertificateCheckView(ApiView):
             "证明不存在、属于他人或证明的是其他事项，一律回答 no_match。每次调用都留有记录。"
         ),
         request=CertificateCheckIn,
+        examples=[
+            OpenApiExample(
+                "公证处核验亲属关系证明",
+                request_only=True,
+                value={
+                    "community_code": "610113001001",
+                    "certificate": "证〔2026〕1号",
+                    "concept_code": "610113-ZM01",
+                    "id_number": "61011319850505001X",
+                    "purpose": "办理亲属关系公证",
+                    "basis": "中华人民共和国公证法第十一条",
+                },
+            )
+        ],
         responses={200: CertificateCheckOut, **error_responses(*KEYED_ERRORS)},
         tags=["部门核验"],
     )
@@ -246,6 +264,18 @@ class HolderCheckView(ApiView):
             "每次调用都留有记录。"
         ),
         request=HolderCheckIn,
+        examples=[
+            OpenApiExample(
+                "公证处查询是否持有亲属关系证明",
+                request_only=True,
+                value={
+                    "concept_code": "610113-ZM01",
+                    "id_number": "61011319850505001X",
+                    "purpose": "办理亲属关系公证",
+                    "basis": "中华人民共和国公证法第十一条",
+                },
+            )
+        ],
         responses={200: HolderCheckOut, **error_responses(*KEYED_ERRORS)},
         tags=["部门核验"],
     )

@@ -99,6 +99,23 @@ def exception_handler(exc, context):
     return Response(body, status=exc.status_code, headers=headers)
 
 
+class StrictStringMixin:
+    """DRF's CharField turns 12 or true into "12" / "True"; the schema says string, so anything else is refused."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError(_("应为文字（字符串）。"), code="invalid_type")
+        return super().to_internal_value(data)
+
+
+class TextField(StrictStringMixin, serializers.CharField):
+    pass
+
+
+class PatternField(StrictStringMixin, serializers.RegexField):
+    pass
+
+
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="稳定的错误代码，如 invalid、key_revoked、scope_missing、rate_limited")
     message = serializers.CharField(help_text="中文说明")
@@ -123,8 +140,8 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
     return {s: OpenApiResponse(ErrorSerializer, description=descriptions[s]) for s in statuses}
 
 
-PUBLIC_ERRORS = (404, 405, 406, 429)
-KEYED_ERRORS = (400, 401, 403, 405, 406, 415, 429)
+PUBLIC_ERRORS = (400, 404, 405, 406, 429)
+KEYED_ERRORS = (400, 401, 403, 404, 405, 406, 415, 429)
 
 
 class ApiView(APIView):
@@ -137,6 +154,7 @@ class ApiView(APIView):
     throttle_classes = [ApiRateThrottle]
     required_scope: str | None = None
     throttle_scope = "public"
+    query_parameters: tuple[str, ...] = ()
 
     def public_rate(self) -> tuple[int, int]:
         return settings.API_PUBLIC_RATE_LIMIT, settings.API_PUBLIC_RATE_WINDOW_SECONDS
@@ -147,6 +165,10 @@ class ApiView(APIView):
         if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
             raise exceptions.MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
+        # A query parameter the operation does not know is a mistake to report, not to ignore silently.
+        unknown = sorted(set(request.query_params) - set(self.query_parameters) - {"format"})
+        if unknown:
+            raise exceptions.ValidationError({name: [_("该接口没有这个查询参数。")] for name in unknown[:10]})
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -188,6 +210,7 @@ class OwnAuditView(ApiView):
     """The calls made with this very key, newest first. A key never sees another key's calls."""
 
     required_scope = ApiScope.READ_AUDIT
+    query_parameters = ("before",)
 
     @extend_schema(
         operation_id="audit_own_calls",

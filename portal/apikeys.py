@@ -44,7 +44,7 @@ def hash_token(token: str) -> str:
 
 
 def _split(token: str) -> tuple[str, str] | None:
-    parts = token.split("_")
+    parts = token.split("_", 2)  # the secret is URL-safe base64 and may itself contain "_"
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or len(parts[1]) != 8:
         return None
     return parts[1], parts[2]
