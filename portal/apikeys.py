@@ -17,6 +17,7 @@ import hmac
 import secrets
 from collections.abc import Iterable
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -150,7 +151,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         if not key.is_active:
             request._request.api_key_refused = key  # the refused call is audited too
             raise KeyRevoked(_("该接口密钥已被撤销。"))
-        return (None, key)
+        return (AnonymousUser(), key)  # a key is a department, never a user of the site
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'
