@@ -11,7 +11,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -23,7 +25,18 @@ EXAMPLES = int(os.environ.get("API_SCHEMA_EXAMPLES", "40"))
 
 
 @pytest.fixture
-def full_key(personas, settings) -> str:
+def keep_connection():
+    """Calls go through the real WSGI handler, whose request_finished signal closes the database connection (and
+    with it the test's transaction on PostgreSQL); Django's test client switches this off the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def full_key(personas, settings, keep_connection) -> str:
     # Generated calls come quickly: limits high enough that a 429 is not all the test sees (429 is documented).
     settings.VERIFY_RATE_LIMIT = settings.API_PUBLIC_RATE_LIMIT = 100_000
     issue_zm01(personas, personas.resident_a)

@@ -139,6 +139,22 @@ def test_deliberation_minutes_back_a_permanent_record_and_are_kept(finished, per
     assert minutes.file.storage.exists(minutes.file.name)
 
 
+def test_retention_records_are_permanent(finished):
+    from django.db import IntegrityError, connection, transaction
+
+    from certificates.models import PermanentRecordError
+
+    apply_retention(now=LATER)
+    record = RetentionRecord.objects.first()
+    with pytest.raises(PermanentRecordError):
+        record.delete()
+    if connection.vendor != "postgresql":
+        print("SKIP part: the database trigger on retention records exists only on PostgreSQL (CI runs it there)")
+        return
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM certificates_retentionrecord")
+
+
 def test_the_command_has_a_dry_run(finished):
     out = StringIO()
     as_of = LATER.date().isoformat()
