@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.apikeys import ApiKeyAuthentication, ApiRateThrottle, HasScope, record_call
-from portal.models import ApiCall, ApiScope
+from portal.models import ApiCall, ApiKey, ApiScope
 
 AUDIT_PAGE_SIZE = 100
 
@@ -172,7 +172,8 @@ class ApiView(APIView):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if self.required_scope is not None:
+        # Every call made with a key is audited, public endpoints included (record_call skips calls without one).
+        if isinstance(request.auth, ApiKey) or getattr(request._request, "api_key_refused", None) is not None:
             audit = dict(getattr(self, "audit", {}))
             if "purpose" not in audit:  # refused before the view read the body: keep what the department said
                 try:

@@ -282,6 +282,12 @@ def test_every_keyed_call_is_audited_with_its_purpose_and_a_masked_id_number(api
     assert ApiKey.objects.get(prefix=keys.holder.split("_")[1]).last_used_at is not None
 
 
+def test_a_keyed_call_to_a_public_endpoint_is_audited_too(api, keys, personas):
+    api(keys.audit).get(reverse("api:community_catalog", args=[personas.community_x.code]))
+    call = ApiCall.objects.get(key__prefix=keys.audit.split("_")[1])
+    assert (call.method, call.status_code, call.operation) == ("GET", 200, "CommunityCatalogView")
+
+
 def test_a_key_reads_its_own_calls_and_never_another_departments(api, certificate, keys, personas):
     api(keys.holder).post(CHECK_HOLDER, holder_check(personas.resident_a.id_number), format="json")
     api(keys.all).post(
@@ -292,3 +298,14 @@ def test_a_key_reads_its_own_calls_and_never_another_departments(api, certificat
     assert api(keys.audit).get(AUDIT).json()["calls"] == []  # the auditor's key made no call before this one
     other = api(keys.other_county).get(AUDIT).json()["calls"]
     assert all(c["purpose"] != "综合部门的用途" for c in other)
+
+
+def test_the_bench_measures_checks_and_leaves_no_record_behind(certificate):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("bench", "--section=api", "--api-count=5", stdout=out)
+    assert "api_check_ms_p95=" in out.getvalue() and "certificates=1 " in out.getvalue()
+    assert (ApiKey.objects.count(), ApiCall.objects.count()) == (0, 0)

@@ -20,6 +20,9 @@ def test_the_document_page_loads_everything_from_the_portal_itself(client, db):
     html = page.content.decode()
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert any("swagger-ui-bundle.js" in s for s in sources)
+    # nothing inline, so that a Content-Security-Policy of script-src/style-src 'self' lets the page run
+    assert "<style" not in html
+    assert len(re.findall(r"<script", html)) == len(re.findall(r"<script src=", html))
     assert all(s.startswith("/") and not s.startswith("//") for s in sources), sources
     for source in sources:  # each file is really served (static files through the test server's finders)
         assert client.get(source).status_code == 200, source
