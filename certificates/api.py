@@ -25,7 +25,7 @@ from catalog.selectors import public_community
 from certificates.issuance import Validity, validity_of
 from certificates.models import IssuedCertificate
 from certificates.views.verify import normalize_code
-from portal.api import KEYED_ERRORS, PUBLIC_ERRORS, ApiView, PatternField, TextField, error_responses
+from portal.api import KEYED_ERRORS, PUBLIC_ERRORS, ApiView, Input, PatternField, TextField, error_responses
 from portal.apikeys import audit_subject
 from portal.idcard import normalize_id_number, validate_id_number
 from portal.models import ApiKey, ApiScope, Region
@@ -93,7 +93,7 @@ class VerificationView(ApiView):
 # --- keyed checks --------------------------------------------------------------------------------------------------
 
 
-class _CheckIn(serializers.Serializer):
+class _CheckIn(Input):
     concept_code = TextField(
         required=False, max_length=32, help_text="可出具证明事项的编码，如 610113-ZM01（与 concept_name 二选一）"
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.exceptions import ErrorDetail
@@ -99,21 +100,46 @@ def exception_handler(exc, context):
     return Response(body, status=exc.status_code, headers=headers)
 
 
+# Input messages in Chinese (DRF's own catalog is not installed, see settings.INSTALLED_APPS). DRF fills the braces.
+FIELD_ERRORS = {
+    "required": gettext_lazy("必须填写。"),
+    "null": gettext_lazy("不能为空。"),
+    "blank": gettext_lazy("不能为空。"),
+    "invalid": gettext_lazy("格式不正确。"),
+    "max_length": gettext_lazy("最多 {max_length} 个字符。"),
+    "min_length": gettext_lazy("至少 {min_length} 个字符。"),
+    "max_value": gettext_lazy("不能大于 {max_value}。"),
+    "min_value": gettext_lazy("不能小于 {min_value}。"),
+    "max_string_length": gettext_lazy("数字太大。"),
+    "invalid_type": gettext_lazy("应为文字（字符串）。"),
+}
+
+
+class Input(serializers.Serializer):
+    """Base of the API's input serializers: a body that is not a JSON object is said so in Chinese."""
+
+    default_error_messages = {"invalid": gettext_lazy("请提交一个 JSON 对象。")}
+
+
+class Number(serializers.IntegerField):
+    default_error_messages = FIELD_ERRORS | {"invalid": gettext_lazy("应为整数。")}
+
+
 class StrictStringMixin:
     """DRF's CharField turns 12 or true into "12" / "True"; the schema says string, so anything else is refused."""
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
-            raise serializers.ValidationError(_("应为文字（字符串）。"), code="invalid_type")
+            self.fail("invalid_type")
         return super().to_internal_value(data)
 
 
 class TextField(StrictStringMixin, serializers.CharField):
-    pass
+    default_error_messages = FIELD_ERRORS
 
 
 class PatternField(StrictStringMixin, serializers.RegexField):
-    pass
+    default_error_messages = FIELD_ERRORS
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -196,10 +222,8 @@ class ApiCallSerializer(serializers.ModelSerializer):
         fields = ["at", "method", "path", "operation", "status_code", "purpose", "basis", "subject", "result"]
 
 
-class AuditQuery(serializers.Serializer):
-    before = serializers.IntegerField(
-        required=False, min_value=1, max_value=2**62, help_text="只返回编号小于此值的记录（翻页）"
-    )
+class AuditQuery(Input):
+    before = Number(required=False, min_value=1, max_value=2**62, help_text="只返回编号小于此值的记录（翻页）")
 
 
 class AuditPage(serializers.Serializer):

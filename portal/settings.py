@@ -36,7 +36,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
-    "rest_framework",
+    # Not "rest_framework": its zh_Hans catalog would replace Django's own Chinese form messages site-wide; the API
+    # needs none of its templates, and its input messages are the portal's (portal/api.py).
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "portal",
