@@ -83,11 +83,10 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     if not isinstance(exc, exceptions.APIException):
         return None
-    if isinstance(exc, exceptions.AuthenticationFailed | exceptions.PermissionDenied):
-        code = exc.default_code if exc.default_code in _MESSAGES else "not_authenticated"
-        if isinstance(exc, exceptions.PermissionDenied) and code not in ("scope_missing",):
-            code = "scope_missing"
-        body = error_body(code)
+    if isinstance(exc, exceptions.AuthenticationFailed):  # a key was sent: invalid or revoked (portal/apikeys.py)
+        body = error_body(exc.default_code if exc.default_code in ("key_invalid", "key_revoked") else "key_invalid")
+    elif isinstance(exc, exceptions.PermissionDenied):  # the only refusal after authentication: a missing scope
+        body = error_body("scope_missing")
     else:
         code = next((c for cls, c in _CODES if isinstance(exc, cls)), "invalid")
         fields = _flatten(exc.detail) if isinstance(exc, exceptions.ValidationError) else None
