@@ -385,6 +385,8 @@ class RegisterEntry(PermanentRecord):
             models.UniqueConstraint(fields=["community", "year", "number"], name="register_number_unique"),
             models.CheckConstraint(name="register_number_positive", condition=Q(number__gte=1)),
         ]
+        # Departments' checks through the API find a person's certificates by the ID number they already hold.
+        indexes = [models.Index(fields=["applicant_id_number"], name="register_entry_id_number")]
 
     def __str__(self) -> str:
         return self.display_number
@@ -589,8 +591,6 @@ class TransitionalGap(PermanentRecord):
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(auto_now_add=True)
 
-    objects = PermanentQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("过渡期衔接不到位记录")
         verbose_name_plural = _("过渡期衔接不到位记录")
@@ -605,6 +605,41 @@ class TransitionalGap(PermanentRecord):
             and (self.valid_from is None or self.valid_from <= on)
             and (self.valid_until is None or on <= self.valid_until)
         )
+
+
+class RetentionAction(models.TextChoices):
+    ATTACHMENT_FILE_REMOVED = "attachment_file_removed", _("删除超过留存期限的附件文件")
+    PERSONAL_DATA_CLEARED = "personal_data_cleared", _("清除超过留存期限的个人信息")
+
+
+class RetentionRecord(PermanentRecord):
+    """What `apply_retention` removed (数据留存), under which rule: the file of an attachment (its row stays as the
+    record that the material was received) or personal-data fields of a finished request. Permanent."""
+
+    request = models.ForeignKey(CertificateRequest, on_delete=models.PROTECT, related_name="retention_records")
+    attachment = models.ForeignKey(
+        Attachment, on_delete=models.PROTECT, null=True, blank=True, related_name="retention_records"
+    )
+    action = models.CharField(_("处理"), max_length=32, choices=RetentionAction.choices)
+    fields = models.JSONField(_("清除的字段"), default=list, blank=True)
+    rule_days = models.PositiveIntegerField(_("留存期限（天）"))
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("数据留存处理记录")
+        verbose_name_plural = _("数据留存处理记录")
+        ordering = ["at", "id"]
+        constraints = [
+            # A file is removed once; the row saying so is the proof.
+            models.UniqueConstraint(
+                fields=["attachment"], condition=Q(action="attachment_file_removed"), name="retention_file_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.action}"
 
 
 class RequestingBodyKind(models.TextChoices):

@@ -241,3 +241,82 @@ class LoginLockout(PermanentRecord):
 
     def __str__(self) -> str:
         return f"{self.identifier} · {self.ip_address or '-'} · {self.locked_at:%Y-%m-%d %H:%M}"
+
+
+class ApiScope(models.TextChoices):
+    """What a department's key may do. Public reads (catalogs, verification by code) need no key."""
+
+    CHECK_CERTIFICATE = "check_certificate", _("核验某份证明是否有效、是否证明该事项和本人")
+    CHECK_HOLDER = "check_holder", _("查询居民是否持有某事项的有效证明")
+    READ_AUDIT = "read_audit", _("查阅本部门密钥的调用记录")
+
+
+class ApiKey(models.Model):
+    """A department's key to the API (portal/apikeys.py). Only the SHA-256 of the token is stored; the token is shown
+    once at creation. `region` is the county (or province) that issued the key: it manages it, reads its calls, and
+    the key reaches only certificates of communities in that region."""
+
+    department = models.CharField(_("使用部门"), max_length=200)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("发放地方"))
+    prefix = models.CharField(_("密钥标识"), max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(_("权限范围"), default=list)
+    rate_limit_per_minute = models.PositiveIntegerField(_("每分钟调用上限"), default=60)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("创建人"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("撤销人")
+    )
+
+    class Meta:
+        verbose_name = _("接口密钥")
+        verbose_name_plural = _("接口密钥")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One live key per department and issuing place; rotating means revoking the old key first.
+            models.UniqueConstraint(
+                fields=["department", "region"], condition=Q(revoked_at__isnull=True), name="apikey_one_live_per_dept"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} ({self.prefix})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def scope_labels(self) -> list[str]:
+        labels = dict(ApiScope.choices)
+        return [str(labels.get(s, s)) for s in self.scopes]
+
+
+class ApiCall(PermanentRecord):
+    """One call made with a department's key: when, which operation, with what answer, and (for checks) the purpose
+    and basis the department gave. Permanent; the issuing county reads them (portal/apikeys.py). The ID number a
+    department sends is recorded masked (first 6 and last 4 characters), like everywhere an officer reads it."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    key = models.ForeignKey(ApiKey, on_delete=models.PROTECT, related_name="calls", verbose_name=_("密钥"))
+    method = models.CharField(_("方法"), max_length=8)
+    path = models.CharField(_("地址"), max_length=300)
+    operation = models.CharField(_("操作"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("响应状态"))
+    purpose = models.CharField(_("用途"), max_length=200, blank=True)
+    basis = models.CharField(_("依据"), max_length=300, blank=True)
+    subject = models.CharField(_("查询对象"), max_length=200, blank=True)
+    result = models.CharField(_("结果"), max_length=32, blank=True)
+    client_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口调用记录")
+        verbose_name_plural = _("接口调用记录")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.key_id} {self.method} {self.path} {self.status_code}"

@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Not "rest_framework": its zh_Hans catalog would replace Django's own Chinese form messages site-wide; the API
+    # needs none of its templates, and its input messages are the portal's (portal/api.py).
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "portal",
     "catalog",
     "certificates",
@@ -175,6 +179,43 @@ AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
 # Second factor (django-otp, see portal/twofactor.py) for everyone but residents: TOTP apps and recovery codes.
 OTP_TOTP_ISSUER = "社区证明服务平台"
+# The API (/api/v1/, portal/api.py): JSON only; keys authenticate per view (portal/apikeys.py), never the session.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "EXCEPTION_HANDLER": "portal.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "社区证明服务平台 数据共享接口",
+    "DESCRIPTION": (
+        "部门凭区县发放的接口密钥核验证明、查询居民是否持有有效证明（只答是否及状态，不返回个人信息）；"
+        "公众可查询社区证明事项清单和按核验码核验证明。每次密钥调用都留有记录（用途、依据），区县可查阅。"
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from drf-spectacular-sidecar's static files: the document page loads nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# Public API reads (catalogs) per client address; verification by code shares VERIFY_RATE_LIMIT.
+API_PUBLIC_RATE_LIMIT = env_int("API_PUBLIC_RATE_LIMIT", 60)
+API_PUBLIC_RATE_WINDOW_SECONDS = env_int("API_PUBLIC_RATE_WINDOW_SECONDS", 60)
+
+# Data retention (数据留存), set by the province; applied by `manage.py apply_retention` (certificates/retention.py).
+# Days after a request is finished (issued, refused, withdrawn, cancelled). The register, the seal ledger, issued
+# certificates, events and every other permanent record are kept forever and are not listed here.
+RETENTION_DAYS = {
+    "attachment_files": env_int("RETENTION_ATTACHMENT_FILES_DAYS", 3 * 365),
+    "request_personal_data": env_int("RETENTION_REQUEST_PERSONAL_DATA_DAYS", 3 * 365),
+}
 
 # The public address printed in QR codes on certificates (the verification page lives under it).
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")

@@ -1,13 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal import audit_views, csp_reports, health, views
+from portal import apikey_views, audit_views, csp_reports, health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("oversight/audit/", audit_views.audit_log, name="audit_log"),
+    path("officer/api-keys/", apikey_views.api_keys, name="api_keys"),
+    path("officer/api-keys/<int:pk>/revoke/", apikey_views.api_key_revoke_view, name="api_key_revoke"),
+    path("officer/api-keys/calls/", apikey_views.api_calls, name="api_calls"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("csp-report/", csp_reports.csp_report, name="csp_report"),

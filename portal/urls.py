@@ -12,6 +12,20 @@ urlpatterns = [
     path("verify/", include("certificates.urls_verify")),
     path("issuance/", include("certificates.urls_issuance")),
     path("seals/", include("seals.urls")),
+    # The versioned API for departments and the public (portal/api.py); a v2 would sit beside it.
+    path(
+        "api/v1/",
+        include(
+            (
+                [
+                    path("", include("portal.api_urls")),
+                    path("", include("catalog.api_urls")),
+                    path("", include("certificates.api_urls")),
+                ],
+                "api",
+            )
+        ),
+    ),
 ]
 
 # Chinese error pages (portal/errors.py); the CSRF failure page is settings.CSRF_FAILURE_VIEW.

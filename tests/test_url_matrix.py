@@ -275,6 +275,19 @@ MATRIX: dict[str, tuple] = {
     ),
     "seals:use_request_decide": (lambda w: {"community_code": w.community, "pk": w.use_request}, POST_ONLY),
     "seals:use_request_apply": (lambda w: {"community_code": w.community, "pk": w.use_request}, POST_ONLY),
+    # departments' API keys: county and provincial officers issue, revoke and read the calls
+    "api_keys": (lambda w: {}, OFFICERS_ONLY),
+    "api_key_revoke": (lambda w: {"pk": 1}, POST_ONLY),
+    "api_calls": (lambda w: {}, OFFICERS_ONLY),
+    # the API (/api/v1/): a session is never a key. Public reads are open; keyed endpoints say 401 to everyone
+    # without a key; the checks take only POST, and say so first.
+    "api:schema": (lambda w: {}, EVERYONE),
+    "api:docs": (lambda w: {}, EVERYONE),
+    "api:community_catalog": (lambda w: {"code": w.community}, EVERYONE),
+    "api:certificate_verification": (lambda w: {"code": w.code}, EVERYONE),
+    "api:audit": (lambda w: {}, statuses(401, anonymous=401)),
+    "api:check_certificate": (lambda w: {}, POST_ONLY_ANY),
+    "api:check_holder": (lambda w: {}, POST_ONLY_ANY),
 }
 
 

@@ -1,4 +1,5 @@
-"""`make bench`: certificate rendering speed, size and memory through the portal's real code.
+"""`make bench`: certificate rendering speed, size and memory through the portal's real code, and the latency of
+the departments' API checks.
 
 Prints figures only; targets are read by people, never asserted in the test suite. The floor is the same page
 layout with ASCII text in a Latin font, rendered by the same renderer in the same process.
@@ -82,8 +83,78 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--count", type=int, default=100)
+        parser.add_argument("--section", choices=["all", "pdf", "api"], default="all")
+        parser.add_argument("--api-count", type=int, default=300)
 
-    def handle(self, *args, count: int, **options):
+    def handle(self, *args, count: int, section: str, api_count: int, **options):
+        if section in ("all", "pdf"):
+            self.bench_pdf(count)
+        if section in ("all", "api"):
+            self.bench_api(api_count)
+
+    def bench_api(self, count: int) -> None:
+        """Holder checks (POST /api/v1/checks/holder/) through the whole stack: key authentication, scope, rate
+        limit, the query on the register's ID-number index and the audit row. Everything it writes (a user, a key,
+        the audit rows) is in one transaction that is rolled back: the bench leaves no permanent record behind.
+        The target (p95 <= 50 ms at 1,000,000 certificates on PostgreSQL) needs that many certificates loaded, e.g.
+        with `seed_demo --requests`; the line says how many there were."""
+        import random
+
+        from django.conf import settings
+        from django.db import connection, transaction
+        from django.test import Client
+
+        from certificates.models import IssuedCertificate
+        from portal.apikeys import api_key_create
+        from portal.models import ApiScope, Membership, User
+        from portal.roles import Role
+
+        province = Region.objects.filter(level=Level.PROVINCE).order_by("code").first()
+        if province is None:
+            self.stdout.write("api: no province in the database (run migrate); skipped")
+            return
+        total = IssuedCertificate.objects.count()
+        sample = list(
+            IssuedCertificate.objects.filter(entry__request__item__isnull=False)
+            .values_list("entry__applicant_id_number", "entry__request__item__code")
+            .order_by("?")[:200]
+        )
+        host = next((h for h in settings.ALLOWED_HOSTS if h not in ("*", "")), "127.0.0.1").lstrip(".")
+        times: list[float] = []
+        with transaction.atomic():
+            officer = User.objects.create(username=f"bench-{random.randrange(10**9)}")  # noqa: S311 - a throwaway name, rolled back
+            Membership.objects.create(user=officer, role=Role.PROVINCIAL_OFFICER, region=province)
+            _key, token = api_key_create(
+                actor=officer,
+                region=province,
+                department="bench",
+                scopes=[ApiScope.CHECK_HOLDER],
+                rate_limit_per_minute=6000,
+            )
+            client = Client(SERVER_NAME=host, HTTP_AUTHORIZATION=f"Bearer {token}")
+            asks = sample or [("11010519491231002X", "610113-ZM01")]
+            for i in range(count + 20):
+                id_number, code = asks[i % len(asks)]
+                if i % 4 == 3:  # every fourth asks about a person without a certificate
+                    id_number = "11010519491231002X"
+                body = {"concept_code": code, "id_number": id_number, "purpose": "bench", "basis": "bench"}
+                start = time.perf_counter()
+                response = client.post("/api/v1/checks/holder/", body, content_type="application/json")
+                elapsed = (time.perf_counter() - start) * 1000
+                if response.status_code != 200:
+                    self.stdout.write(f"api: unexpected {response.status_code}: {response.content[:200]!r}")
+                    break
+                if i >= 20:  # warm-up
+                    times.append(elapsed)
+            transaction.set_rollback(True)
+        if times:
+            p95 = statistics.quantiles(times, n=20)[-1]
+            self.stdout.write(
+                f"api_check_ms_median={statistics.median(times):.1f} api_check_ms_p95={p95:.1f} "
+                f"certificates={total} db={connection.vendor} (target: p95<=50 at 1000000 on postgresql)"
+            )
+
+    def bench_pdf(self, count: int) -> None:
         cjk_html, ascii_html = sample_document(False), sample_document(True)
         render_pdf(cjk_html), render_pdf(ascii_html)  # warm-up: font configuration and caches
         pdf_times, floor_times, size = [], [], 0
