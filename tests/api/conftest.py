@@ -11,13 +11,14 @@ from rest_framework.test import APIClient
 
 from catalog.models import IssuableItem
 from certificates import services, workflow
+from certificates.demo import TINY_PDF
 from certificates.models import IssuedCertificate
 from certificates.services import RequestInput
 from portal.apikeys import api_key_create
 from portal.models import ApiScope
 from seals.models import Seal
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = TINY_PDF
 
 
 def issue_zm01(personas, applicant) -> IssuedCertificate:
