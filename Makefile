@@ -26,7 +26,7 @@ run: setup
 # Production settings on this machine: gunicorn, DEBUG off, static files collected and served by whitenoise.
 # SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, WEB_CONCURRENCY come from the environment when set.
 SERVE_ENV := SECRET_KEY=$${SECRET_KEY:-local-serve-not-a-secret} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
-	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0}
+	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://127.0.0.1:8000}
 serve: setup
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v 0
@@ -100,7 +100,8 @@ static/fonts/PortalSerifSC-Common.otf:
 
 # The bench runs with production settings (DEBUG off, the manifest static storage after collectstatic), so that it
 # measures what production renders: with DEBUG on it never showed that hashed static names broke every PDF.
-PROD_LOCAL_ENV := SECRET_KEY=bench-only-not-a-secret ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0
+PROD_LOCAL_ENV := SECRET_KEY=bench-only-not-a-secret ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0 \
+	PORTAL_BASE_URL=http://127.0.0.1:8000
 bench: setup-dev
 	$(PROD_LOCAL_ENV) $(PY) manage.py migrate --noinput -v 0
 	$(PROD_LOCAL_ENV) $(PY) manage.py collectstatic --noinput -v 0

@@ -324,9 +324,11 @@ def _listed_matter(community: Region, matter_name: str, errors: dict[str, list[s
 
 
 def _refused_listed(item: NonIssuableItem) -> str:
+    # Plain words for the desk: the matter is the listed item (whatever it was called), where to send the person,
+    # and the one exception (the county has marked the alternative as not yet in place).
     return _(
-        "“%(name)s”在不予出具清单中，区县未认定本地替代途径尚未到位，不能据实出具。"
-        "请告知申请人到%(department)s办理：%(channel)s"
+        "该事项即不予出具清单中的“%(name)s”，社区不能出具。请告知申请人到%(department)s办理：%(channel)s"
+        "（只有区县认定该事项本地替代途径尚未到位时，才可按过渡期规定据实出具。）"
     ) % {"name": item.name, "department": item.alternative_department, "channel": item.alternative_channel}
 
 

@@ -217,8 +217,11 @@ RETENTION_DAYS = {
     "request_personal_data": env_int("RETENTION_REQUEST_PERSONAL_DATA_DAYS", 3 * 365),
 }
 
-# The public address printed in QR codes on certificates (the verification page lives under it).
-PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# The public address printed in QR codes on certificates (the verification page lives under it). Required in
+# production: a forgotten setting would print a dead localhost address on certificates that are never re-rendered.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+if not DEBUG:
+    require("PORTAL_BASE_URL", PORTAL_BASE_URL)
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -10,6 +10,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 from portal.settings import *  # noqa: E402,F403
 from portal.settings import STORAGES  # noqa: E402

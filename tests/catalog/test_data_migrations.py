@@ -60,3 +60,11 @@ def test_demo_county_issuable_examples_are_valid_and_flag_uncertain_bases():
     assert items.get(name="涉及社区公共利益事项的情况证明").requires_deliberation
     kinship = items.get(name="亲属关系证明（仅限公证）")
     assert not kinship.bases_needing_confirmation() and kinship.time_limit_workdays == 5
+
+
+def test_public_texts_of_the_national_list_carry_no_internal_source_notes(db):
+    from catalog.models import NonIssuableItem
+
+    for item in NonIssuableItem.objects.filter(scope="national"):
+        for text in (item.exception, item.reason, item.alternative_channel):
+            assert "山东" not in text and "引附件" not in text, (item.code, text)
