@@ -12,7 +12,7 @@ A key reaches only certificates of communities in the region that issued it.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -23,12 +23,13 @@ from catalog.models import IssuableItem
 from catalog.resolver import resolve
 from catalog.selectors import public_community
 from certificates.issuance import Validity, validity_of
-from certificates.models import IssuedCertificate
+from certificates.models import IssuedCertificate, RequestingBasis, RequestingBody
 from certificates.views.verify import normalize_code
 from portal.api import KEYED_ERRORS, PUBLIC_ERRORS, ApiView, Input, PatternField, TextField, error_responses
 from portal.apikeys import audit_subject
 from portal.idcard import normalize_id_number, validate_id_number
 from portal.models import ApiKey, ApiScope, Region
+from portal.regions import Level
 
 TWELVE_DIGITS = gettext_lazy("应为12位统计用区划代码（数字）。")
 NO_MATCH = "no_match"
@@ -106,7 +107,11 @@ class _CheckIn(Input):
         error_messages={"invalid": gettext_lazy("公民身份号码应为18位，前17位为数字，最后一位为数字或X。")},
     )
     purpose = TextField(max_length=200, help_text="本次核验的用途")
-    basis = TextField(max_length=300, help_text="本次核验的依据（法律法规或政策文件）")
+    basis = TextField(
+        required=False,
+        max_length=300,
+        help_text="本次核验的依据（法律法规或政策文件）；区县登记簿已登记本部门对该事项的依据时可不填，按登记的依据记录",
+    )
 
     def validate_id_number(self, value: str) -> str:
         value = normalize_id_number(value)
@@ -192,6 +197,29 @@ def concept_codes(data: dict, community: Region | None) -> tuple[str, list[str]]
     raise _field_error("concept_name", _("没有找到与该名称对应的可出具证明事项，请改用事项编码。"))
 
 
+def stated_basis(key: ApiKey, data: dict, codes: list[str]) -> str:
+    """The basis the department states: as sent, or, when left out, the one the county's registry of requesting
+    bodies holds for this department and item (陕西通知: a department that asks must state its basis)."""
+    sent = (data.get("basis") or "").strip()
+    if sent:
+        return sent
+    registered = (
+        RequestingBasis.objects.filter(
+            body__name=key.department.strip(),
+            body__county__code__startswith=key.region.prefix,
+            body__active=True,
+            item__code__in=codes,
+            active=True,
+        )
+        .order_by("pk")
+        .values_list("basis", flat=True)
+        .first()
+    )
+    if registered:
+        return registered
+    raise _field_error("basis", _("区县登记簿中没有本部门对该事项的依据，请写明本次核验的法律法规或政策依据。"))
+
+
 def _reachable(key: ApiKey):
     return IssuedCertificate.objects.filter(entry__community__code__startswith=key.region.prefix)
 
@@ -228,9 +256,10 @@ class CertificateCheckView(ApiView):
         data = CertificateCheckIn(data=request.data)
         data.is_valid(raise_exception=True)
         data = data.validated_data
-        self.audit = {"purpose": data["purpose"], "basis": data["basis"]}
+        self.audit = {"purpose": data["purpose"], "basis": data.get("basis", "")}
         community = _community_in_reach(request.auth, data["community_code"])
         label, codes = concept_codes(data, community)
+        self.audit["basis"] = stated_basis(request.auth, data, codes)
         wanted = data["certificate"].strip()
         certificate = (
             _reachable(request.auth)
@@ -283,9 +312,10 @@ class HolderCheckView(ApiView):
         data = HolderCheckIn(data=request.data)
         data.is_valid(raise_exception=True)
         data = data.validated_data
-        self.audit = {"purpose": data["purpose"], "basis": data["basis"]}
+        self.audit = {"purpose": data["purpose"], "basis": data.get("basis", "")}
         community = _community_in_reach(request.auth, data["community_code"]) if data.get("community_code") else None
         label, codes = concept_codes(data, community)
+        self.audit["basis"] = stated_basis(request.auth, data, codes)
         certificates = _reachable(request.auth).filter(
             entry__applicant_id_number=data["id_number"], entry__request__item__code__in=codes
         )
@@ -303,3 +333,69 @@ class HolderCheckView(ApiView):
         return Response(
             HolderCheckOut({"result": status == Validity.VALID, "status": status, "valid_until": valid_until}).data
         )
+
+
+# --- the requesting-body registry (要求出具证明的单位及其依据) ---------------------------------------------------------
+
+
+class RegisteredBasisOut(serializers.Serializer):
+    item_code = serializers.CharField(help_text="可出具证明事项编码")
+    item_name = serializers.CharField()
+    basis = serializers.CharField(help_text="该单位要求出具此项证明的依据")
+
+
+class RequestingBodyOut(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.CharField(help_text="department 政府部门 · bank 金融机构 · school 学校 · other 其他")
+    bases = RegisteredBasisOut(many=True)
+
+
+class RegistryOut(serializers.Serializer):
+    county_code = serializers.CharField()
+    county_name = serializers.CharField()
+    bodies = RequestingBodyOut(many=True)
+
+
+class RequestingBodiesView(ApiView):
+    """The county's registry of bodies that ask residents for certificates, with the basis each states per item.
+    Public, like the catalogs: which department asks for what, and on which basis, is published information."""
+
+    throttle_scope = "catalog"
+
+    @extend_schema(
+        operation_id="requesting_bodies",
+        summary="区县登记的要求出具证明的单位及其依据",
+        auth=[],
+        responses={200: RegistryOut, **error_responses(*PUBLIC_ERRORS), 404: error_responses(404)[404]},
+        tags=["公开"],
+    )
+    def get(self, request, code: str):
+        county = Region.objects.filter(code=code, level=Level.COUNTY).first() if code.isdigit() else None
+        if county is None:
+            raise exceptions.NotFound()
+        bodies = (
+            RequestingBody.objects.filter(county=county, active=True)
+            .order_by("name", "pk")
+            .prefetch_related(
+                Prefetch(
+                    "bases",
+                    queryset=RequestingBasis.objects.filter(active=True).select_related("item").order_by("pk"),
+                    to_attr="active_bases",
+                )
+            )
+        )
+        body = {
+            "county_code": county.code,
+            "county_name": county.name,
+            "bodies": [
+                {
+                    "name": b.name,
+                    "kind": b.kind,
+                    "bases": [
+                        {"item_code": x.item.code, "item_name": x.item.name, "basis": x.basis} for x in b.active_bases
+                    ],
+                }
+                for b in bodies
+            ],
+        }
+        return Response(RegistryOut(body).data)

@@ -284,6 +284,7 @@ MATRIX: dict[str, tuple] = {
     "api:schema": (lambda w: {}, EVERYONE),
     "api:docs": (lambda w: {}, EVERYONE),
     "api:community_catalog": (lambda w: {"code": w.community}, EVERYONE),
+    "api:requesting_bodies": (lambda w: {"code": "610113000000"}, EVERYONE),
     "api:certificate_verification": (lambda w: {"code": w.code}, EVERYONE),
     "api:audit": (lambda w: {}, statuses(401, anonymous=401)),
     "api:check_certificate": (lambda w: {}, POST_ONLY_ANY),

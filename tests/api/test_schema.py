@@ -81,4 +81,5 @@ def test_the_schema_documents_every_api_endpoint(db, client):
         "/api/v1/certificates/{code}/verification/",
         "/api/v1/checks/certificate/",
         "/api/v1/checks/holder/",
+        "/api/v1/counties/{code}/requesting-bodies/",
     }
