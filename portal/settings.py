@@ -103,7 +103,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"
 # AxesStandaloneBackend first: it refuses a locked-out sign-in before any password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "portal.auth.PhoneOrUsernameBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "portal.auth.PhoneOrUsernameBackend",
+    "portal.auth.SmsCodeBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -141,6 +145,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@example.invalid")
+# Text messages (portal/sms.py): the console backend logs them (development).
+SMS_BACKEND = env_str("SMS_BACKEND", "portal.sms.ConsoleBackend")
 
 # Shown in the footer and on the notice board: who runs this deployment.
 PORTAL_OPERATOR = env_str("PORTAL_OPERATOR", "陕西省民政厅（演示）")
@@ -173,6 +179,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # second-step codes (which count towards the same lockout).
 AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
+# Typed codes and new passwords never reach axes' stored request data.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "password1", "password2", "new_password1"]
 # Second factor (django-otp, see portal/twofactor.py) for everyone but residents: TOTP apps and recovery codes.
 OTP_TOTP_ISSUER = "社区证明服务平台"
 

@@ -143,6 +143,19 @@ MATRIX: dict[str, tuple] = {
     # sign-in lockouts of the people an officer supervises
     "officer_lockouts": (lambda w: {}, OFFICERS_ONLY),
     "set_language": (lambda w: {}, statuses(302, anonymous=302)),
+    # residents join by themselves: pages for people not signed in (the signed-in are sent on)
+    "sign_up": (lambda w: {}, statuses(302, anonymous=200)),
+    "login_code": (lambda w: {}, statuses(302, anonymous=200)),
+    "password_reset_sms": (lambda w: {}, statuses(302, anonymous=200)),
+    # Django's reset by email: harmless pages for anyone; a wrong link says it is invalid
+    "password_reset": (lambda w: {}, EVERYONE),
+    "password_reset_done": (lambda w: {}, EVERYONE),
+    "password_reset_confirm": (lambda w: {"uidb64": "MQ", "token": "wrong-token"}, EVERYONE),
+    "password_reset_complete": (lambda w: {}, EVERYONE),
+    # one's own settings and community binding; staff and directors confirm bindings of their community
+    "account_settings": (lambda w: {}, statuses(200, anonymous=302)),
+    "my_community": (lambda w: {}, statuses(200, anonymous=302)),
+    "community_bindings": (lambda w: {}, statuses(403, staff_x=200, staff_y=200, director=200)),
     "audit_log": (lambda w: {}, OFFICERS_ONLY),
     "healthz": (lambda w: {}, EVERYONE),
     "readyz": (lambda w: {}, EVERYONE),

@@ -68,6 +68,7 @@ from certificates.permissions import (
 )
 from certificates.uploads import UploadRejected
 from certificates.workflow import WorkflowError
+from portal import bindings
 from portal.access import officer_regions, supervises
 from portal.audit import audit_personal_data_shown
 from portal.errors import Forbidden
@@ -516,6 +517,8 @@ def _render_detail(request: HttpRequest, pk: int, failed: Failed | None = None) 
             "explanations": explanations,
             "lost": lost,
             "read_only": not panels and not works_in(user, obj.community),
+            # a resident whose residence the community has not confirmed yet: verified with this application
+            "binding_unconfirmed": bindings.binding_unconfirmed(obj.applicant, obj.community),
         },
     )
 
