@@ -147,6 +147,16 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@example.invalid")
 # Text messages (portal/sms.py): the console backend logs them (development).
 SMS_BACKEND = env_str("SMS_BACKEND", "portal.sms.ConsoleBackend")
+# For portal.sms.AliyunBackend / TencentBackend: the provider's endpoint (empty: its public one), credentials, the
+# registered signature and template ids; Tencent also needs its SMS application id and region.
+SMS_ENDPOINT = env_str("SMS_ENDPOINT", "")
+SMS_PROTOCOL = env_str("SMS_PROTOCOL", "https")
+SMS_ACCESS_KEY_ID = env_str("SMS_ACCESS_KEY_ID", "")
+SMS_ACCESS_KEY_SECRET = env_str("SMS_ACCESS_KEY_SECRET", "")
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "社区证明")
+SMS_TEMPLATE_IDS = env_str("SMS_TEMPLATE_IDS", "")
+SMS_APP_ID = env_str("SMS_APP_ID", "")
+SMS_REGION = env_str("SMS_REGION", "ap-guangzhou")
 
 # Shown in the footer and on the notice board: who runs this deployment.
 PORTAL_OPERATOR = env_str("PORTAL_OPERATOR", "陕西省民政厅（演示）")
