@@ -114,7 +114,12 @@ class PhoneChangeForm(CodeFormMixin, forms.Form):
 
 
 class NotifyForm(forms.Form):
-    channel = forms.ChoiceField(label=_("通知方式"), choices=NotifyChannel.choices, widget=forms.RadioSelect)
+    channel = forms.ChoiceField(
+        label=_("通知方式"),
+        choices=NotifyChannel.choices,
+        widget=forms.RadioSelect,
+        help_text=_("登记了电子邮箱的，每一步都会收到邮件；选择“电子邮件”后不再发送短信。"),
+    )
     email = forms.EmailField(label=_("电子邮箱"), required=False)
 
 

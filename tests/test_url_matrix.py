@@ -247,6 +247,7 @@ MATRIX: dict[str, tuple] = {
         statuses(404, county_officer=200, provincial_officer=200),
     ),
     "desk:post_check": (lambda w: {"pk": w.request}, POST_ONLY),
+    "desk:send_again": (lambda w: {"pk": w.request, "delivery_id": 1}, POST_ONLY),
     # issuance
     "issuance:keeper_queue": (lambda w: {}, statuses(403, keeper=200)),
     "issuance:issue": (lambda w: {"pk": w.issued_request}, POST_ONLY),

@@ -21,7 +21,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.models import IssuableItem
 from catalog.selectors import effective_issuable_items
-from certificates import freeze, selectors, services, workflow
+from certificates import freeze, notifications, selectors, services, workflow
 from certificates.forms.staff import (
     EXCEPTIONAL_CHOICE,
     ActionForm,
@@ -52,7 +52,9 @@ from certificates.forms.staff import (
 from certificates.models import (
     CertificateRequest,
     Channel,
+    DeliveryStatus,
     FourEyesWaiver,
+    NotificationDelivery,
     PostCheckResult,
     RegisterEntry,
     Status,
@@ -63,6 +65,7 @@ from certificates.permissions import (
     can_see_full_phone,
     communities_handled,
     get_request_for_user,
+    handles_requests,
     visible_requests,
     works_in,
 )
@@ -215,6 +218,10 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "page_query": query.urlencode(),
             "tab_query": _without(request.GET, "tab", "page"),
+            # notifications every automatic retry failed to send: the applicant may not know (never silently lost)
+            "failed_deliveries": NotificationDelivery.objects.filter(
+                request__community=community, status=DeliveryStatus.FAILED
+            ).select_related("request")[:20],
         },
     )
 
@@ -519,6 +526,9 @@ def _render_detail(request: HttpRequest, pk: int, failed: Failed | None = None) 
             "read_only": not panels and not works_in(user, obj.community),
             # a resident whose residence the community has not confirmed yet: verified with this application
             "binding_unconfirmed": bindings.binding_unconfirmed(obj.applicant, obj.community),
+            # every message to the applicant and what became of it; failed ones can be sent again
+            "deliveries": list(obj.deliveries.all()) if works_in(user, obj.community) else [],
+            "can_send_again": handles_requests(user, obj.community),
         },
     )
 
@@ -861,4 +871,20 @@ def post_check(request: HttpRequest, pk: int) -> HttpResponse:
             messages.warning(request, _("已记录：承诺不实。请社区主任决定是否撤销证明，并按规定报送信用记录。"))
         else:
             messages.success(request, _("已记录事后核查结果。"))
+    return redirect("desk:detail", obj.pk)
+
+
+@login_required
+@require_POST
+def send_again(request: HttpRequest, pk: int, delivery_id: int) -> HttpResponse:
+    """Staff send a notification again after every automatic retry failed (certificates/notifications.py)."""
+    obj = get_request_for_user(request.user, pk, write=True)
+    if not handles_requests(request.user, obj.community):
+        raise Forbidden(_("只有本社区工作人员可以重新发送通知。"))
+    delivery = get_object_or_404(NotificationDelivery, pk=delivery_id, request=obj)
+    result = notifications.send_again(delivery=delivery)
+    if result.status == DeliveryStatus.SENT:
+        messages.success(request, _("通知已重新发送。"))
+    else:
+        messages.error(request, _("通知仍未发送成功：%(error)s") % {"error": result.last_error})
     return redirect("desk:detail", obj.pk)

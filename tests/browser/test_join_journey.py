@@ -126,3 +126,35 @@ def test_sign_in_by_sms_code_pages_at_both_widths(personas, open_page, shoot):
     shoot(phone, "reset-sms-390")
     phone.goto("/accounts/sign-up/")
     shoot(phone, "sign-up-empty-390")
+
+
+def test_staff_see_a_notification_that_could_not_be_sent(personas, open_page, sign_in, shoot, settings):
+    from certificates import workflow
+    from certificates.models import NotificationDelivery
+    from tests.factories import IssuableItemFactory, make_request
+
+    item = IssuableItemFactory(region=personas.yanta)
+    request = make_request(community=personas.community_x, item=item, applicant=personas.resident_a)
+    request = workflow.submit(request_id=request.pk, actor=personas.resident_a)
+    NotificationDelivery.objects.create(
+        request=request,
+        channel="sms",
+        address="13966660001",
+        template="refused",
+        params={"item": "x"},
+        status="failed",
+        attempts=5,
+        last_error="aliyun: isv.BUSINESS_LIMIT_CONTROL 触发流控",
+    )
+    page = open_page("desktop")
+    sign_in(page, personas.staff_x)
+    page.goto("/desk/")
+    expect(page.locator("#failed-deliveries")).to_contain_text(request.applicant_name)
+    shoot(page, "queue-failed-1280")
+    page.locator("#failed-deliveries a").first.click()
+    expect(page.locator("#deliveries")).to_contain_text("发送失败")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator("#deliveries").scroll_into_view_if_needed()
+    shoot(page, "detail-failed-390")
+    page.get_by_role("button", name="重新发送").click()
+    expect(page.locator("#deliveries")).to_contain_text("已发送")
