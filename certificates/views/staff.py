@@ -340,7 +340,7 @@ DESK_ACTIONS: dict[str, DeskAction] = {
         RequestSupplementForm,
         _request_supplement,
         gettext_lazy("通知申请人补正"),
-        gettext_lazy("已要求补正，申请人会收到通知。"),
+        gettext_lazy("已要求补正。"),
         style="btn-outline-primary",
         collapsed=True,
     ),
@@ -573,8 +573,17 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         entry = RegisterEntry.objects.filter(request=result).first()
         if entry:
             done += _("登记编号：%(number)s。") % {"number": entry.display_number}
+    if result.status in notifications.SMS_TEMPLATES:
+        done += _told_applicant(result)
     messages.success(request, done)
     return redirect("desk:detail", pk=obj.pk)
+
+
+def _told_applicant(obj: CertificateRequest) -> str:
+    """What staff are told about the notice to the applicant: the truth, not a promise."""
+    if notifications.sms_recipient(obj) or (obj.applicant is not None and obj.applicant.email):
+        return _("系统会通知申请人，发送结果见本页“通知申请人”。")
+    return _("申请人没有登记可接收通知的手机号码或邮箱，请电话或当面告知。")
 
 
 # --- Counter entry (一窗受理) and the exceptional path --------------------------------------------------------------

@@ -124,3 +124,17 @@ def test_a_failed_send_is_retried_then_shown_to_staff_who_can_send_it_again(
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SENT and [m.template for m in sms.outbox] == ["refused"]
     assert 'id="failed-deliveries"' not in client.get(reverse("desk:queue")).content.decode()
+
+
+def test_staff_are_told_whether_the_applicant_was_told(personas, item, resident, client):
+    request = submitted(personas, item, resident)
+    client.force_login(personas.staff_x)
+    data = {"action": "request_supplement", "request_supplement-missing": "户口簿首页", "revision": request.revision}
+    data["request_supplement-revision"] = request.revision
+    response = client.post(reverse("desk:detail", args=[request.pk]), data, follow=True)
+    assert "系统会通知申请人" in response.content.decode()
+    counter = submitted(personas, item, None, channel=Channel.COUNTER, applicant_phone="", created_by=personas.staff_x)
+    data = {"action": "request_supplement", "request_supplement-missing": "户口簿首页"}
+    data["request_supplement-revision"] = counter.revision
+    response = client.post(reverse("desk:detail", args=[counter.pk]), data, follow=True)
+    assert "请电话或当面告知" in response.content.decode()
