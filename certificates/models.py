@@ -366,6 +366,15 @@ class RegisterEntry(PermanentRecord):
     requesting_body = models.CharField(_("要求出具单位"), max_length=200)
     verifier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Signed by a deputy (代签) under the director's authorization (portal.models.DeputySigning): the director.
+    deputy_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("代签（代主任）"),
+    )
     exceptional = models.BooleanField(_("清单外据实出具"), default=False)
     # The certificate's text as signed (certificates/freeze.py): issuance prints it, never the item's current text.
     # Title, purpose and requesting body are the fields above. Entries signed before these columns existed have

@@ -6,6 +6,8 @@ A user's active memberships are loaded once per request object and cached on the
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
+from django.utils import timezone
 
 from portal.models import Membership, Region, User
 from portal.regions import Level
@@ -19,7 +21,14 @@ def active_memberships(user: AnyUser) -> list[Membership]:
         return []
     cached = getattr(user, "_active_memberships", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user, active=True).select_related("region"))
+        today = timezone.localdate()
+        # An appointment counts only within its dates (portal/appointments.py); memberships without dates always.
+        cached = list(
+            Membership.objects.filter(user=user, active=True)
+            .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=today))
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+            .select_related("region")
+        )
         user._active_memberships = cached
     return cached
 

@@ -23,4 +23,6 @@ def site(request: HttpRequest) -> dict:
         # Which menus to show; each page still checks access itself.
         "user_handles_requests": bool(roles & {Role.STAFF, Role.DIRECTOR}),
         "user_is_keeper": Role.KEEPER in roles,
+        "user_is_county_officer": Role.COUNTY_OFFICER in roles,
+        "user_is_director": Role.DIRECTOR in roles,
     }

@@ -170,6 +170,9 @@ class Membership(models.Model):
     role = models.CharField(_("角色"), max_length=24, choices=Role.choices)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("地方"))
     active = models.BooleanField(_("有效"), default=True)
+    # An appointment's dates (portal/appointments.py): the role counts only from starts_on to ends_on, inclusive.
+    starts_on = models.DateField(_("任职起始日"), null=True, blank=True)
+    ends_on = models.DateField(_("任职截止日"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -330,3 +333,61 @@ class ResidenceBinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident} · {self.community} · {self.get_status_display()}"
+
+
+class Appointment(models.Model):
+    """One term of a community post (staff, director, seal keeper), appointed by the county (portal/appointments.py).
+
+    The rows are the history of who held what role when: a term is never deleted, its end is written once. The
+    membership it points to is what every permission reads; its dates follow the current term.
+    """
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("角色绑定")
+    )
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("任职人"))
+    role = models.CharField(_("职务"), max_length=24, choices=Role.choices)
+    community = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("社区（村）")
+    )
+    starts_on = models.DateField(_("任职起始日"))
+    ends_on = models.DateField(_("任职截止日"), null=True, blank=True)
+    election = models.BooleanField(_("换届产生"), default=False)
+    appointed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("任命人"))
+    appointed_at = models.DateTimeField(_("任命时间"), auto_now_add=True)
+    ended_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("免职人")
+    )
+    ended_at = models.DateTimeField(_("免职时间"), null=True, blank=True)
+    end_reason = models.CharField(_("免职原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("任职记录")
+        verbose_name_plural = _("任职记录")
+        ordering = ["-starts_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.community} · {self.starts_on}–{self.ends_on or ''}"
+
+
+class DeputySigning(models.Model):
+    """A director names a deputy who may sign certificates (代签) within a date range (portal/appointments.py).
+
+    Every signature made under it names the director in the register (certificates RegisterEntry.deputy_for).
+    """
+
+    community = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("社区（村）"))
+    director = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("主任"))
+    deputy = models.ForeignKey(User, on_delete=models.PROTECT, related_name="deputy_signings", verbose_name=_("代签人"))
+    starts_on = models.DateField(_("代签起始日"))
+    ends_on = models.DateField(_("代签截止日"))
+    created_at = models.DateTimeField(_("指定时间"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("代签授权")
+        verbose_name_plural = _("代签授权")
+        ordering = ["-starts_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.deputy} → {self.director} · {self.starts_on}–{self.ends_on}"

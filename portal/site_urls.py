@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal import account_views, audit_views, csp_reports, health, views
+from portal import account_views, audit_views, csp_reports, health, people_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -39,4 +39,12 @@ urlpatterns = [
     path("accounts/settings/", account_views.account_settings, name="account_settings"),
     path("accounts/community/", account_views.my_community, name="my_community"),
     path("community/bindings/", account_views.community_bindings, name="community_bindings"),
+    # Counties run their own people (issue 9)
+    path("officer/people/", people_views.officer_people, name="officer_people"),
+    path(
+        "officer/people/<str:community_code>/",
+        people_views.officer_community_people,
+        name="officer_community_people",
+    ),
+    path("community/deputy/", people_views.deputy, name="deputy"),
 ]

@@ -47,6 +47,11 @@ TEMPLATES: dict[str, SmsTemplate] = {
         SmsTemplate("signed", "您申请的{item}已签字登记，编号{number}，待加盖印章后出具。", ("item", "number")),
         SmsTemplate("issued", "您申请的{item}已出具，请登录平台下载或到社区领取。", ("item",)),
         SmsTemplate("refused", "您申请的{item}不予出具，原因请登录社区证明服务平台查看。", ("item",)),
+        SmsTemplate(
+            "appointed",
+            "您已被任命为{place}{role}，{date}起任职。请用本手机号登录社区证明服务平台。",
+            ("place", "role", "date"),
+        ),
     )
 }
 # Providers cap each variable's length (Alibaba Cloud 35 characters, stricter for some Tencent Cloud accounts).

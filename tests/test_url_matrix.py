@@ -156,6 +156,10 @@ MATRIX: dict[str, tuple] = {
     "account_settings": (lambda w: {}, statuses(200, anonymous=302)),
     "my_community": (lambda w: {}, statuses(200, anonymous=302)),
     "community_bindings": (lambda w: {}, statuses(403, staff_x=200, staff_y=200, director=200)),
+    # county officers appoint and remove the people of their county's communities; directors name deputies
+    "officer_people": (lambda w: {}, statuses(403, county_officer=200, other_county_officer=200)),
+    "officer_community_people": (lambda w: {"community_code": w.community}, statuses(403, county_officer=200)),
+    "deputy": (lambda w: {}, statuses(403, director=200)),
     "audit_log": (lambda w: {}, OFFICERS_ONLY),
     "healthz": (lambda w: {}, EVERYONE),
     "readyz": (lambda w: {}, EVERYONE),
