@@ -44,6 +44,24 @@ def open_terms(community: Region, *, on: dt.date | None = None) -> QuerySet[Appo
     )
 
 
+def adopt_posts(community: Region) -> None:
+    """Posts given before appointments existed (a membership without any term) become terms, so that they show in
+    the history and are ended like any other (an election change ends a director given by the Django admin too)."""
+    legacy = Membership.objects.filter(
+        region=community, role__in=COMMUNITY_WORK_ROLES, active=True, appointments__isnull=True
+    ).select_related("user")
+    for membership in legacy:
+        Appointment.objects.create(
+            membership=membership,
+            user=membership.user,
+            role=membership.role,
+            community=community,
+            starts_on=membership.starts_on or timezone.localdate(membership.created_at),
+            ends_on=membership.ends_on,
+            appointed_by=None,
+        )
+
+
 def _person(phone: str, real_name: str) -> User:
     """The account with this phone number, or a new one (the person signs in by SMS code and sets a password)."""
     user = User.objects.filter(phone=phone).first()
@@ -111,6 +129,7 @@ def appointment_make(
     if errors:
         raise ValidationError(errors)
     Region.objects.select_for_update().get(pk=community.pk)  # one appointment at a time per community
+    adopt_posts(community)
     if role == Role.DIRECTOR and not election:
         if open_terms(community, on=starts_on).filter(role=Role.DIRECTOR).exists():
             raise ValidationError({"role": [_("本社区（村）已有主任。更换主任请使用“换届”，一步完成免职和任命。")]})
@@ -174,6 +193,8 @@ def director_replace(
     """换届: the current director's term ends the day before and the new director's begins, in one step."""
     if not can_appoint(actor, community):
         raise Forbidden(_("只有本县（市、区）民政干部可以任免社区工作人员。"))
+    Region.objects.select_for_update().get(pk=community.pk)
+    adopt_posts(community)
     for term in open_terms(community, on=starts_on).filter(role=Role.DIRECTOR).select_for_update():
         appointment_end(
             actor=actor,

@@ -353,7 +353,10 @@ class Appointment(models.Model):
     starts_on = models.DateField(_("任职起始日"))
     ends_on = models.DateField(_("任职截止日"), null=True, blank=True)
     election = models.BooleanField(_("换届产生"), default=False)
-    appointed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("任命人"))
+    # Empty for a post held before the portal's appointments (taken over from its membership, see adopt_posts).
+    appointed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("任命人")
+    )
     appointed_at = models.DateTimeField(_("任命时间"), auto_now_add=True)
     ended_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("免职人")

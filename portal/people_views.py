@@ -52,11 +52,15 @@ def officer_community_people(request: HttpRequest, community_code: str) -> HttpR
     community = get_object_or_404(Community.objects.select_related("parent"), code=community_code)
     if not appointments.can_appoint(request.user, community):
         raise Forbidden(_("只能任免本县（市、区）社区（村）的工作人员。"))
+    appointments.adopt_posts(community)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     posted = request.POST if request.method == "POST" else None
     today = timezone.localdate()
-    appoint_form = AppointForm(posted if action == "appoint" else None, initial={"starts_on": today})
-    replace_form = ReplaceDirectorForm(posted if action == "replace" else None, initial={"starts_on": today})
+    # prefixes: both forms have a name and a phone field, and each label must point at its own form's input
+    appoint_form = AppointForm(posted if action == "appoint" else None, initial={"starts_on": today}, prefix="appoint")
+    replace_form = ReplaceDirectorForm(
+        posted if action == "replace" else None, initial={"starts_on": today}, prefix="replace"
+    )
     end_form = EndForm(posted if action == "end" else None)
     try:
         if action == "appoint" and appoint_form.is_valid():
