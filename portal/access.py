@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from portal.models import Membership, Region, User
 from portal.regions import Level
-from portal.roles import SECOND_FACTOR_ROLES, Role
+from portal.roles import OVERSIGHT_ROLES, SECOND_FACTOR_ROLES, Role
 
 AnyUser = User | AnonymousUser
 
@@ -47,6 +47,17 @@ def supervises(user: AnyUser, region: Region) -> bool:
         if m.role in (Role.COUNTY_OFFICER, Role.PROVINCIAL_OFFICER) and region.code.startswith(m.region.prefix):
             return True
     return False
+
+
+def oversees(user: AnyUser, region: Region) -> bool:
+    """Read access from above: what supervises() allows, and a street/township or city officer for the places
+    below theirs. Never a right to change anything the county decides."""
+    return any(m.role in OVERSIGHT_ROLES and region.code.startswith(m.region.prefix) for m in active_memberships(user))
+
+
+def oversight_regions(user: AnyUser) -> list[Region]:
+    """The places this user oversees (street, county, city or province)."""
+    return [m.region for m in active_memberships(user) if m.role in OVERSIGHT_ROLES]
 
 
 def is_officer(user: AnyUser) -> bool:

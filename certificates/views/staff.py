@@ -72,7 +72,7 @@ from certificates.permissions import (
 from certificates.uploads import UploadRejected
 from certificates.workflow import WorkflowError
 from portal import bindings
-from portal.access import officer_regions, supervises
+from portal.access import oversees, oversight_regions, supervises
 from portal.audit import audit_personal_data_shown
 from portal.errors import Forbidden
 from portal.idcard import mask_phone
@@ -109,7 +109,7 @@ def _desk_request(user: User, pk: int, *, write: bool = False) -> CertificateReq
     """A request through the access helper, and only for those who work on it or supervise it: an applicant reads
     their own request on the residents' pages, not on the desk."""
     request = get_request_for_user(user, pk, write=write)
-    if not (works_in(user, request.community) or supervises(user, request.community)):
+    if not (works_in(user, request.community) or oversees(user, request.community)):
         raise Http404
     return request
 
@@ -709,7 +709,7 @@ def _sets_four_eyes(user: User, community: Region) -> bool:
 
 
 def _officer_scope(user: User) -> list[Region]:
-    regions = officer_regions(user)
+    regions = oversight_regions(user)
     if not regions:
         raise Forbidden(_("督导页面仅供区县和省级民政干部使用。"))
     return regions
@@ -864,7 +864,7 @@ def county_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def post_check(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the result of a post-check (事后核查) of a request's commitments."""
-    obj = get_request_for_user(request.user, pk, write=True)
+    obj = get_request_for_user(request.user, pk)  # who may post-check is the service's rule (street officers too)
     form = PostCheckForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择核查结果和核查方式，并写明核查情况。"))
