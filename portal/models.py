@@ -37,6 +37,9 @@ class Region(models.Model):
     number_prefix = models.CharField(
         _("证明编号字头"), max_length=8, blank=True, help_text=_("如“雁证”，用于登记簿编号。")
     )
+    # A code that disappeared from the statistical division list (portal/regions_import.py): kept, never deleted,
+    # because requests, register entries and memberships keep pointing at it.
+    retired_on = models.DateField(_("撤销日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("行政区划")

@@ -145,6 +145,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@example.invalid")
+# The first migrate loads the shipped statistical division list (portal/regions_import.py); test settings skip it.
+REGIONS_LOAD_ON_MIGRATE = True
 # Text messages (portal/sms.py): the console backend logs them (development).
 SMS_BACKEND = env_str("SMS_BACKEND", "portal.sms.ConsoleBackend")
 # For portal.sms.AliyunBackend / TencentBackend: the provider's endpoint (empty: its public one), credentials, the
