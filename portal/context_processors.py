@@ -17,6 +17,8 @@ def site(request: HttpRequest) -> dict:
     roles = {m.role for m in memberships}
     return {
         "portal_operator": settings.PORTAL_OPERATOR,
+        # 关怀版 (large text, high contrast) remembered per browser by a cookie (portal.views.care_mode)
+        "care_mode": request.COOKIES.get("care_mode") == "1",
         "demo_mode": settings.DEMO_MODE,
         "user_memberships": memberships,
         "user_is_officer": is_officer(user) if memberships else False,

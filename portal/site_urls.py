@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/second-step/setup/", views.second_step_setup, name="second_step_setup"),
     path("officer/lockouts/", views.officer_lockouts, name="officer_lockouts"),
     # Residents join by themselves (issue 9)
+    path("care-mode/", views.care_mode, name="care_mode"),
     path("accounts/sign-up/", account_views.sign_up, name="sign_up"),
     path("accounts/login/sms/", account_views.login_code, name="login_code"),
     path("accounts/password-reset/sms/", account_views.password_reset_sms, name="password_reset_sms"),

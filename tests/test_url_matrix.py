@@ -143,6 +143,8 @@ MATRIX: dict[str, tuple] = {
     # sign-in lockouts of the people an officer supervises
     "officer_lockouts": (lambda w: {}, OFFICERS_ONLY),
     "set_language": (lambda w: {}, statuses(302, anonymous=302)),
+    # the 关怀版 switch (large text, high contrast) takes a POST from anyone
+    "care_mode": (lambda w: {}, POST_ONLY_ANY),
     # residents join by themselves: pages for people not signed in (the signed-in are sent on)
     "sign_up": (lambda w: {}, statuses(302, anonymous=200)),
     "login_code": (lambda w: {}, statuses(302, anonymous=200)),
