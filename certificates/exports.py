@@ -54,7 +54,12 @@ def register_rows(entries: Iterable[RegisterEntry]) -> list[list[str]]:
                     entry.purpose,
                     entry.requesting_body,
                     entry.verifier.display_name,
-                    entry.signer.display_name,
+                    entry.signer.display_name
+                    + (
+                        _("（代签，代主任%(name)s）") % {"name": entry.deputy_for.display_name}
+                        if entry.deputy_for_id
+                        else ""
+                    ),
                     str(entry.request.issuance_rule.label),  # derived from the request: 清单内 / 清单外 / 过渡期例外
                     yes if cancellation else no,
                     cancellation.reason if cancellation else "",

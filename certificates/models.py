@@ -366,6 +366,15 @@ class RegisterEntry(PermanentRecord):
     requesting_body = models.CharField(_("要求出具单位"), max_length=200)
     verifier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Signed by a deputy (代签) under the director's authorization (portal.models.DeputySigning): the director.
+    deputy_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("代签（代主任）"),
+    )
     exceptional = models.BooleanField(_("清单外据实出具"), default=False)
     # The certificate's text as signed (certificates/freeze.py): issuance prints it, never the item's current text.
     # Title, purpose and requesting body are the fields above. Entries signed before these columns existed have
@@ -684,3 +693,47 @@ class RequestingBasis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body}: {self.basis}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+
+
+class NotificationDelivery(models.Model):
+    """One message to an applicant about their request, by email or SMS, and what became of it
+    (certificates/notifications.py).
+
+    States: pending → sent, or pending → (retried with growing waits) → failed after MAX_ATTEMPTS. A failed delivery
+    is shown to staff on the request's page, who may send it again (back to pending). Never deleted.
+    """
+
+    request = models.ForeignKey(
+        CertificateRequest, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("申请")
+    )
+    event = models.ForeignKey(
+        RequestEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("事件")
+    )
+    channel = models.CharField(_("渠道"), max_length=8)  # portal.models.NotifyChannel
+    address = models.CharField(_("接收号码或邮箱"), max_length=254)
+    template = models.CharField(_("短信模板"), max_length=32, blank=True)
+    params = models.JSONField(_("模板参数"), default=dict, blank=True)
+    subject = models.CharField(_("邮件标题"), max_length=200, blank=True)
+    body = models.TextField(_("邮件正文"), blank=True)
+    status = models.CharField(_("状态"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("已尝试次数"), default=0)
+    last_error = models.CharField(_("最近一次失败原因"), max_length=500, blank=True)
+    provider_id = models.CharField(_("服务商回执编号"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_attempt_at = models.DateTimeField(_("最近尝试时间"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"), null=True, blank=True, db_index=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知发送记录")
+        verbose_name_plural = _("通知发送记录")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} · {self.channel} · {self.status}"

@@ -1,61 +1,202 @@
-"""Telling residents about each step of their request. Email now; the channel is an interface so SMS can follow.
+"""Telling applicants about each step of their request, by email and by SMS, with every delivery recorded.
 
-Messages are rendered from Chinese templates (templates/certificates/notifications/) in the portal's default
-language, and sent after the transaction commits (the workflow schedules them with on_commit).
+One interface, two channels:
+- email, at every change of status, to an account that has an address (rendered from the Chinese templates in
+  templates/certificates/notifications/);
+- SMS, at the changes that need the applicant (supplement asked, signed, issued, refused), with the short fixed
+  templates of portal.sms: to the account's phone unless the resident chose email only, and for a counter request
+  without an account to the mobile number the applicant gave.
+
+Each message is a NotificationDelivery row, written after the workflow's transaction commits and then sent. A failed
+send is retried with growing waits (`manage.py send_notifications`, run every minute from cron) and after
+MAX_ATTEMPTS is marked failed, shown to staff on the request's page and sent again when they ask. Nothing is lost
+silently.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
-from certificates.models import CertificateRequest, RequestEvent
+from certificates.models import CertificateRequest, DeliveryStatus, NotificationDelivery, RequestEvent, Status
+from portal import sms
+from portal.models import NotifyChannel, phone_validator
 
 log = logging.getLogger(__name__)
 
+MAX_ATTEMPTS = 5
+RETRY_WAITS = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=15), dt.timedelta(hours=1))
+# The changes of status that need the applicant, and the SMS template that says so.
+SMS_TEMPLATES: dict[str, str] = {
+    Status.AWAITING_SUPPLEMENT: "supplement",
+    Status.SIGNED: "signed",
+    Status.ISSUED: "issued",
+    Status.REJECTED: "refused",
+}
+
 
 class NotificationChannel(Protocol):
-    def can_reach(self, recipient) -> bool: ...
+    key: str
 
-    def send(self, *, recipient, subject: str, body: str) -> bool: ...
+    def send(self, delivery: NotificationDelivery) -> str: ...
 
 
 class EmailChannel:
-    def can_reach(self, recipient) -> bool:
-        return bool(getattr(recipient, "email", ""))
+    key = NotifyChannel.EMAIL
 
-    def send(self, *, recipient, subject: str, body: str) -> bool:
-        if not getattr(recipient, "email", ""):
-            return False
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
-        return True
+    def send(self, delivery: NotificationDelivery) -> str:
+        send_mail(delivery.subject, delivery.body, settings.DEFAULT_FROM_EMAIL, [delivery.address])
+        return ""
 
 
-CHANNELS: list[NotificationChannel] = [EmailChannel()]
+class SmsChannel:
+    key = NotifyChannel.SMS
+
+    def send(self, delivery: NotificationDelivery) -> str:
+        return sms.send_sms(phone=delivery.address, template=delivery.template, params=delivery.params)
+
+
+CHANNELS: dict[str, NotificationChannel] = {channel.key: channel for channel in (EmailChannel(), SmsChannel())}
+
+
+def _is_mobile(value: str | None) -> bool:
+    try:
+        phone_validator(value or "")
+    except Exception:
+        return False
+    return True
+
+
+def sms_recipient(request: CertificateRequest) -> str:
+    """The mobile number an SMS about this request goes to, or "" for none."""
+    account = request.applicant
+    if account is None:
+        return request.applicant_phone if _is_mobile(request.applicant_phone) else ""  # counter applicant
+    if not account.is_active or not account.phone:
+        return ""
+    if account.notify_channel == NotifyChannel.EMAIL and account.email:
+        return ""  # the resident chose email only
+    return account.phone
+
+
+def _sms_params(request: CertificateRequest, template: str) -> dict[str, str]:
+    params = {"item": request.matter_name}
+    if template == "signed":
+        entry = getattr(request, "register_entry", None)
+        params["number"] = entry.display_number if entry is not None else ""
+    return params
+
+
+def plan(request: CertificateRequest, event: RequestEvent) -> list[NotificationDelivery]:
+    """The deliveries this event asks for (not saved)."""
+    if event.action == "submit" and event.actor_id == request.applicant_id:
+        return []  # they know: they just did it
+    deliveries: list[NotificationDelivery] = []
+    account = request.applicant
+    if account is not None and account.is_active and account.email:
+        with translation.override(settings.LANGUAGE_CODE):
+            from certificates.workflow import PUBLIC_NOTE_ACTIONS  # late: the workflow imports this module's caller
+
+            public_note = event.note if event.action in PUBLIC_NOTE_ACTIONS else ""
+            context = {"request": request, "event": event, "public_note": public_note}
+            subject = render_to_string("certificates/notifications/subject.txt", context).strip()
+            body = render_to_string("certificates/notifications/body.txt", context)
+        deliveries.append(
+            NotificationDelivery(
+                request=request,
+                event=event,
+                channel=NotifyChannel.EMAIL,
+                address=account.email,
+                subject=subject[:200],
+                body=body,
+            )
+        )
+    template = SMS_TEMPLATES.get(event.to_status)
+    phone = sms_recipient(request) if template else ""
+    if phone:
+        deliveries.append(
+            NotificationDelivery(
+                request=request,
+                event=event,
+                channel=NotifyChannel.SMS,
+                address=phone,
+                template=template,
+                params=_sms_params(request, template),
+            )
+        )
+    return deliveries
 
 
 def request_changed(request: CertificateRequest, event: RequestEvent) -> None:
-    """Tell the applicant (if they have an account) what happened to their request."""
-    recipient = request.applicant
-    if recipient is None or event.actor_id == recipient.pk and event.action == "submit":
+    """Record and send what the applicant is told about this event (called after the transaction committed)."""
+    try:
+        deliveries = plan(request, event)
+        for delivery in deliveries:
+            delivery.save()
+    except Exception:  # a broken template must never undo or block the workflow step that already committed
+        log.exception("notification could not be planned for request %s", request.pk)
         return
-    channels = [channel for channel in CHANNELS if channel.can_reach(recipient)]
-    if not channels:
-        return  # nobody to tell: skip rendering (counter requests without an account, residents without email)
-    with translation.override(settings.LANGUAGE_CODE):
-        from certificates.workflow import PUBLIC_NOTE_ACTIONS  # late: the workflow imports this module's caller
+    for delivery in deliveries:
+        deliver(delivery.pk)
 
-        public_note = event.note if event.action in PUBLIC_NOTE_ACTIONS else ""
-        context = {"request": request, "event": event, "public_note": public_note}
-        subject = render_to_string("certificates/notifications/subject.txt", context).strip()
-        body = render_to_string("certificates/notifications/body.txt", context)
-    for channel in channels:
+
+def deliver(delivery_id: int) -> NotificationDelivery:
+    """One attempt to send a pending delivery; records the outcome. Never raises for a failed send."""
+    with transaction.atomic():
+        # Locked for the attempt, so the retry command and a staff member's "send again" never send twice.
+        delivery = NotificationDelivery.objects.select_for_update().get(pk=delivery_id)
+        if delivery.status != DeliveryStatus.PENDING:
+            return delivery
+        now = timezone.now()
+        delivery.attempts += 1
+        delivery.last_attempt_at = now
         try:
-            channel.send(recipient=recipient, subject=subject, body=body)
-        except Exception:  # a failed mail must never undo or block the workflow step that already committed
-            log.exception("notification failed for request %s", request.pk)
+            delivery.provider_id = (CHANNELS[delivery.channel].send(delivery) or "")[:100]
+        except Exception as error:  # any failure of the channel is recorded, never lost
+            log.warning("delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error)
+            delivery.last_error = str(error)[:500] or error.__class__.__name__
+            if delivery.attempts >= MAX_ATTEMPTS:
+                delivery.status = DeliveryStatus.FAILED
+                delivery.next_attempt_at = None
+            else:
+                delivery.next_attempt_at = now + RETRY_WAITS[min(delivery.attempts, len(RETRY_WAITS)) - 1]
+        else:
+            delivery.status = DeliveryStatus.SENT
+            delivery.sent_at = now
+            delivery.next_attempt_at = None
+        delivery.save()
+    return delivery
+
+
+def retry_due(*, now: dt.datetime | None = None) -> int:
+    """Send again every pending delivery whose wait is over (and any never attempted); returns how many tried."""
+    now = now or timezone.now()
+    due = NotificationDelivery.objects.filter(
+        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True), status=DeliveryStatus.PENDING
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in list(due):
+        deliver(pk)
+        count += 1
+    return count
+
+
+def send_again(*, delivery: NotificationDelivery) -> NotificationDelivery:
+    """Staff ask to send a failed delivery again: it is pending once more, with a fresh count, and tried now."""
+    with transaction.atomic():
+        locked = NotificationDelivery.objects.select_for_update().get(pk=delivery.pk)
+        if locked.status != DeliveryStatus.FAILED:
+            return locked
+        locked.status = DeliveryStatus.PENDING
+        locked.attempts = 0
+        locked.next_attempt_at = None
+        locked.save(update_fields=["status", "attempts", "next_attempt_at"])
+    return deliver(delivery.pk)

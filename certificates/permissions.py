@@ -7,10 +7,10 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from certificates.models import CertificateRequest
-from portal.access import AnyUser, active_memberships, has_role, supervises
+from portal.access import AnyUser, active_memberships, has_role, oversees
 from portal.errors import Forbidden
 from portal.models import Region
-from portal.roles import COMMUNITY_WORK_ROLES, Role
+from portal.roles import COMMUNITY_WORK_ROLES, OVERSIGHT_ROLES, Role
 
 
 def works_in(user: AnyUser, community: Region) -> bool:
@@ -28,7 +28,7 @@ def can_view_request(user: AnyUser, request: CertificateRequest) -> bool:
         return False
     if request.applicant_id == user.pk:
         return True
-    return works_in(user, request.community) or supervises(user, request.community)
+    return works_in(user, request.community) or oversees(user, request.community)
 
 
 def can_see_full_id_number(user: AnyUser, request: CertificateRequest) -> bool:
@@ -66,7 +66,7 @@ def visible_requests(user: AnyUser) -> QuerySet[CertificateRequest]:
     for m in active_memberships(user):
         if m.role in COMMUNITY_WORK_ROLES:
             condition |= Q(community=m.region)
-        elif m.role in (Role.COUNTY_OFFICER, Role.PROVINCIAL_OFFICER):
+        elif m.role in OVERSIGHT_ROLES:
             condition |= Q(community__code__startswith=m.region.prefix)
     return CertificateRequest.objects.filter(condition)
 
@@ -76,4 +76,4 @@ def communities_handled(user: AnyUser) -> list[Region]:
 
 
 def can_view_register(user: AnyUser, community: Region) -> bool:
-    return works_in(user, community) or supervises(user, community)
+    return works_in(user, community) or oversees(user, community)

@@ -42,7 +42,7 @@ def next_number(community: Region, year: int, series: str = NumberCounter.REGIST
     return counter.last_number
 
 
-def create_entry(request: CertificateRequest, text: CertificateText) -> RegisterEntry:
+def create_entry(request: CertificateRequest, text: CertificateText, *, deputy_for=None) -> RegisterEntry:
     """The entry also keeps the certificate's text as signed (certificates/freeze.py): issuance prints that text."""
     signed_at = request.signed_at or timezone.now()
     year = timezone.localdate(signed_at).year
@@ -66,6 +66,7 @@ def create_entry(request: CertificateRequest, text: CertificateText) -> Register
         has_frozen_text=True,
         verifier=request.verified_by,
         signer=request.signed_by,
+        deputy_for=deputy_for,
         exceptional=request.exceptional,
     )
 

@@ -638,7 +638,14 @@ def can_post_check(user: User, request: CertificateRequest) -> bool:
     return (
         request.post_check_required
         and request.status in POST_CHECK_STATES
-        and handles_requests(user, request.community)
+        and (handles_requests(user, request.community) or _street_officer_of(user, request.community))
+    )
+
+
+def _street_officer_of(user: User, community: Region) -> bool:
+    """The street/township officer of the community's street: post-checks are part of their supervision."""
+    return any(
+        m.role == Role.STREET_OFFICER and community.code.startswith(m.region.prefix) for m in active_memberships(user)
     )
 
 

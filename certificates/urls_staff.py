@@ -23,4 +23,5 @@ urlpatterns = [
     path("county/<str:county_code>/exceptions/", county.exceptions, name="county_exceptions"),
     path("county/<str:county_code>/requesting-bodies/", county.requesting_bodies, name="requesting_bodies"),
     path("requests/<int:pk>/post-check/", staff.post_check, name="post_check"),
+    path("requests/<int:pk>/notifications/<int:delivery_id>/send-again/", staff.send_again, name="send_again"),
 ]

@@ -40,12 +40,15 @@ from certificates.models import (
 )
 from certificates.workdays import add_workdays, workdays_between
 from portal.access import has_role
+from portal.appointments import deputy_for
 from portal.models import User
 from portal.regions import Level, code_prefix
 from portal.roles import Role
 from seals.models import Seal
 
 APPLICANT = "applicant"  # the request's own resident: a relation to the request, not a place-bound role
+# A deputy named by the director for a date range (代签, portal.appointments): may sign, nothing else of the director's.
+DEPUTY = "deputy"
 
 OPEN_BEFORE_SIGNING = frozenset(
     {
@@ -130,7 +133,7 @@ TRANSITIONS: dict[str, Transition] = {
             "sign",
             frozenset({Status.AWAITING_SIGNATURE}),
             Status.SIGNED,
-            frozenset({Role.DIRECTOR}),
+            frozenset({Role.DIRECTOR, DEPUTY}),
             gettext_lazy("签字批准"),
         ),
         Transition(
@@ -254,6 +257,8 @@ def actor_roles(user: User, request: CertificateRequest) -> set[str]:
     roles = {r for r in (Role.STAFF, Role.DIRECTOR, Role.KEEPER) if has_role(user, r, request.community)}
     if request.applicant_id is not None and request.applicant_id == user.pk:
         roles.add(APPLICANT)
+    if Role.DIRECTOR not in roles and roles & {Role.STAFF, Role.KEEPER} and deputy_for(user, request.community):
+        roles.add(DEPUTY)
     return roles
 
 
@@ -538,9 +543,22 @@ def sign(*, request_id: int, actor: User, expected_revision: int | None = None) 
             raise WorkflowError(problem)
         request.signed_by = actor
         request.signed_at = timezone.now()
-        register.create_entry(request, text)
+        register.create_entry(request, text, deputy_for=acting_for)
 
-    return _transition(request_id, "sign", actor, expected_revision=expected_revision, change=register_it)
+    # A deputy's signature names the director it was made for, in the register entry and in the event.
+    acting_for = None
+    note = ""
+    request = CertificateRequest.objects.select_related("community").get(pk=request_id)
+    if not has_role(actor, Role.DIRECTOR, request.community):
+        signing = deputy_for(actor, request.community)
+        if signing is not None:
+            acting_for = signing.director
+            note = _("代签：受主任%(name)s委托（%(start)s至%(end)s）") % {
+                "name": signing.director.display_name,
+                "start": f"{signing.starts_on:%Y-%m-%d}",
+                "end": f"{signing.ends_on:%Y-%m-%d}",
+            }
+    return _transition(request_id, "sign", actor, expected_revision=expected_revision, note=note, change=register_it)
 
 
 def reject(*, request_id: int, actor: User, reason: str, expected_revision: int | None = None):

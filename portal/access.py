@@ -6,10 +6,12 @@ A user's active memberships are loaded once per request object and cached on the
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
+from django.utils import timezone
 
 from portal.models import Membership, Region, User
 from portal.regions import Level
-from portal.roles import SECOND_FACTOR_ROLES, Role
+from portal.roles import OVERSIGHT_ROLES, SECOND_FACTOR_ROLES, Role
 
 AnyUser = User | AnonymousUser
 
@@ -19,7 +21,14 @@ def active_memberships(user: AnyUser) -> list[Membership]:
         return []
     cached = getattr(user, "_active_memberships", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user, active=True).select_related("region"))
+        today = timezone.localdate()
+        # An appointment counts only within its dates (portal/appointments.py); memberships without dates always.
+        cached = list(
+            Membership.objects.filter(user=user, active=True)
+            .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=today))
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+            .select_related("region")
+        )
         user._active_memberships = cached
     return cached
 
@@ -38,6 +47,17 @@ def supervises(user: AnyUser, region: Region) -> bool:
         if m.role in (Role.COUNTY_OFFICER, Role.PROVINCIAL_OFFICER) and region.code.startswith(m.region.prefix):
             return True
     return False
+
+
+def oversees(user: AnyUser, region: Region) -> bool:
+    """Read access from above: what supervises() allows, and a street/township or city officer for the places
+    below theirs. Never a right to change anything the county decides."""
+    return any(m.role in OVERSIGHT_ROLES and region.code.startswith(m.region.prefix) for m in active_memberships(user))
+
+
+def oversight_regions(user: AnyUser) -> list[Region]:
+    """The places this user oversees (street, county, city or province)."""
+    return [m.region for m in active_memberships(user) if m.role in OVERSIGHT_ROLES]
 
 
 def is_officer(user: AnyUser) -> bool:

@@ -51,3 +51,27 @@ class PhoneOrUsernameBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+class SmsCodeBackend(ModelBackend):
+    """Sign-in with a phone number and a one-time SMS code (for residents who forgot their password).
+
+    Called as authenticate(request, username=phone, sms_code=code): the phone number is the `username` credential,
+    so django-axes (AxesStandaloneBackend, listed first) counts failures and refuses locked-out pairs exactly as for
+    passwords. A privileged account signed in this way is still unverified: SecondFactorMiddleware sends it to the
+    second step like after a password.
+    """
+
+    def authenticate(self, request, username=None, sms_code=None, **kwargs):
+        if username is None or sms_code is None:
+            return None
+        from portal import phonecodes  # phonecodes imports models that import this module's siblings
+        from portal.models import CodePurpose
+
+        phone = phonecodes.normalize_phone(username)
+        if not phonecodes.code_check(phone=phone, purpose=CodePurpose.SIGN_IN, code=sms_code):
+            return None
+        user = phonecodes.active_account(phone)
+        if user is not None and self.user_can_authenticate(user):
+            return user
+        return None

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from portal.access import active_memberships, is_officer, needs_second_factor
-from portal.roles import Role
+from portal.roles import OVERSIGHT_ROLES, Role
 
 
 def site(request: HttpRequest) -> dict:
@@ -17,10 +17,15 @@ def site(request: HttpRequest) -> dict:
     roles = {m.role for m in memberships}
     return {
         "portal_operator": settings.PORTAL_OPERATOR,
+        # 关怀版 (large text, high contrast) remembered per browser by a cookie (portal.views.care_mode)
+        "care_mode": request.COOKIES.get("care_mode") == "1",
         "demo_mode": settings.DEMO_MODE,
         "user_memberships": memberships,
         "user_is_officer": is_officer(user) if memberships else False,
+        "user_oversees": bool(roles & OVERSIGHT_ROLES),
         # Which menus to show; each page still checks access itself.
         "user_handles_requests": bool(roles & {Role.STAFF, Role.DIRECTOR}),
         "user_is_keeper": Role.KEEPER in roles,
+        "user_is_county_officer": Role.COUNTY_OFFICER in roles,
+        "user_is_director": Role.DIRECTOR in roles,
     }

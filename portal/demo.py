@@ -73,6 +73,8 @@ PEOPLE = [
     ("county_yanta", "吴刚", "13800000007", [(Role.COUNTY_OFFICER, "610113000000")]),
     ("county_weiyang", "郑华", "13800000008", [(Role.COUNTY_OFFICER, "610112000000")]),
     ("province", "冯涛", "13800000009", [(Role.PROVINCIAL_OFFICER, "610000000000")]),
+    ("street_xiaozhai", "陈晨", "13800000010", [(Role.STREET_OFFICER, "610113001000")]),
+    ("city_xian", "杨帆", "13800000011", [(Role.CITY_OFFICER, "610100000000")]),
 ]
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
@@ -102,12 +104,14 @@ def random_name(rng: random.Random) -> str:
 @transaction.atomic
 def seed_places() -> list[Region]:
     for code, name, parent_code in STREETS:
-        Region.objects.get_or_create(
+        Region.objects.update_or_create(
             code=code, defaults={"level": Level.STREET, "name": name, "parent": Region.objects.get(code=parent_code)}
         )
     communities = []
     for code, name, parent_code, kind, phone, prefix in COMMUNITIES:
-        region, _ = Region.objects.get_or_create(
+        # update_or_create: the demo's places stay as the demo describes them even where the shipped statistical
+        # list (loaded on first migrate) has another name for the same code
+        region, _ = Region.objects.update_or_create(
             code=code,
             defaults={
                 "level": Level.COMMUNITY,

@@ -55,7 +55,7 @@ class DatabaseUnavailableMiddleware:
 # Pages an unverified privileged session may open: the second step itself, enrolment, signing out, the language
 # switch. Static files are served before this middleware (whitenoise) or under STATIC_URL (development).
 SECOND_FACTOR_OPEN_VIEWS = frozenset(
-    {"second_step", "second_step_setup", "logout", "set_language", "csp_report", "healthz", "readyz"}
+    {"second_step", "second_step_setup", "logout", "set_language", "care_mode", "csp_report", "healthz", "readyz"}
 )
 
 

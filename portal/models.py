@@ -37,6 +37,9 @@ class Region(models.Model):
     number_prefix = models.CharField(
         _("证明编号字头"), max_length=8, blank=True, help_text=_("如“雁证”，用于登记簿编号。")
     )
+    # A code that disappeared from the statistical division list (portal/regions_import.py): kept, never deleted,
+    # because requests, register entries and memberships keep pointing at it.
+    retired_on = models.DateField(_("撤销日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("行政区划")
@@ -111,6 +114,11 @@ class Community(Region):
         verbose_name_plural = _("社区（村）")
 
 
+class NotifyChannel(models.TextChoices):
+    SMS = "sms", _("短信")
+    EMAIL = "email", _("电子邮件")
+
+
 class PortalUserManager(UserManager):
     pass
 
@@ -123,6 +131,10 @@ class User(AbstractUser):
         _("手机号码"), max_length=11, blank=True, null=True, unique=True, validators=[phone_validator]
     )
     id_number = models.CharField(_("公民身份号码"), max_length=18, blank=True, validators=[validate_id_number])
+    notify_channel = models.CharField(
+        _("通知方式"), max_length=8, choices=NotifyChannel.choices, default=NotifyChannel.SMS
+    )
+    closed_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
 
     objects = PortalUserManager()
 
@@ -161,6 +173,9 @@ class Membership(models.Model):
     role = models.CharField(_("角色"), max_length=24, choices=Role.choices)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("地方"))
     active = models.BooleanField(_("有效"), default=True)
+    # An appointment's dates (portal/appointments.py): the role counts only from starts_on to ends_on, inclusive.
+    starts_on = models.DateField(_("任职起始日"), null=True, blank=True)
+    ends_on = models.DateField(_("任职截止日"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -320,3 +335,144 @@ class ApiCall(PermanentRecord):
 
     def __str__(self) -> str:
         return f"{self.key_id} {self.method} {self.path} {self.status_code}"
+
+
+class CodePurpose(models.TextChoices):
+    SIGN_UP = "sign_up", _("注册")
+    SIGN_IN = "sign_in", _("短信验证码登录")
+    RESET = "reset", _("找回密码")
+    CHANGE_PHONE = "change_phone", _("更换手机号")
+
+
+class PhoneCode(models.Model):
+    """One SMS code sent to one number for one purpose (portal/phonecodes.py): valid 5 minutes, 5 tries, used once.
+
+    Only a hash of the code is kept. A newer code for the same number and purpose replaces the older one.
+    """
+
+    phone = models.CharField(_("手机号码"), max_length=11, db_index=True)
+    purpose = models.CharField(_("用途"), max_length=16, choices=CodePurpose.choices)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(_("发送时间"), db_index=True)
+    expires_at = models.DateTimeField(_("失效时间"))
+    tries = models.PositiveSmallIntegerField(_("已尝试次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    replaced = models.BooleanField(_("已被新验证码取代"), default=False)
+    client_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.phone[:3]}****{self.phone[-4:]} · {self.purpose} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class BindingStatus(models.TextChoices):
+    PENDING = "pending", _("待社区确认")
+    CONFIRMED = "confirmed", _("已确认")
+    REFUSED = "refused", _("未通过")
+    ENDED = "ended", _("已迁出")
+
+
+class ResidenceBinding(models.Model):
+    """A resident's request to belong to a community (居住关系), and what became of it (portal/bindings.py).
+
+    States: pending → confirmed | refused; pending or confirmed → ended (the resident moved: a new request, or
+    closed the account). Rows are never deleted: together they are the history of where a person lived. The
+    resident's RESIDENT membership is active while the binding is pending or confirmed, so an unconfirmed resident
+    can already apply; staff see that the binding is unconfirmed and verify residence with the application.
+    """
+
+    resident = models.ForeignKey(User, on_delete=models.PROTECT, related_name="bindings", verbose_name=_("居民"))
+    community = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="bindings", verbose_name=_("社区（村）")
+    )
+    address = models.CharField(_("居住地址"), max_length=200)
+    status = models.CharField(_("状态"), max_length=16, choices=BindingStatus.choices, default=BindingStatus.PENDING)
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("办理时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("办理人")
+    )
+    at_counter = models.BooleanField(_("窗口现场核实"), default=False)
+    reason = models.CharField(_("理由"), max_length=300, blank=True)
+    ended_at = models.DateTimeField(_("迁出时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("居住关系")
+        verbose_name_plural = _("居住关系")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # One community at a time: at most one pending or confirmed binding per resident.
+            models.UniqueConstraint(
+                fields=["resident"],
+                condition=Q(status__in=["pending", "confirmed"]),
+                name="binding_one_current_per_resident",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} · {self.community} · {self.get_status_display()}"
+
+
+class Appointment(models.Model):
+    """One term of a community post (staff, director, seal keeper), appointed by the county (portal/appointments.py).
+
+    The rows are the history of who held what role when: a term is never deleted, its end is written once. The
+    membership it points to is what every permission reads; its dates follow the current term.
+    """
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("角色绑定")
+    )
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("任职人"))
+    role = models.CharField(_("职务"), max_length=24, choices=Role.choices)
+    community = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("社区（村）")
+    )
+    starts_on = models.DateField(_("任职起始日"))
+    ends_on = models.DateField(_("任职截止日"), null=True, blank=True)
+    election = models.BooleanField(_("换届产生"), default=False)
+    # Empty for a post held before the portal's appointments (taken over from its membership, see adopt_posts).
+    appointed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("任命人")
+    )
+    appointed_at = models.DateTimeField(_("任命时间"), auto_now_add=True)
+    ended_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("免职人")
+    )
+    ended_at = models.DateTimeField(_("免职时间"), null=True, blank=True)
+    end_reason = models.CharField(_("免职原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("任职记录")
+        verbose_name_plural = _("任职记录")
+        ordering = ["-starts_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.community} · {self.starts_on}–{self.ends_on or ''}"
+
+
+class DeputySigning(models.Model):
+    """A director names a deputy who may sign certificates (代签) within a date range (portal/appointments.py).
+
+    Every signature made under it names the director in the register (certificates RegisterEntry.deputy_for).
+    """
+
+    community = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("社区（村）"))
+    director = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("主任"))
+    deputy = models.ForeignKey(User, on_delete=models.PROTECT, related_name="deputy_signings", verbose_name=_("代签人"))
+    starts_on = models.DateField(_("代签起始日"))
+    ends_on = models.DateField(_("代签截止日"))
+    created_at = models.DateTimeField(_("指定时间"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("代签授权")
+        verbose_name_plural = _("代签授权")
+        ordering = ["-starts_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.deputy} → {self.director} · {self.starts_on}–{self.ends_on}"

@@ -23,7 +23,13 @@ def client_address(request: HttpRequest) -> str:
 
 def over_limit(request: HttpRequest, scope: str, *, limit: int, window_seconds: int) -> bool:
     """Count this request; True when the client made more than `limit` requests in the current window."""
-    key = f"ratelimit:{scope}:{client_address(request)}"
+    return over_limit_key(f"{scope}:{client_address(request)}", limit=limit, window_seconds=window_seconds)
+
+
+def over_limit_key(identity: str, *, limit: int, window_seconds: int) -> bool:
+    """Count one event for `identity` (a client address, a phone number…); True when more than `limit` happened in
+    the current window."""
+    key = f"ratelimit:{identity}"
     # Opens the window with its expiry; does nothing while the window is open (SET NX EX on Redis).
     cache.add(key, 0, timeout=window_seconds)
     try:

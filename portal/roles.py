@@ -13,6 +13,8 @@ class Role(models.TextChoices):
     KEEPER = "keeper", _("印章保管人")
     COUNTY_OFFICER = "county_officer", _("区县民政干部")
     PROVINCIAL_OFFICER = "provincial_officer", _("省级民政干部")
+    STREET_OFFICER = "street_officer", _("街道（乡镇）干部")
+    CITY_OFFICER = "city_officer", _("设区市民政干部")
 
 
 ROLE_LEVEL: dict[str, str] = {
@@ -22,9 +24,15 @@ ROLE_LEVEL: dict[str, str] = {
     Role.KEEPER: Level.COMMUNITY,
     Role.COUNTY_OFFICER: Level.COUNTY,
     Role.PROVINCIAL_OFFICER: Level.PROVINCE,
+    Role.STREET_OFFICER: Level.STREET,
+    Role.CITY_OFFICER: Level.CITY,
 }
 
 COMMUNITY_WORK_ROLES: frozenset[str] = frozenset({Role.STAFF, Role.DIRECTOR, Role.KEEPER})
 OFFICER_ROLES: frozenset[str] = frozenset({Role.COUNTY_OFFICER, Role.PROVINCIAL_OFFICER})
+# Who oversees the communities below their place (read access, the oversight pages): besides the county and the
+# province, a street/township officer their street's communities (also post-checks there) and a city officer the
+# city's counties. Only county and province officers maintain catalogs, seals and waivers (OFFICER_ROLES).
+OVERSIGHT_ROLES: frozenset[str] = OFFICER_ROLES | {Role.STREET_OFFICER, Role.CITY_OFFICER}
 # Roles that must pass a second sign-in step (TOTP code or recovery code): everyone who acts for a place.
-SECOND_FACTOR_ROLES: frozenset[str] = COMMUNITY_WORK_ROLES | OFFICER_ROLES
+SECOND_FACTOR_ROLES: frozenset[str] = COMMUNITY_WORK_ROLES | OVERSIGHT_ROLES

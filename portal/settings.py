@@ -107,7 +107,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"
 # AxesStandaloneBackend first: it refuses a locked-out sign-in before any password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "portal.auth.PhoneOrUsernameBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "portal.auth.PhoneOrUsernameBackend",
+    "portal.auth.SmsCodeBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -145,6 +149,20 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@example.invalid")
+# The first migrate loads the shipped statistical division list (portal/regions_import.py); test settings skip it.
+REGIONS_LOAD_ON_MIGRATE = True
+# Text messages (portal/sms.py): the console backend logs them (development).
+SMS_BACKEND = env_str("SMS_BACKEND", "portal.sms.ConsoleBackend")
+# For portal.sms.AliyunBackend / TencentBackend: the provider's endpoint (empty: its public one), credentials, the
+# registered signature and template ids; Tencent also needs its SMS application id and region.
+SMS_ENDPOINT = env_str("SMS_ENDPOINT", "")
+SMS_PROTOCOL = env_str("SMS_PROTOCOL", "https")
+SMS_ACCESS_KEY_ID = env_str("SMS_ACCESS_KEY_ID", "")
+SMS_ACCESS_KEY_SECRET = env_str("SMS_ACCESS_KEY_SECRET", "")
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "社区证明")
+SMS_TEMPLATE_IDS = env_str("SMS_TEMPLATE_IDS", "")
+SMS_APP_ID = env_str("SMS_APP_ID", "")
+SMS_REGION = env_str("SMS_REGION", "ap-guangzhou")
 
 # Shown in the footer and on the notice board: who runs this deployment.
 PORTAL_OPERATOR = env_str("PORTAL_OPERATOR", "陕西省民政厅（演示）")
@@ -177,6 +195,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # second-step codes (which count towards the same lockout).
 AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
+# Typed codes and new passwords never reach axes' stored request data.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "password1", "password2", "new_password1"]
 # Second factor (django-otp, see portal/twofactor.py) for everyone but residents: TOTP apps and recovery codes.
 OTP_TOTP_ISSUER = "社区证明服务平台"
 # The API (/api/v1/, portal/api.py): JSON only; keys authenticate per view (portal/apikeys.py), never the session.

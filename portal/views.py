@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from portal import twofactor
 from portal.access import needs_second_factor, officer_regions
@@ -140,6 +141,18 @@ def second_step_setup(request: HttpRequest) -> HttpResponse:
         "issuer": settings.OTP_TOTP_ISSUER,
     }
     return render(request, "registration/second_step_setup.html", context)
+
+
+@require_POST
+def care_mode(request: HttpRequest) -> HttpResponse:
+    """The 关怀版 switch for older residents: large text and high contrast, remembered per browser (a cookie, no
+    account needed)."""
+    response = redirect(_next_url(request))
+    if request.POST.get("care") == "1":
+        response.set_cookie("care_mode", "1", max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure())
+    else:
+        response.delete_cookie("care_mode", samesite="Lax")
+    return response
 
 
 @login_required

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from portal.access import AnyUser, has_role, supervises
+from portal.access import AnyUser, has_role, oversees
 from portal.models import Region
 from portal.regions import Level
 from portal.roles import COMMUNITY_WORK_ROLES, Role
@@ -25,7 +25,7 @@ def works_in(user: AnyUser, community: Region) -> bool:
 
 
 def can_view_seals(user: AnyUser, community: Region) -> bool:
-    return works_in(user, community) or supervises(user, community)
+    return works_in(user, community) or oversees(user, community)
 
 
 def get_seal_community(user: AnyUser, code: str) -> Region:

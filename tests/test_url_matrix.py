@@ -143,6 +143,25 @@ MATRIX: dict[str, tuple] = {
     # sign-in lockouts of the people an officer supervises
     "officer_lockouts": (lambda w: {}, OFFICERS_ONLY),
     "set_language": (lambda w: {}, statuses(302, anonymous=302)),
+    # the 关怀版 switch (large text, high contrast) takes a POST from anyone
+    "care_mode": (lambda w: {}, POST_ONLY_ANY),
+    # residents join by themselves: pages for people not signed in (the signed-in are sent on)
+    "sign_up": (lambda w: {}, statuses(302, anonymous=200)),
+    "login_code": (lambda w: {}, statuses(302, anonymous=200)),
+    "password_reset_sms": (lambda w: {}, statuses(302, anonymous=200)),
+    # Django's reset by email: harmless pages for anyone; a wrong link says it is invalid
+    "password_reset": (lambda w: {}, EVERYONE),
+    "password_reset_done": (lambda w: {}, EVERYONE),
+    "password_reset_confirm": (lambda w: {"uidb64": "MQ", "token": "wrong-token"}, EVERYONE),
+    "password_reset_complete": (lambda w: {}, EVERYONE),
+    # one's own settings and community binding; staff and directors confirm bindings of their community
+    "account_settings": (lambda w: {}, statuses(200, anonymous=302)),
+    "my_community": (lambda w: {}, statuses(200, anonymous=302)),
+    "community_bindings": (lambda w: {}, statuses(403, staff_x=200, staff_y=200, director=200)),
+    # county officers appoint and remove the people of their county's communities; directors name deputies
+    "officer_people": (lambda w: {}, statuses(403, county_officer=200, other_county_officer=200)),
+    "officer_community_people": (lambda w: {"community_code": w.community}, statuses(403, county_officer=200)),
+    "deputy": (lambda w: {}, statuses(403, director=200)),
     "audit_log": (lambda w: {}, OFFICERS_ONLY),
     "healthz": (lambda w: {}, EVERYONE),
     "readyz": (lambda w: {}, EVERYONE),
@@ -234,6 +253,7 @@ MATRIX: dict[str, tuple] = {
         statuses(404, county_officer=200, provincial_officer=200),
     ),
     "desk:post_check": (lambda w: {"pk": w.request}, POST_ONLY),
+    "desk:send_again": (lambda w: {"pk": w.request, "delivery_id": 1}, POST_ONLY),
     # issuance
     "issuance:keeper_queue": (lambda w: {}, statuses(403, keeper=200)),
     "issuance:issue": (lambda w: {"pk": w.issued_request}, POST_ONLY),

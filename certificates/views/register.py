@@ -44,7 +44,7 @@ def _year_and_entries(request: HttpRequest, community: Region) -> tuple[int, lis
     year = (form.cleaned_data.get("year") if form.is_valid() else None) or this_year
     entries = (
         RegisterEntry.objects.filter(community=community, year=year)
-        .select_related("verifier", "signer", "cancellation", "request")
+        .select_related("verifier", "signer", "deputy_for", "cancellation", "request")
         .order_by("number")
     )
     return year, years, entries

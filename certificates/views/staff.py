@@ -21,7 +21,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.models import IssuableItem
 from catalog.selectors import effective_issuable_items
-from certificates import freeze, selectors, services, workflow
+from certificates import freeze, notifications, selectors, services, workflow
 from certificates.forms.staff import (
     EXCEPTIONAL_CHOICE,
     ActionForm,
@@ -52,7 +52,9 @@ from certificates.forms.staff import (
 from certificates.models import (
     CertificateRequest,
     Channel,
+    DeliveryStatus,
     FourEyesWaiver,
+    NotificationDelivery,
     PostCheckResult,
     RegisterEntry,
     Status,
@@ -63,12 +65,14 @@ from certificates.permissions import (
     can_see_full_phone,
     communities_handled,
     get_request_for_user,
+    handles_requests,
     visible_requests,
     works_in,
 )
 from certificates.uploads import UploadRejected
 from certificates.workflow import WorkflowError
-from portal.access import officer_regions, supervises
+from portal import bindings
+from portal.access import oversees, oversight_regions, supervises
 from portal.audit import audit_personal_data_shown
 from portal.errors import Forbidden
 from portal.idcard import mask_phone
@@ -105,7 +109,7 @@ def _desk_request(user: User, pk: int, *, write: bool = False) -> CertificateReq
     """A request through the access helper, and only for those who work on it or supervise it: an applicant reads
     their own request on the residents' pages, not on the desk."""
     request = get_request_for_user(user, pk, write=write)
-    if not (works_in(user, request.community) or supervises(user, request.community)):
+    if not (works_in(user, request.community) or oversees(user, request.community)):
         raise Http404
     return request
 
@@ -214,6 +218,10 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "page_query": query.urlencode(),
             "tab_query": _without(request.GET, "tab", "page"),
+            # notifications every automatic retry failed to send: the applicant may not know (never silently lost)
+            "failed_deliveries": NotificationDelivery.objects.filter(
+                request__community=community, status=DeliveryStatus.FAILED
+            ).select_related("request")[:20],
         },
     )
 
@@ -332,7 +340,7 @@ DESK_ACTIONS: dict[str, DeskAction] = {
         RequestSupplementForm,
         _request_supplement,
         gettext_lazy("通知申请人补正"),
-        gettext_lazy("已要求补正，申请人会收到通知。"),
+        gettext_lazy("已要求补正。"),
         style="btn-outline-primary",
         collapsed=True,
     ),
@@ -516,6 +524,11 @@ def _render_detail(request: HttpRequest, pk: int, failed: Failed | None = None) 
             "explanations": explanations,
             "lost": lost,
             "read_only": not panels and not works_in(user, obj.community),
+            # a resident whose residence the community has not confirmed yet: verified with this application
+            "binding_unconfirmed": bindings.binding_unconfirmed(obj.applicant, obj.community),
+            # every message to the applicant and what became of it; failed ones can be sent again
+            "deliveries": list(obj.deliveries.all()) if works_in(user, obj.community) else [],
+            "can_send_again": handles_requests(user, obj.community),
         },
     )
 
@@ -560,8 +573,17 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         entry = RegisterEntry.objects.filter(request=result).first()
         if entry:
             done += _("登记编号：%(number)s。") % {"number": entry.display_number}
+    if result.status in notifications.SMS_TEMPLATES:
+        done += _told_applicant(result)
     messages.success(request, done)
     return redirect("desk:detail", pk=obj.pk)
+
+
+def _told_applicant(obj: CertificateRequest) -> str:
+    """What staff are told about the notice to the applicant: the truth, not a promise."""
+    if notifications.sms_recipient(obj) or (obj.applicant is not None and obj.applicant.email):
+        return _("系统会通知申请人，发送结果见本页“通知申请人”。")
+    return _("申请人没有登记可接收通知的手机号码或邮箱，请电话或当面告知。")
 
 
 # --- Counter entry (一窗受理) and the exceptional path --------------------------------------------------------------
@@ -687,7 +709,7 @@ def _sets_four_eyes(user: User, community: Region) -> bool:
 
 
 def _officer_scope(user: User) -> list[Region]:
-    regions = officer_regions(user)
+    regions = oversight_regions(user)
     if not regions:
         raise Forbidden(_("督导页面仅供区县和省级民政干部使用。"))
     return regions
@@ -842,7 +864,7 @@ def county_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def post_check(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the result of a post-check (事后核查) of a request's commitments."""
-    obj = get_request_for_user(request.user, pk, write=True)
+    obj = get_request_for_user(request.user, pk)  # who may post-check is the service's rule (street officers too)
     form = PostCheckForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择核查结果和核查方式，并写明核查情况。"))
@@ -858,4 +880,20 @@ def post_check(request: HttpRequest, pk: int) -> HttpResponse:
             messages.warning(request, _("已记录：承诺不实。请社区主任决定是否撤销证明，并按规定报送信用记录。"))
         else:
             messages.success(request, _("已记录事后核查结果。"))
+    return redirect("desk:detail", obj.pk)
+
+
+@login_required
+@require_POST
+def send_again(request: HttpRequest, pk: int, delivery_id: int) -> HttpResponse:
+    """Staff send a notification again after every automatic retry failed (certificates/notifications.py)."""
+    obj = get_request_for_user(request.user, pk, write=True)
+    if not handles_requests(request.user, obj.community):
+        raise Forbidden(_("只有本社区工作人员可以重新发送通知。"))
+    delivery = get_object_or_404(NotificationDelivery, pk=delivery_id, request=obj)
+    result = notifications.send_again(delivery=delivery)
+    if result.status == DeliveryStatus.SENT:
+        messages.success(request, _("通知已重新发送。"))
+    else:
+        messages.error(request, _("通知仍未发送成功：%(error)s") % {"error": result.last_error})
     return redirect("desk:detail", obj.pk)

@@ -69,3 +69,12 @@ def test_notice_board_view_model_follows_the_effective_catalog(personas):
     assert first.first_basis["title"] == "中华人民共和国公证法"
     assert first.basis_count == 2
     assert not first.needs_confirmation
+
+
+def test_a_villages_notice_board_speaks_of_the_village(client, personas):
+    """Issue 9: a village says 本村 and 村务公开栏 where a community says 本社区 and 公示栏."""
+    village = pdf_text(client.get(reverse("catalog:notice_board_pdf", args=[personas.village.code])).content)
+    assert "本村只出具下列第一部分" in village and "张贴于村务公开栏" in village
+    assert "本社区" not in village
+    community = pdf_text(client.get(reverse("catalog:notice_board_pdf", args=[personas.community_x.code])).content)
+    assert "本社区只出具下列第一部分" in community and "张贴于公示栏" in community and "本村" not in community
