@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from certificates.views import county, register, staff
+from certificates.views import county, oversight, register, staff
 
 app_name = "desk"
 urlpatterns = [
@@ -22,5 +22,12 @@ urlpatterns = [
     path("county/review/<int:pk>/", staff.county_review, name="county_review"),
     path("county/<str:county_code>/exceptions/", county.exceptions, name="county_exceptions"),
     path("county/<str:county_code>/requesting-bodies/", county.requesting_bodies, name="requesting_bodies"),
+    path("oversight/", oversight.index, name="oversight"),
+    path("oversight/<str:region_code>/", oversight.area, name="oversight_area"),
+    re_path(
+        r"^oversight/(?P<region_code>\d{12})/(?P<figure>[a-z_]+)\.(?P<fmt>csv|xlsx)$",
+        oversight.export,
+        name="oversight_export",
+    ),
     path("requests/<int:pk>/post-check/", staff.post_check, name="post_check"),
 ]

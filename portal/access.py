@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from portal.models import Membership, Region, User
 from portal.regions import Level
-from portal.roles import SECOND_FACTOR_ROLES, Role
+from portal.roles import OVERSIGHT_ROLES, SECOND_FACTOR_ROLES, Role
 
 AnyUser = User | AnonymousUser
 
@@ -54,6 +54,18 @@ def needs_second_factor(user: AnyUser) -> bool:
 def officer_regions(user: AnyUser) -> list[Region]:
     """The counties and provinces this user supervises."""
     return [m.region for m in active_memberships(user) if m.role in (Role.COUNTY_OFFICER, Role.PROVINCIAL_OFFICER)]
+
+
+def oversight_regions(user: AnyUser) -> list[Region]:
+    """The places whose oversight area (督导统计) this user reads: a street, county, city or provincial officer's own
+    place, with everything below it."""
+    return [m.region for m in active_memberships(user) if m.role in OVERSIGHT_ROLES]
+
+
+def oversees(user: AnyUser, region: Region) -> bool:
+    """True when region is an oversight officer's own place or lies below it (the region's code starts with the
+    officer's place's prefix). A street officer never sees the county above or a neighbouring street."""
+    return any(region.code.startswith(place.prefix) for place in oversight_regions(user))
 
 
 def editable_catalog_regions(user: AnyUser) -> list[Region]:

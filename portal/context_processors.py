@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from portal.access import active_memberships, is_officer, needs_second_factor
-from portal.roles import Role
+from portal.roles import OVERSIGHT_ROLES, Role
 
 
 def site(request: HttpRequest) -> dict:
@@ -23,4 +23,5 @@ def site(request: HttpRequest) -> dict:
         # Which menus to show; each page still checks access itself.
         "user_handles_requests": bool(roles & {Role.STAFF, Role.DIRECTOR}),
         "user_is_keeper": Role.KEEPER in roles,
+        "user_oversees": bool(roles & OVERSIGHT_ROLES),
     }

@@ -12,6 +12,8 @@ class Role(models.TextChoices):
     DIRECTOR = "director", _("社区主任")
     KEEPER = "keeper", _("印章保管人")
     COUNTY_OFFICER = "county_officer", _("区县民政干部")
+    STREET_OFFICER = "street_officer", _("街道（乡镇）民政干部")
+    CITY_OFFICER = "city_officer", _("设区市民政干部")
     PROVINCIAL_OFFICER = "provincial_officer", _("省级民政干部")
 
 
@@ -21,10 +23,16 @@ ROLE_LEVEL: dict[str, str] = {
     Role.DIRECTOR: Level.COMMUNITY,
     Role.KEEPER: Level.COMMUNITY,
     Role.COUNTY_OFFICER: Level.COUNTY,
+    Role.STREET_OFFICER: Level.STREET,
+    Role.CITY_OFFICER: Level.CITY,
     Role.PROVINCIAL_OFFICER: Level.PROVINCE,
 }
 
 COMMUNITY_WORK_ROLES: frozenset[str] = frozenset({Role.STAFF, Role.DIRECTOR, Role.KEEPER})
 OFFICER_ROLES: frozenset[str] = frozenset({Role.COUNTY_OFFICER, Role.PROVINCIAL_OFFICER})
+# Officers who read the oversight area (督导统计) of their place and everything below it: street, county, city and
+# province. Street and city officers only read oversight figures; the county's settings, the catalog and the
+# request pages stay with county and provincial officers (OFFICER_ROLES).
+OVERSIGHT_ROLES: frozenset[str] = OFFICER_ROLES | {Role.STREET_OFFICER, Role.CITY_OFFICER}
 # Roles that must pass a second sign-in step (TOTP code or recovery code): everyone who acts for a place.
-SECOND_FACTOR_ROLES: frozenset[str] = COMMUNITY_WORK_ROLES | OFFICER_ROLES
+SECOND_FACTOR_ROLES: frozenset[str] = COMMUNITY_WORK_ROLES | OVERSIGHT_ROLES

@@ -219,6 +219,8 @@ def test_seed_demo_gives_privileged_demo_accounts_the_secrets_published_in_the_r
         "county_yanta",
         "county_weiyang",
         "province",
+        "street_xiaozhai",
+        "city_xian",
         "admin",
     }
     for username, device in devices.items():
