@@ -381,3 +381,21 @@ def test_queries_do_not_grow_with_communities(counted, login, django_assert_max_
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert len(response.context["sections"][0]["rows"]) == 3 + 30 + 1  # communities and the total
+
+
+def test_median_of_counted_values():
+    from collections import Counter
+
+    assert oversight._median(Counter({3: 1})) == 3
+    assert oversight._median(Counter({1: 2, 9: 1})) == 1  # 1, 1, 9
+    assert oversight._median(Counter({2: 1, 9: 1})) == 5.5
+    assert oversight._median(Counter({4: 2, 6: 2})) == 5
+
+
+def test_the_workday_index_agrees_with_the_calendar():
+    from certificates.workdays import workdays_between
+
+    first, last = dt.date(2025, 12, 20), dt.date(2026, 2, 28)  # the 2026 New Year and Spring Festival holidays
+    index = oversight._workday_index(first, last)
+    for start, end in [(first, last), (dt.date(2026, 2, 10), dt.date(2026, 2, 27)), (first, first)]:
+        assert index[end] - index[start] == workdays_between(start, end)
