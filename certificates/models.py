@@ -649,3 +649,95 @@ class RequestingBasis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body}: {self.basis}"
+
+
+# --- inspection and correction (督导检查 · 督促整改) --------------------------------------------------------------
+
+
+class ChecklistItem(models.TextChoices):
+    """What an inspection of a community looks at (陕西通知: 清单公开、登记、印章管理、事后核查)."""
+
+    LISTS_PUBLISHED = "lists_published", _("清单在居民看得到的地方公开")
+    REGISTER_VERIFIED = "register_verified", _("登记簿完整并经核对")
+    SEAL_LEDGER = "seal_ledger", _("用印登记簿与出具的证明相符")
+    KEEPER_NOT_APPROVER = "keeper_not_approver", _("印章保管人与用印审批人分离")
+    NO_ABOLISHED = "no_abolished", _("未出具已取消的证明")
+    POST_CHECKED = "post_checked", _("告知承诺事项已事后核查")
+
+
+class CheckResult(models.TextChoices):
+    MET = "met", _("符合")
+    NOT_MET = "not_met", _("不符合")
+    NOT_SEEN = "not_seen", _("未查看")
+
+
+class Inspection(PermanentRecord):
+    """One inspection of a community by a street or county officer: per checklist item what the system found
+    before the visit and what the officer saw. A finding (不符合) gets a rectification deadline (Finding)."""
+
+    community = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"))
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    inspected_on = models.DateField(_("检查日期"))
+    # [{"key": ChecklistItem, "system_ok": bool | None, "system_detail": str, "result": CheckResult, "note": str}]
+    checklist = models.JSONField(_("检查项目"), default=list)
+    summary = models.TextField(_("检查情况"), blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("督导检查记录")
+        verbose_name_plural = _("督导检查记录")
+        ordering = ["-inspected_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} @ {self.inspected_on}"
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", _("待整改")
+    RESPONDED = "responded", _("已报整改情况")
+    CLOSED = "closed", _("已销号")
+
+
+class Finding(models.Model):
+    """A checklist item found not met, to be corrected by a deadline (整改期限). Its status and deadline change
+    only through certificates/inspections.py, each change with a FindingEvent; the finding itself is never deleted."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="findings")
+    community = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+")
+    item = models.CharField(_("检查项目"), max_length=32, choices=ChecklistItem.choices)
+    description = models.TextField(_("问题"))
+    deadline = models.DateField(_("整改期限"))
+    status = models.CharField(_("状态"), max_length=16, choices=FindingStatus.choices, default=FindingStatus.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("检查发现的问题")
+        verbose_name_plural = _("检查发现的问题")
+        ordering = ["deadline", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.community_id}: {self.item}"
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.status == FindingStatus.OPEN and self.deadline < today
+
+
+class FindingEvent(PermanentRecord):
+    """What happened to a finding: raised, the community's report of what it did, closed or reopened."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=16)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("说明"), blank=True)
+    deadline = models.DateField(_("整改期限"), null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.finding_id}: {self.action}"

@@ -29,5 +29,8 @@ urlpatterns = [
         oversight.export,
         name="oversight_export",
     ),
+    path("oversight/<str:community_code>/inspect/", oversight.inspection_new, name="inspection_new"),
+    path("oversight/<str:region_code>/inspections/", oversight.inspection_list, name="inspections"),
+    path("findings/<int:pk>/", oversight.finding_detail, name="finding"),
     path("requests/<int:pk>/post-check/", staff.post_check, name="post_check"),
 ]

@@ -49,6 +49,16 @@ OVERSIGHT_START = statuses(
 OVERSIGHT_AREA = statuses(
     403, county_officer=200, other_county_officer=404, provincial_officer=200, street_officer=200, city_officer=200
 )
+FINDINGS_READ = statuses(
+    404,
+    street_officer=200,
+    county_officer=200,
+    city_officer=200,
+    provincial_officer=200,
+    staff_x=200,
+    director=200,
+    keeper=200,
+)
 # A 雁塔区 item seen in the officers' interface: its county edits it, the province reads it, others never see it.
 OFFICER_ITEM_READ = statuses(404, county_officer=200, provincial_officer=200)
 OFFICER_ITEM_WRITE = statuses(404, county_officer=200, provincial_officer=403)
@@ -81,6 +91,7 @@ class World:
     concept: int
     phrase: int
     review: int
+    finding: int
 
 
 @pytest.fixture
@@ -139,7 +150,27 @@ def world(personas) -> World:
         review=NameReview.objects.create(
             item=draft, name=draft.name, request_note="仅限公证", requested_by=personas.county_officer
         ).pk,
+        finding=_finding(personas),
     )
+
+
+def _finding(personas) -> int:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from certificates import inspections
+    from certificates.models import ChecklistItem, CheckResult
+
+    today = timezone.localdate()
+    results = {key: inspections.ItemResult(CheckResult.MET) for key in ChecklistItem.values}
+    results[ChecklistItem.LISTS_PUBLISHED] = inspections.ItemResult(
+        CheckResult.NOT_MET, "未张贴", today + dt.timedelta(days=10)
+    )
+    inspection = inspections.inspection_record(
+        community=personas.community_x, actor=personas.street_officer, inspected_on=today, results=results
+    )
+    return inspection.findings.get().pk
 
 
 # url name -> (kwargs from the world, expected status per persona)
@@ -236,6 +267,23 @@ MATRIX: dict[str, tuple] = {
     # the oversight area: 小寨路街道 (community X's street) for every officer above it; 403 for anyone holding no
     # oversight role, 404 for an officer elsewhere (未央区)
     "desk:oversight": (lambda w: {}, OVERSIGHT_START),
+    # inspections of community X: recorded by its street and county officers; read by every officer above it and
+    # by its own workers, who report on findings
+    "desk:inspection_new": (
+        lambda w: {"community_code": w.community},
+        statuses(
+            404,
+            street_officer=200,
+            county_officer=200,
+            city_officer=403,
+            provincial_officer=403,
+            staff_x=403,
+            director=403,
+            keeper=403,
+        ),
+    ),
+    "desk:inspections": (lambda w: {"region_code": w.community}, FINDINGS_READ),
+    "desk:finding": (lambda w: {"pk": w.finding}, FINDINGS_READ),
     "desk:oversight_area": (lambda w: {"region_code": "610113001000"}, OVERSIGHT_AREA),
     "desk:oversight_export": (
         lambda w: {"region_code": "610113001000", "figure": "areas", "fmt": "xlsx"},

@@ -7,20 +7,29 @@ reason. The figures come from certificates/oversight.py; each has a chart, a tab
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_safe
 
-from certificates import charts, oversight
+from certificates import charts, inspections, oversight
+from certificates.forms.inspection import FindingMoveForm, InspectionForm
+from certificates.models import ChecklistItem, CheckResult, Finding, FindingStatus, Inspection
+from certificates.permissions import works_in
+from certificates.services import RequestInvalid
+from certificates.workflow import WorkflowError
 from portal import exports
 from portal.access import oversees, oversight_regions
 from portal.errors import Forbidden, NotFound
 from portal.models import Region
-from portal.regions import LEVEL_ORDER
+from portal.regions import LEVEL_ORDER, Level
 
 # Figures whose rows are the places one level below: their first cell links to that place's own area.
 PER_PLACE = frozenset({"areas", "supervision"})
@@ -91,6 +100,7 @@ def area(request: HttpRequest, region_code: str) -> HttpResponse:
             "received": figures["areas"].rows[-1][1],
             "today": today,
             "child_level": place_area.child_level,
+            "overdue_findings": list(inspections.overdue_findings(region, today)[:20]),
         },
     )
 
@@ -111,3 +121,131 @@ def export(request: HttpRequest, region_code: str, figure: str, fmt: str) -> Htt
         response = HttpResponse(body, content_type=exports.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- inspection and correction (督导检查 · 督促整改) --------------------------------------------------------------
+
+
+def _community_for_inspection(user, code: str) -> Region:
+    """A community the user oversees, or works in (its staff and director answer findings); 404 otherwise."""
+    region = Region.objects.filter(code=code, level=Level.COMMUNITY).first() if code.isdigit() else None
+    if region is None or not (oversees(user, region) or works_in(user, region)):
+        raise NotFound(_("没有找到该社区，或该社区不在您的督导范围内。"))
+    return region
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def inspection_new(request: HttpRequest, community_code: str) -> HttpResponse:
+    user = request.user
+    community = _community_for_inspection(user, community_code)
+    if not inspections.may_inspect(user, community):
+        raise Forbidden(_("只有该社区所在街道或区县的民政干部可以记录督导检查。"))
+    checks = inspections.system_checks(community)
+    form = InspectionForm(request.POST or None, checks=checks)
+    if request.method == "POST" and form.is_valid():
+        try:
+            inspection = inspections.inspection_record(
+                community=community,
+                actor=user,
+                inspected_on=form.cleaned_data["inspected_on"],
+                results=form.results(),
+                summary=form.cleaned_data["summary"],
+            )
+        except RequestInvalid as invalid:
+            form.add_service_errors(invalid.errors)
+        except WorkflowError as error:
+            raise Forbidden(error.message) from None
+        else:
+            found = inspection.findings.count()
+            messages.success(
+                request,
+                _("已记录督导检查，发现问题 %(n)s 个，已通知社区按期整改。") % {"n": found}
+                if found
+                else _("已记录督导检查，未发现问题。"),
+            )
+            return redirect("desk:inspections", region_code=community.code)
+    return render(request, "certificates/oversight/inspection_form.html", {"community": community, "form": form})
+
+
+@login_required
+@require_safe
+def inspection_list(request: HttpRequest, region_code: str) -> HttpResponse:
+    """Inspections and findings of a place: for the officers above it, and for a community's own workers."""
+    user = request.user
+    region = Region.objects.filter(code=region_code).first() if region_code.isdigit() else None
+    if region is None or not (oversees(user, region) or (region.is_community and works_in(user, region))):
+        if not oversight_regions(user) and not (region and region.is_community):
+            raise Forbidden(_("督导统计仅供街道、区县、设区市和省级民政干部使用。"))
+        raise NotFound(_("没有找到该区划，或该区划不在您的督导范围内。"))
+    today = timezone.localdate()
+    scope = Q(community__code__startswith=region.prefix)
+    records = Paginator(
+        Inspection.objects.filter(scope).select_related("community", "inspector").prefetch_related("findings"), 30
+    ).get_page(request.GET.get("page"))
+    findings = list(
+        Finding.objects.filter(scope)
+        .exclude(status=FindingStatus.CLOSED)
+        .select_related("community")
+        .order_by("deadline", "id")[:200]
+    )
+    return render(
+        request,
+        "certificates/oversight/inspections.html",
+        {
+            "region": region,
+            "records": records,
+            "findings": findings,
+            "today": today,
+            "may_inspect": region.is_community and inspections.may_inspect(user, region),
+            "oversees": oversees(user, region),
+            "labels": dict(ChecklistItem.choices),
+            "results": dict(CheckResult.choices),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    finding = Finding.objects.select_related("community", "inspection__inspector").filter(pk=pk).first()
+    if finding is None or not (oversees(user, finding.community) or works_in(user, finding.community)):
+        raise NotFound(_("没有找到该问题，或它不在您的督导范围内。"))
+    action = request.POST.get("action", "")
+    form = FindingMoveForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if action not in inspections.FINDING_MOVES:
+            messages.error(request, _("未知的操作，未执行任何更改。"))
+        elif form.is_valid():
+            try:
+                inspections.finding_move(finding_id=finding.pk, actor=user, action=action, **form.cleaned_data)
+            except WorkflowError as error:
+                if error.forbidden:
+                    raise Forbidden(error.message) from None
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("已记录。"))
+                return redirect("desk:finding", pk=finding.pk)
+    actions = [a for a in inspections.FINDING_MOVES if inspections.finding_refusal(user, finding, a) is None]
+    return render(
+        request,
+        "certificates/oversight/finding.html",
+        {
+            "finding": finding,
+            "events": finding.events.select_related("actor"),
+            "actions": actions,
+            "form": form,
+            "posted_action": action,
+            "overdue": finding.is_overdue(timezone.localdate()),
+            "action_labels": ACTION_LABELS,
+        },
+    )
+
+
+ACTION_LABELS = {
+    "raise": gettext_lazy("检查发现，要求整改"),
+    "respond": gettext_lazy("社区报告整改情况"),
+    "close": gettext_lazy("销号"),
+    "reopen": gettext_lazy("重新要求整改"),
+}

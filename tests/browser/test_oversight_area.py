@@ -39,3 +39,36 @@ def test_county_and_street_officers_read_their_oversight_area(counted, browser, 
     expect(phone.locator("#fig-areas table")).to_contain_text("育才路社区居民委员会")
     phone.set_viewport_size(WIDTHS["390"])
     shoot(phone, "street-390")
+
+
+def test_street_officer_inspects_and_the_community_reports(personas, browser, live_server, sign_in, shoot, open_page):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    page = open_page("desktop")
+    sign_in(page, personas.street_officer)
+    page.goto(f"/desk/oversight/{personas.community_x.code}/inspect/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("督导检查")
+    for width, size in WIDTHS.items():
+        page.set_viewport_size(size)
+        shoot(page, f"inspect-{width}")
+    lists = page.get_by_role("group", name="清单在居民看得到的地方公开")
+    lists.get_by_label("不符合", exact=True).check()
+    lists.get_by_label("现场查看情况 / 发现的问题").fill("服务大厅未张贴清单")
+    deadline = timezone.localdate() + dt.timedelta(days=10)
+    lists.get_by_label("整改期限").fill(deadline.isoformat())
+    page.get_by_role("button", name="保存检查记录").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("督导检查与整改")
+    expect(page.get_by_role("link", name="清单在居民看得到的地方公开")).to_be_visible()
+
+    phone = open_page("phone")
+    sign_in(phone, personas.staff_x)
+    phone.goto(f"/desk/oversight/{personas.community_x.code}/inspections/")
+    phone.get_by_role("link", name="清单在居民看得到的地方公开").click()
+    phone.get_by_label("整改措施和结果").fill("已在服务大厅张贴两张清单")
+    phone.set_viewport_size(WIDTHS["390"])
+    shoot(phone, "finding-390")
+    phone.get_by_role("button", name="社区报告整改情况").click()
+    expect(phone.get_by_text("已报整改情况").first).to_be_visible()
+    shoot(phone, "finding-responded-390")
