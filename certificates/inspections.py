@@ -20,9 +20,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from certificates import register, workflow
@@ -30,6 +31,7 @@ from certificates.models import (
     CertificateRequest,
     ChecklistItem,
     CheckResult,
+    Criticism,
     Finding,
     FindingEvent,
     FindingStatus,
@@ -40,6 +42,7 @@ from certificates.services import RequestInvalid
 from certificates.workflow import WorkflowError
 from portal.access import has_role
 from portal.models import Region, User
+from portal.regions import Level
 from portal.roles import Role
 
 INSPECTOR_ROLES = (Role.STREET_OFFICER, Role.COUNTY_OFFICER)
@@ -276,3 +279,83 @@ def overdue_findings(region: Region, today: dt.date):
         .select_related("community")
         .order_by("deadline", "id")
     )
+
+
+# --- criticism (通报批评) -------------------------------------------------------------------------------------------
+
+
+def may_criticise(user: User, community: Region) -> bool:
+    """A criticism is the county's act: a county officer of the community's county."""
+    return any(m.role == Role.COUNTY_OFFICER and community.code.startswith(m.region.prefix) for m in _memberships(user))
+
+
+def criticism_number(county: Region, year: int, number: int) -> str:
+    return _("%(county)s民政督通〔%(year)s〕%(number)s号") % {"county": county.name, "year": year, "number": number}
+
+
+def criticism_issue(
+    *, community: Region, actor: User, facts: str, requirement: str, finding: Finding | None = None
+) -> Criticism:
+    """Number the criticism in the county's yearly series, render it once to PDF and store it with its hash.
+
+    The PDF is rendered while the counter row is locked (the number is printed on it): criticisms are rare, so
+    holding the county's counter for the render is cheaper than a number given back on a failed render."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.template.loader import render_to_string
+
+    from certificates.models import NumberCounter
+    from portal.pdf import render_pdf
+
+    if not may_criticise(actor, community):
+        raise WorkflowError(_("只有该社区所在区县的民政干部可以通报批评。"), forbidden=True)
+    errors: dict[str, list[str]] = {}
+    if not facts.strip():
+        errors["facts"] = [_("请写明被通报的问题事实。")]
+    if not requirement.strip():
+        errors["requirement"] = [_("请写明整改要求。")]
+    if finding is not None and finding.community_id != community.pk:
+        errors["finding"] = [_("所选问题不属于该社区。")]
+    if errors:
+        raise RequestInvalid(errors)
+    county = community.ancestor_at(Level.COUNTY)
+    now = timezone.now()
+    year = timezone.localdate(now).year
+    # The document is a Chinese official paper whatever language the officer reads the portal in.
+    with transaction.atomic(), translation.override("zh-hans"):
+        number = register.next_number(county, year, NumberCounter.CRITICISM)
+        display = criticism_number(county, year, number)
+        html = render_to_string(
+            "pdf/criticism.html",
+            {
+                "doc": {
+                    "number": display,
+                    "county": county,
+                    "community": community,
+                    "facts": facts.strip(),
+                    "requirement": requirement.strip(),
+                    "finding": finding,
+                    "date": timezone.localdate(now),
+                    "demo": settings.DEMO_MODE,
+                }
+            },
+        )
+        pdf = render_pdf(html)
+        criticism = Criticism(
+            county=county,
+            community=community,
+            finding=finding,
+            year=year,
+            number=number,
+            display_number=display,
+            facts=facts.strip(),
+            requirement=requirement.strip(),
+            issued_by=actor,
+            issued_at=now,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            size=len(pdf),
+        )
+        criticism.pdf.save(f"criticism-{county.code}-{year}-{number}.pdf", ContentFile(pdf), save=False)
+        criticism.save()
+    return criticism

@@ -332,6 +332,7 @@ class NumberCounter(models.Model):
 
     REGISTER = "register"
     REFUSAL = "refusal"
+    CRITICISM = "criticism"  # a county's series of criticisms (通报批评): the counter's place is the county
 
     community = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
@@ -741,3 +742,43 @@ class FindingEvent(PermanentRecord):
 
     def __str__(self) -> str:
         return f"{self.finding_id}: {self.action}"
+
+
+class Criticism(PermanentRecord):
+    """A county's numbered criticism (通报批评) of a community: the document rendered once when issued, stored with
+    its SHA-256 and never rendered again."""
+
+    county = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("区县"))
+    community = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"))
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, null=True, blank=True, related_name="criticisms")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.PositiveIntegerField(_("序号"))
+    display_number = models.CharField(_("文号"), max_length=60)
+    facts = models.TextField(_("问题事实"))
+    requirement = models.TextField(_("整改要求"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(_("印发时间"))
+    pdf = models.FileField(_("通报文件"), upload_to="criticisms/%Y/")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("通报批评")
+        verbose_name_plural = _("通报批评")
+        ordering = ["-issued_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["county", "year", "number"], name="criticism_number_unique")]
+
+    def __str__(self) -> str:
+        return self.display_number
+
+    def read_pdf(self) -> bytes:
+        """The stored bytes, checked against the hash recorded when the criticism was issued."""
+        import hashlib
+
+        with self.pdf.open("rb") as handle:
+            data = handle.read()
+        if hashlib.sha256(data).hexdigest() != self.sha256:
+            raise PermanentRecordError(gettext("通报文件与印发时的校验值不一致，文件可能被篡改。"))
+        return data

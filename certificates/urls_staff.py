@@ -32,5 +32,7 @@ urlpatterns = [
     path("oversight/<str:community_code>/inspect/", oversight.inspection_new, name="inspection_new"),
     path("oversight/<str:region_code>/inspections/", oversight.inspection_list, name="inspections"),
     path("findings/<int:pk>/", oversight.finding_detail, name="finding"),
+    path("oversight/<str:community_code>/criticise/", oversight.criticism_new, name="criticism_new"),
+    path("criticisms/<int:pk>/pdf/", oversight.criticism_pdf, name="criticism_pdf"),
     path("requests/<int:pk>/post-check/", staff.post_check, name="post_check"),
 ]

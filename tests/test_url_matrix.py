@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from catalog.models import CertificateConcept, IssuableItem, LiabilityPhrase, NameReview
-from certificates import services, workflow
+from certificates import inspections, services, workflow
 from certificates.demo import TINY_PDF
 from certificates.services import RequestInput
 from seals import services as seal_services
@@ -92,6 +92,7 @@ class World:
     phrase: int
     review: int
     finding: int
+    criticism: int
 
 
 @pytest.fixture
@@ -151,6 +152,9 @@ def world(personas) -> World:
             item=draft, name=draft.name, request_note="仅限公证", requested_by=personas.county_officer
         ).pk,
         finding=_finding(personas),
+        criticism=inspections.criticism_issue(
+            community=x, actor=personas.county_officer, facts="清单未张贴", requirement="立即张贴"
+        ).pk,
     )
 
 
@@ -159,7 +163,6 @@ def _finding(personas) -> int:
 
     from django.utils import timezone
 
-    from certificates import inspections
     from certificates.models import ChecklistItem, CheckResult
 
     today = timezone.localdate()
@@ -284,6 +287,21 @@ MATRIX: dict[str, tuple] = {
     ),
     "desk:inspections": (lambda w: {"region_code": w.community}, FINDINGS_READ),
     "desk:finding": (lambda w: {"pk": w.finding}, FINDINGS_READ),
+    # a criticism (通报批评) is the county's act; the issued PDF is read like the findings
+    "desk:criticism_new": (
+        lambda w: {"community_code": w.community},
+        statuses(
+            404,
+            county_officer=200,
+            street_officer=403,
+            city_officer=403,
+            provincial_officer=403,
+            staff_x=403,
+            director=403,
+            keeper=403,
+        ),
+    ),
+    "desk:criticism_pdf": (lambda w: {"pk": w.criticism}, FINDINGS_READ),
     "desk:oversight_area": (lambda w: {"region_code": "610113001000"}, OVERSIGHT_AREA),
     "desk:oversight_export": (
         lambda w: {"region_code": "610113001000", "figure": "areas", "fmt": "xlsx"},

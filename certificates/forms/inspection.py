@@ -74,3 +74,27 @@ class FindingMoveForm(forms.Form):
     deadline = forms.DateField(
         label=gettext_lazy("新的整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class CriticismForm(forms.Form):
+    facts = forms.CharField(
+        label=gettext_lazy("问题事实"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    requirement = forms.CharField(
+        label=gettext_lazy("整改要求"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    finding = forms.TypedChoiceField(
+        label=gettext_lazy("所涉检查问题（可选）"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, findings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.findings = {f.pk: f for f in findings}
+        self.fields["finding"].choices = [("", "—")] + [
+            (f.pk, f"{f.get_item_display()} · {f.deadline:%Y-%m-%d}") for f in findings
+        ]
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        for key, messages in errors.items():
+            for message in messages:
+                self.add_error(key if key in self.fields else None, message)

@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from certificates import charts, inspections, oversight
-from certificates.forms.inspection import FindingMoveForm, InspectionForm
-from certificates.models import ChecklistItem, CheckResult, Finding, FindingStatus, Inspection
+from certificates.forms.inspection import CriticismForm, FindingMoveForm, InspectionForm
+from certificates.models import ChecklistItem, CheckResult, Criticism, Finding, FindingStatus, Inspection
 from certificates.permissions import works_in
 from certificates.services import RequestInvalid
 from certificates.workflow import WorkflowError
@@ -198,6 +198,8 @@ def inspection_list(request: HttpRequest, region_code: str) -> HttpResponse:
             "findings": findings,
             "today": today,
             "may_inspect": region.is_community and inspections.may_inspect(user, region),
+            "may_criticise": region.is_community and inspections.may_criticise(user, region),
+            "criticisms": list(Criticism.objects.filter(scope).select_related("community")[:50]),
             "oversees": oversees(user, region),
             "labels": dict(ChecklistItem.choices),
             "results": dict(CheckResult.choices),
@@ -239,6 +241,8 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "posted_action": action,
             "overdue": finding.is_overdue(timezone.localdate()),
             "action_labels": ACTION_LABELS,
+            "may_criticise": inspections.may_criticise(user, finding.community),
+            "criticisms": list(finding.criticisms.all()),
         },
     )
 
@@ -249,3 +253,47 @@ ACTION_LABELS = {
     "close": gettext_lazy("销号"),
     "reopen": gettext_lazy("重新要求整改"),
 }
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def criticism_new(request: HttpRequest, community_code: str) -> HttpResponse:
+    """The county officer issues a numbered criticism (通报批评) of a community, rendered once to PDF."""
+    user = request.user
+    community = _community_for_inspection(user, community_code)
+    if not inspections.may_criticise(user, community):
+        raise Forbidden(_("只有该社区所在区县的民政干部可以通报批评。"))
+    findings = list(Finding.objects.filter(community=community).order_by("-created_at")[:50])
+    initial = {"finding": request.GET.get("finding")} if str(request.GET.get("finding", "")).isdigit() else None
+    form = CriticismForm(request.POST or None, findings=findings, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            criticism = inspections.criticism_issue(
+                community=community,
+                actor=user,
+                facts=data["facts"],
+                requirement=data["requirement"],
+                finding=form.findings.get(data["finding"]) if data["finding"] else None,
+            )
+        except RequestInvalid as invalid:
+            form.add_service_errors(invalid.errors)
+        except WorkflowError as error:
+            raise Forbidden(error.message) from None
+        else:
+            messages.success(request, _("已印发通报：%(n)s。") % {"n": criticism.display_number})
+            return redirect("desk:inspections", region_code=community.code)
+    return render(request, "certificates/oversight/criticism_form.html", {"community": community, "form": form})
+
+
+@login_required
+@require_safe
+def criticism_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The criticism as issued: the stored bytes, checked against their hash (never rendered again)."""
+    user = request.user
+    criticism = Criticism.objects.select_related("community").filter(pk=pk).first()
+    if criticism is None or not (oversees(user, criticism.community) or works_in(user, criticism.community)):
+        raise NotFound(_("没有找到该通报，或它不在您的督导范围内。"))
+    response = HttpResponse(criticism.read_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="criticism-{criticism.pk}.pdf"'
+    return response

@@ -288,3 +288,85 @@ def test_an_issued_certificate_with_its_seal_row_passes_the_ledger_check(persona
     _revoke(issued, personas)
     assert inspections.system_checks(personas.community_x)[ChecklistItem.SEAL_LEDGER].ok is True
     assert inspections.system_checks(personas.community_y)[ChecklistItem.SEAL_LEDGER].ok is True
+
+
+# --- criticism (通报批评) ------------------------------------------------------------------------------------------
+
+
+def test_a_criticism_is_numbered_per_county_rendered_once_and_kept(personas, finding):
+    import hashlib
+
+    from certificates.models import Criticism
+
+    first = inspections.criticism_issue(
+        community=personas.community_x,
+        actor=personas.county_officer,
+        facts="逾期未对3件告知承诺事项开展事后核查",
+        requirement="十个工作日内完成核查并报街道",
+        finding=finding,
+    )
+    second = inspections.criticism_issue(
+        community=personas.village, actor=personas.county_officer, facts="清单未张贴", requirement="立即张贴"
+    )
+    year = timezone.localdate().year
+    assert (first.number, second.number) == (1, 2)
+    assert first.display_number == f"雁塔区民政督通〔{year}〕1号"
+    data = first.read_pdf()
+    assert data.startswith(b"%PDF") and hashlib.sha256(data).hexdigest() == first.sha256
+    with pytest.raises(PermanentRecordError):
+        first.facts = "改写"
+        first.save()
+    with pytest.raises(PermanentRecordError):
+        Criticism.objects.filter(pk=first.pk).delete()
+
+
+@pytest.mark.parametrize("who", ["street_officer", "other_county_officer", "provincial_officer", "director"])
+def test_only_the_county_criticises(personas, who):
+    with pytest.raises(WorkflowError) as refused:
+        inspections.criticism_issue(
+            community=personas.community_x, actor=getattr(personas, who), facts="事实", requirement="要求"
+        )
+    assert refused.value.forbidden
+
+
+def test_a_criticism_needs_facts_and_a_requirement(personas):
+    with pytest.raises(RequestInvalid) as invalid:
+        inspections.criticism_issue(
+            community=personas.community_x, actor=personas.county_officer, facts=" ", requirement=""
+        )
+    assert set(invalid.value.errors) == {"facts", "requirement"}
+
+
+def test_the_stored_pdf_is_served_and_a_changed_file_is_refused(personas, login, finding):
+    criticism = inspections.criticism_issue(
+        community=personas.community_x, actor=personas.county_officer, facts="事实", requirement="要求"
+    )
+    url = reverse("desk:criticism_pdf", args=[criticism.pk])
+    response = login(personas.director).get(url)
+    assert response.status_code == 200 and response.content == criticism.read_pdf()
+    assert login(personas.staff_y).get(url).status_code == 404
+    with criticism.pdf.open("wb") as handle:
+        handle.write(b"%PDF-1.7 altered")
+    with pytest.raises(PermanentRecordError):
+        criticism.read_pdf()
+
+
+def test_issuing_through_the_page_keeps_what_was_typed_on_an_error(personas, login, finding):
+    client = login(personas.county_officer)
+    url = reverse("desk:criticism_new", args=[personas.community_x.code])
+    response = client.post(url, {"facts": "未张贴清单", "requirement": "", "finding": finding.pk})
+    assert response.status_code == 200
+    assert "未张贴清单" in response.content.decode() and "请写明整改要求。" in response.content.decode()
+    response = client.post(url, {"facts": "未张贴清单", "requirement": "立即张贴", "finding": finding.pk})
+    assert response.status_code == 302
+    assert finding.criticisms.count() == 1
+
+
+def test_the_document_is_chinese_whatever_the_officers_language(personas):
+    from django.utils import translation
+
+    with translation.override("en"):
+        criticism = inspections.criticism_issue(
+            community=personas.community_x, actor=personas.county_officer, facts="事实", requirement="要求"
+        )
+    assert criticism.display_number.startswith("雁塔区民政督通〔")
