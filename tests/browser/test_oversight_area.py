@@ -72,3 +72,20 @@ def test_street_officer_inspects_and_the_community_reports(personas, browser, li
     phone.get_by_role("button", name="社区报告整改情况").click()
     expect(phone.get_by_text("已报整改情况").first).to_be_visible()
     shoot(phone, "finding-responded-390")
+
+
+def test_county_officer_issues_a_criticism(personas, browser, live_server, sign_in, shoot, open_page):
+    page = open_page("desktop")
+    sign_in(page, personas.county_officer)
+    page.goto(f"/desk/oversight/{personas.community_x.code}/criticise/")
+    page.get_by_label("问题事实").fill("服务大厅未张贴证明事项清单。")
+    for width, size in WIDTHS.items():
+        page.set_viewport_size(size)
+        shoot(page, f"criticise-{width}")
+    page.get_by_role("button", name="印发通报").click()
+    expect(page.get_by_text("请写明整改要求。").first).to_be_visible()
+    expect(page.get_by_label("问题事实")).to_have_value("服务大厅未张贴证明事项清单。")
+    page.get_by_label("整改要求").fill("十个工作日内张贴并报告。")
+    page.get_by_role("button", name="印发通报").click()
+    expect(page.get_by_role("link", name="雁塔区民政督通", exact=False)).to_be_visible()
+    shoot(page, "criticised-1280")
