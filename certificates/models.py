@@ -782,3 +782,53 @@ class Criticism(PermanentRecord):
         if hashlib.sha256(data).hexdigest() != self.sha256:
             raise PermanentRecordError(gettext("通报文件与印发时的校验值不一致，文件可能被篡改。"))
         return data
+
+
+# --- work-access (工作准入) ------------------------------------------------------------------------------------------
+
+
+class AccessStatus(models.TextChoices):
+    PENDING = "pending", _("待区县决定")
+    APPROVED = "approved", _("准入")
+    REFUSED = "refused", _("不予准入")
+
+
+class WorkAccessApplication(models.Model):
+    """A department's application to the county for communities to issue a new certificate (陕西通知 二(二)
+    建立健全社区工作准入制度). Decided once by the county, with reasons; an approval becomes a draft issuable item
+    that goes through the catalog's own publishing rules. The decision is public (county disclosure page)."""
+
+    county = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("区县"))
+    department = models.ForeignKey(
+        RequestingBody, on_delete=models.PROTECT, related_name="access_applications", verbose_name=_("申请部门")
+    )
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    certificate_name = models.CharField(_("拟要求社区出具的证明"), max_length=120)
+    legal_basis = models.TextField(_("法律依据"))
+    why_not_self = models.TextField(_("部门不能自行核实的原因"))
+    data_needed = models.TextField(_("所需信息"))
+    frequency = models.CharField(_("预计频次"), max_length=200)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(_("状态"), max_length=16, choices=AccessStatus.choices, default=AccessStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("决定理由"), blank=True)
+    alternative = models.TextField(_("可替代的信息来源"), blank=True)
+    draft_item = models.OneToOneField(
+        "catalog.IssuableItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="access_application",
+        verbose_name=_("形成的事项草稿"),
+    )
+
+    class Meta:
+        verbose_name = _("工作准入申请")
+        verbose_name_plural = _("工作准入申请")
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.department}: {self.certificate_name}"

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from certificates.views import county, oversight, register, staff
+from certificates.views import county, oversight, register, staff, workaccess
 
 app_name = "desk"
 urlpatterns = [
@@ -34,5 +34,8 @@ urlpatterns = [
     path("findings/<int:pk>/", oversight.finding_detail, name="finding"),
     path("oversight/<str:community_code>/criticise/", oversight.criticism_new, name="criticism_new"),
     path("criticisms/<int:pk>/pdf/", oversight.criticism_pdf, name="criticism_pdf"),
+    path("work-access/", workaccess.department, name="work_access"),
+    path("work-access/county/<str:county_code>/", workaccess.county, name="work_access_county"),
+    path("work-access/<int:pk>/decide/", workaccess.decide, name="work_access_decide"),
     path("requests/<int:pk>/post-check/", staff.post_check, name="post_check"),
 ]

@@ -24,4 +24,5 @@ def site(request: HttpRequest) -> dict:
         "user_handles_requests": bool(roles & {Role.STAFF, Role.DIRECTOR}),
         "user_is_keeper": Role.KEEPER in roles,
         "user_oversees": bool(roles & OVERSIGHT_ROLES),
+        "user_is_department_officer": Role.DEPARTMENT_OFFICER in roles,
     }

@@ -20,13 +20,13 @@ from certificates.demo import TINY_PDF
 from certificates.services import RequestInput
 from seals import services as seal_services
 from seals.models import Seal
-from tests.conftest import OVERSIGHT_PERSONA_NAMES
+from tests.conftest import EXTRA_PERSONA_NAMES
 from tests.conftest import PERSONA_NAMES as BASE_PERSONA_NAMES
 from tests.factories import IssuableItemFactory
 
 PDF = TINY_PDF
 ANON, RA, RB, SX, SY, DIR, KEEP, CO, OCO, PO = BASE_PERSONA_NAMES
-PERSONA_NAMES = BASE_PERSONA_NAMES + OVERSIGHT_PERSONA_NAMES
+PERSONA_NAMES = BASE_PERSONA_NAMES + EXTRA_PERSONA_NAMES
 
 
 def statuses(default: int, anonymous: int | None = None, **by_persona: int) -> dict[str, int]:
@@ -302,6 +302,14 @@ MATRIX: dict[str, tuple] = {
         ),
     ),
     "desk:criticism_pdf": (lambda w: {"pk": w.criticism}, FINDINGS_READ),
+    # work-access (工作准入): departments apply, 雁塔区 decides (the province reads), the decisions are public
+    "desk:work_access": (lambda w: {}, statuses(403, department_officer=200)),
+    "desk:work_access_county": (
+        lambda w: {"county_code": "610113000000"},
+        statuses(404, county_officer=200, provincial_officer=200),
+    ),
+    "desk:work_access_decide": (lambda w: {"pk": 1}, POST_ONLY),
+    "requests:work_access_public": (lambda w: {"county_code": "610113000000"}, EVERYONE),
     "desk:oversight_area": (lambda w: {"region_code": "610113001000"}, OVERSIGHT_AREA),
     "desk:oversight_export": (
         lambda w: {"region_code": "610113001000", "figure": "areas", "fmt": "xlsx"},
@@ -346,6 +354,7 @@ MATRIX: dict[str, tuple] = {
             provincial_officer=200,
             street_officer=403,  # oversight figures only: seals stay with the county and the province
             city_officer=403,
+            department_officer=403,
         ),
     ),
     "seals:seal_list": (lambda w: {"community_code": w.community}, SEALS_READ),
