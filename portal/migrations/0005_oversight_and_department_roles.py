@@ -4,20 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0004_login_lockout'),
+        ("portal", "0004_login_lockout"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalmembership',
-            name='role',
-            field=models.CharField(choices=[('resident', '居民'), ('staff', '社区工作人员'), ('director', '社区主任'), ('keeper', '印章保管人'), ('county_officer', '区县民政干部'), ('street_officer', '街道（乡镇）民政干部'), ('city_officer', '设区市民政干部'), ('department_officer', '部门工作人员'), ('provincial_officer', '省级民政干部')], max_length=24, verbose_name='角色'),
+            model_name="historicalmembership",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("resident", "居民"),
+                    ("staff", "社区工作人员"),
+                    ("director", "社区主任"),
+                    ("keeper", "印章保管人"),
+                    ("county_officer", "区县民政干部"),
+                    ("street_officer", "街道（乡镇）民政干部"),
+                    ("city_officer", "设区市民政干部"),
+                    ("department_officer", "部门工作人员"),
+                    ("provincial_officer", "省级民政干部"),
+                ],
+                max_length=24,
+                verbose_name="角色",
+            ),
         ),
         migrations.AlterField(
-            model_name='membership',
-            name='role',
-            field=models.CharField(choices=[('resident', '居民'), ('staff', '社区工作人员'), ('director', '社区主任'), ('keeper', '印章保管人'), ('county_officer', '区县民政干部'), ('street_officer', '街道（乡镇）民政干部'), ('city_officer', '设区市民政干部'), ('department_officer', '部门工作人员'), ('provincial_officer', '省级民政干部')], max_length=24, verbose_name='角色'),
+            model_name="membership",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("resident", "居民"),
+                    ("staff", "社区工作人员"),
+                    ("director", "社区主任"),
+                    ("keeper", "印章保管人"),
+                    ("county_officer", "区县民政干部"),
+                    ("street_officer", "街道（乡镇）民政干部"),
+                    ("city_officer", "设区市民政干部"),
+                    ("department_officer", "部门工作人员"),
+                    ("provincial_officer", "省级民政干部"),
+                ],
+                max_length=24,
+                verbose_name="角色",
+            ),
         ),
     ]
