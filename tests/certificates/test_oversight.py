@@ -399,3 +399,14 @@ def test_the_workday_index_agrees_with_the_calendar():
     index = oversight._workday_index(first, last)
     for start, end in [(first, last), (dt.date(2026, 2, 10), dt.date(2026, 2, 27)), (first, first)]:
         assert index[end] - index[start] == workdays_between(start, end)
+
+
+def test_the_bench_times_the_county_figures(counted, capsys):
+    from io import StringIO
+
+    from certificates.management.commands.bench import Command
+
+    command = Command(stdout=StringIO())
+    command.oversight()
+    line = command.stdout._out.getvalue()
+    assert "oversight_county_ms_median=" in line and "county=610112000000 requests=1" in line
