@@ -370,3 +370,13 @@ def test_the_document_is_chinese_whatever_the_officers_language(personas):
             community=personas.community_x, actor=personas.county_officer, facts="事实", requirement="要求"
         )
     assert criticism.display_number.startswith("雁塔区民政督通〔")
+
+
+@pytest.mark.parametrize("table", ["certificates_inspection", "certificates_findingevent"])
+def test_the_database_refuses_to_change_inspection_records(personas, finding, table):
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger exists on PostgreSQL only; on SQLite the model guard above is the protection")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET id = id")  # noqa: S608 -- a fixed table name from the parameters above
