@@ -124,3 +124,8 @@ def test_pages(personas, bureau, login, client):
     client.logout()
     public = client.get(reverse("requests:work_access_public", args=[personas.yanta.code])).content.decode()
     assert "灵活就业人员参保状况证明" in public and "数据共享平台" in public
+
+
+def test_a_department_not_yet_registered_is_told_whom_to_ask(personas, login):
+    page = login(personas.department_officer).get(reverse("desk:work_access")).content.decode()
+    assert "本区县尚未登记您的部门" in page and "提交准入申请" not in page
