@@ -332,6 +332,7 @@ class NumberCounter(models.Model):
 
     REGISTER = "register"
     REFUSAL = "refusal"
+    CRITICISM = "criticism"  # a county's series of criticisms (通报批评): the counter's place is the county
 
     community = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
@@ -737,3 +738,185 @@ class NotificationDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} · {self.channel} · {self.status}"
+
+
+# --- inspection and correction (督导检查 · 督促整改) --------------------------------------------------------------
+
+
+class ChecklistItem(models.TextChoices):
+    """What an inspection of a community looks at (陕西通知: 清单公开、登记、印章管理、事后核查)."""
+
+    LISTS_PUBLISHED = "lists_published", _("清单在居民看得到的地方公开")
+    REGISTER_VERIFIED = "register_verified", _("登记簿完整并经核对")
+    SEAL_LEDGER = "seal_ledger", _("用印登记簿与出具的证明相符")
+    KEEPER_NOT_APPROVER = "keeper_not_approver", _("印章保管人与用印审批人分离")
+    NO_ABOLISHED = "no_abolished", _("未出具已取消的证明")
+    POST_CHECKED = "post_checked", _("告知承诺事项已事后核查")
+
+
+class CheckResult(models.TextChoices):
+    MET = "met", _("符合")
+    NOT_MET = "not_met", _("不符合")
+    NOT_SEEN = "not_seen", _("未查看")
+
+
+class Inspection(PermanentRecord):
+    """One inspection of a community by a street or county officer: per checklist item what the system found
+    before the visit and what the officer saw. A finding (不符合) gets a rectification deadline (Finding)."""
+
+    community = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"))
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    inspected_on = models.DateField(_("检查日期"))
+    # [{"key": ChecklistItem, "system_ok": bool | None, "system_detail": str, "result": CheckResult, "note": str}]
+    checklist = models.JSONField(_("检查项目"), default=list)
+    summary = models.TextField(_("检查情况"), blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("督导检查记录")
+        verbose_name_plural = _("督导检查记录")
+        ordering = ["-inspected_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} @ {self.inspected_on}"
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", _("待整改")
+    RESPONDED = "responded", _("已报整改情况")
+    CLOSED = "closed", _("已销号")
+
+
+class Finding(models.Model):
+    """A checklist item found not met, to be corrected by a deadline (整改期限). Its status and deadline change
+    only through certificates/inspections.py, each change with a FindingEvent; the finding itself is never deleted."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="findings")
+    community = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+")
+    item = models.CharField(_("检查项目"), max_length=32, choices=ChecklistItem.choices)
+    description = models.TextField(_("问题"))
+    deadline = models.DateField(_("整改期限"))
+    status = models.CharField(_("状态"), max_length=16, choices=FindingStatus.choices, default=FindingStatus.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("检查发现的问题")
+        verbose_name_plural = _("检查发现的问题")
+        ordering = ["deadline", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.community_id}: {self.item}"
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.status == FindingStatus.OPEN and self.deadline < today
+
+
+class FindingEvent(PermanentRecord):
+    """What happened to a finding: raised, the community's report of what it did, closed or reopened."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=16)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("说明"), blank=True)
+    deadline = models.DateField(_("整改期限"), null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.finding_id}: {self.action}"
+
+
+class Criticism(PermanentRecord):
+    """A county's numbered criticism (通报批评) of a community: the document rendered once when issued, stored with
+    its SHA-256 and never rendered again."""
+
+    county = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("区县"))
+    community = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"))
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, null=True, blank=True, related_name="criticisms")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.PositiveIntegerField(_("序号"))
+    display_number = models.CharField(_("文号"), max_length=60)
+    facts = models.TextField(_("问题事实"))
+    requirement = models.TextField(_("整改要求"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(_("印发时间"))
+    pdf = models.FileField(_("通报文件"), upload_to="criticisms/%Y/")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("通报批评")
+        verbose_name_plural = _("通报批评")
+        ordering = ["-issued_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["county", "year", "number"], name="criticism_number_unique")]
+
+    def __str__(self) -> str:
+        return self.display_number
+
+    def read_pdf(self) -> bytes:
+        """The stored bytes, checked against the hash recorded when the criticism was issued."""
+        import hashlib
+
+        with self.pdf.open("rb") as handle:
+            data = handle.read()
+        if hashlib.sha256(data).hexdigest() != self.sha256:
+            raise PermanentRecordError(gettext("通报文件与印发时的校验值不一致，文件可能被篡改。"))
+        return data
+
+
+# --- work-access (工作准入) ------------------------------------------------------------------------------------------
+
+
+class AccessStatus(models.TextChoices):
+    PENDING = "pending", _("待区县决定")
+    APPROVED = "approved", _("准入")
+    REFUSED = "refused", _("不予准入")
+
+
+class WorkAccessApplication(models.Model):
+    """A department's application to the county for communities to issue a new certificate (陕西通知 二(二)
+    建立健全社区工作准入制度). Decided once by the county, with reasons; an approval becomes a draft issuable item
+    that goes through the catalog's own publishing rules. The decision is public (county disclosure page)."""
+
+    county = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("区县"))
+    department = models.ForeignKey(
+        RequestingBody, on_delete=models.PROTECT, related_name="access_applications", verbose_name=_("申请部门")
+    )
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    certificate_name = models.CharField(_("拟要求社区出具的证明"), max_length=120)
+    legal_basis = models.TextField(_("法律依据"))
+    why_not_self = models.TextField(_("部门不能自行核实的原因"))
+    data_needed = models.TextField(_("所需信息"))
+    frequency = models.CharField(_("预计频次"), max_length=200)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(_("状态"), max_length=16, choices=AccessStatus.choices, default=AccessStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("决定理由"), blank=True)
+    alternative = models.TextField(_("可替代的信息来源"), blank=True)
+    draft_item = models.OneToOneField(
+        "catalog.IssuableItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="access_application",
+        verbose_name=_("形成的事项草稿"),
+    )
+
+    class Meta:
+        verbose_name = _("工作准入申请")
+        verbose_name_plural = _("工作准入申请")
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.department}: {self.certificate_name}"

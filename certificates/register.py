@@ -79,11 +79,12 @@ class RegisterProblem:
     detail: str
 
 
-def find_problems() -> list[RegisterProblem]:
-    """Every community-year whose numbers are not exactly 1..n once each."""
+def find_problems(community=None) -> list[RegisterProblem]:
+    """Every community-year whose numbers are not exactly 1..n once each (of one community when given)."""
     problems = []
+    entries = RegisterEntry.objects.filter(community=community) if community is not None else RegisterEntry.objects
     rows = (
-        RegisterEntry.objects.values("community_id", "community__code", "community__name", "year")
+        entries.values("community_id", "community__code", "community__name", "year")
         .annotate(n=Count("id"), top=Max("number"), distinct=Count("number", distinct=True))
         .order_by("community__code", "year")
     )

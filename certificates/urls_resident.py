@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from certificates.views import resident
+from certificates.views import resident, workaccess
 
 app_name = "requests"
 urlpatterns = [
@@ -15,4 +15,6 @@ urlpatterns = [
     path("refuse/<str:community_code>/<str:item_code>/", resident.refusal_notice_create, name="refusal_notice_create"),
     path("refusal/<uuid:token>/", resident.refusal_notice, name="refusal_notice"),
     path("refusal/<uuid:token>/pdf/", resident.refusal_notice_pdf, name="refusal_notice_pdf"),
+    # the county's public disclosure of its work-access decisions (工作准入)
+    path("work-access/<str:county_code>/", workaccess.public, name="work_access_public"),
 ]

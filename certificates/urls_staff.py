@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from certificates.views import county, register, staff
+from certificates.views import county, oversight, register, staff, workaccess
 
 app_name = "desk"
 urlpatterns = [
@@ -22,6 +22,21 @@ urlpatterns = [
     path("county/review/<int:pk>/", staff.county_review, name="county_review"),
     path("county/<str:county_code>/exceptions/", county.exceptions, name="county_exceptions"),
     path("county/<str:county_code>/requesting-bodies/", county.requesting_bodies, name="requesting_bodies"),
+    path("oversight/", oversight.index, name="oversight"),
+    path("oversight/<str:region_code>/", oversight.area, name="oversight_area"),
+    re_path(
+        r"^oversight/(?P<region_code>\d{12})/(?P<figure>[a-z_]+)\.(?P<fmt>csv|xlsx)$",
+        oversight.export,
+        name="oversight_export",
+    ),
+    path("oversight/<str:community_code>/inspect/", oversight.inspection_new, name="inspection_new"),
+    path("oversight/<str:region_code>/inspections/", oversight.inspection_list, name="inspections"),
+    path("findings/<int:pk>/", oversight.finding_detail, name="finding"),
+    path("oversight/<str:community_code>/criticise/", oversight.criticism_new, name="criticism_new"),
+    path("criticisms/<int:pk>/pdf/", oversight.criticism_pdf, name="criticism_pdf"),
+    path("work-access/", workaccess.department, name="work_access"),
+    path("work-access/county/<str:county_code>/", workaccess.county, name="work_access_county"),
+    path("work-access/<int:pk>/decide/", workaccess.decide, name="work_access_decide"),
     path("requests/<int:pk>/post-check/", staff.post_check, name="post_check"),
     path("requests/<int:pk>/notifications/<int:delivery_id>/send-again/", staff.send_again, name="send_again"),
 ]

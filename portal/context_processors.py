@@ -28,4 +28,5 @@ def site(request: HttpRequest) -> dict:
         "user_is_keeper": Role.KEEPER in roles,
         "user_is_county_officer": Role.COUNTY_OFFICER in roles,
         "user_is_director": Role.DIRECTOR in roles,
+        "user_is_department_officer": Role.DEPARTMENT_OFFICER in roles,
     }

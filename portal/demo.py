@@ -73,8 +73,9 @@ PEOPLE = [
     ("county_yanta", "吴刚", "13800000007", [(Role.COUNTY_OFFICER, "610113000000")]),
     ("county_weiyang", "郑华", "13800000008", [(Role.COUNTY_OFFICER, "610112000000")]),
     ("province", "冯涛", "13800000009", [(Role.PROVINCIAL_OFFICER, "610000000000")]),
-    ("street_xiaozhai", "陈晨", "13800000010", [(Role.STREET_OFFICER, "610113001000")]),
-    ("city_xian", "杨帆", "13800000011", [(Role.CITY_OFFICER, "610100000000")]),
+    ("street_xiaozhai", "陈琳", "13800000010", [(Role.STREET_OFFICER, "610113001000")]),
+    ("city_xian", "韩磊", "13800000011", [(Role.CITY_OFFICER, "610100000000")]),
+    ("dept_yanta", "蒋文", "13800000012", [(Role.DEPARTMENT_OFFICER, "610113000000")]),
 ]
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"

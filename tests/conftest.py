@@ -39,6 +39,9 @@ class Personas:
     county_officer: User
     other_county_officer: User
     provincial_officer: User
+    street_officer: User  # 小寨路街道 (雁塔区): reads the oversight area of the street and its communities
+    city_officer: User  # 西安市: reads the oversight area of the city and everything below
+    department_officer: User  # 雁塔区: a department's officer, applies for work-access (工作准入)
 
     def by_name(self, name: str) -> User | None:
         return None if name == "anonymous" else getattr(self, name)
@@ -56,6 +59,9 @@ PERSONA_NAMES = (
     "other_county_officer",
     "provincial_officer",
 )
+# Street and city officers (oversight figures only) and a county department's officer (work-access): the URL
+# matrix tests every page against them too.
+EXTRA_PERSONA_NAMES = ("street_officer", "city_officer", "department_officer")
 
 
 @pytest.fixture
@@ -100,6 +106,9 @@ def personas(db) -> Personas:
         county_officer=person("county_officer", Role.COUNTY_OFFICER, yanta),
         other_county_officer=person("other_county_officer", Role.COUNTY_OFFICER, weiyang),
         provincial_officer=person("provincial_officer", Role.PROVINCIAL_OFFICER, province),
+        street_officer=person("street_officer", Role.STREET_OFFICER, street_x),
+        city_officer=person("city_officer", Role.CITY_OFFICER, Region.objects.get(code="610100000000")),
+        department_officer=person("department_officer", Role.DEPARTMENT_OFFICER, yanta),
     )
 
 

@@ -15,16 +15,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from catalog.models import CertificateConcept, IssuableItem, LiabilityPhrase, NameReview
-from certificates import services, workflow
+from certificates import inspections, services, workflow
 from certificates.demo import TINY_PDF
 from certificates.services import RequestInput
 from seals import services as seal_services
 from seals.models import Seal
-from tests.conftest import PERSONA_NAMES
+from tests.conftest import EXTRA_PERSONA_NAMES
+from tests.conftest import PERSONA_NAMES as BASE_PERSONA_NAMES
 from tests.factories import IssuableItemFactory
 
 PDF = TINY_PDF
-ANON, RA, RB, SX, SY, DIR, KEEP, CO, OCO, PO = PERSONA_NAMES
+ANON, RA, RB, SX, SY, DIR, KEEP, CO, OCO, PO = BASE_PERSONA_NAMES
+PERSONA_NAMES = BASE_PERSONA_NAMES + EXTRA_PERSONA_NAMES
 
 
 def statuses(default: int, anonymous: int | None = None, **by_persona: int) -> dict[str, int]:
@@ -39,6 +41,24 @@ EVERYONE = statuses(200)
 POST_ONLY = statuses(405, anonymous=302)
 POST_ONLY_ANY = statuses(405, anonymous=405)  # the method is checked before signing in
 OFFICERS_ONLY = statuses(403, county_officer=200, other_county_officer=200, provincial_officer=200)
+# The oversight area (督导统计): every officer is sent on to their own place; a place is read by the officers of it
+# and above it, and is unknown to an officer elsewhere.
+OVERSIGHT_START = statuses(
+    403, county_officer=302, other_county_officer=302, provincial_officer=302, street_officer=302, city_officer=302
+)
+OVERSIGHT_AREA = statuses(
+    403, county_officer=200, other_county_officer=404, provincial_officer=200, street_officer=200, city_officer=200
+)
+FINDINGS_READ = statuses(
+    404,
+    street_officer=200,
+    county_officer=200,
+    city_officer=200,
+    provincial_officer=200,
+    staff_x=200,
+    director=200,
+    keeper=200,
+)
 # A 雁塔区 item seen in the officers' interface: its county edits it, the province reads it, others never see it.
 OFFICER_ITEM_READ = statuses(404, county_officer=200, provincial_officer=200)
 OFFICER_ITEM_WRITE = statuses(404, county_officer=200, provincial_officer=403)
@@ -71,6 +91,8 @@ class World:
     concept: int
     phrase: int
     review: int
+    finding: int
+    criticism: int
 
 
 @pytest.fixture
@@ -129,7 +151,29 @@ def world(personas) -> World:
         review=NameReview.objects.create(
             item=draft, name=draft.name, request_note="仅限公证", requested_by=personas.county_officer
         ).pk,
+        finding=_finding(personas),
+        criticism=inspections.criticism_issue(
+            community=x, actor=personas.county_officer, facts="清单未张贴", requirement="立即张贴"
+        ).pk,
     )
+
+
+def _finding(personas) -> int:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from certificates.models import ChecklistItem, CheckResult
+
+    today = timezone.localdate()
+    results = {key: inspections.ItemResult(CheckResult.MET) for key in ChecklistItem.values}
+    results[ChecklistItem.LISTS_PUBLISHED] = inspections.ItemResult(
+        CheckResult.NOT_MET, "未张贴", today + dt.timedelta(days=10)
+    )
+    inspection = inspections.inspection_record(
+        community=personas.community_x, actor=personas.street_officer, inspected_on=today, results=results
+    )
+    return inspection.findings.get().pk
 
 
 # url name -> (kwargs from the world, expected status per persona)
@@ -242,6 +286,54 @@ MATRIX: dict[str, tuple] = {
         statuses(404, county_officer=200, provincial_officer=200),
     ),
     "desk:county_review": (lambda w: {"pk": w.request}, POST_ONLY),
+    # the oversight area: 小寨路街道 (community X's street) for every officer above it; 403 for anyone holding no
+    # oversight role, 404 for an officer elsewhere (未央区)
+    "desk:oversight": (lambda w: {}, OVERSIGHT_START),
+    # inspections of community X: recorded by its street and county officers; read by every officer above it and
+    # by its own workers, who report on findings
+    "desk:inspection_new": (
+        lambda w: {"community_code": w.community},
+        statuses(
+            404,
+            street_officer=200,
+            county_officer=200,
+            city_officer=403,
+            provincial_officer=403,
+            staff_x=403,
+            director=403,
+            keeper=403,
+        ),
+    ),
+    "desk:inspections": (lambda w: {"region_code": w.community}, FINDINGS_READ),
+    "desk:finding": (lambda w: {"pk": w.finding}, FINDINGS_READ),
+    # a criticism (通报批评) is the county's act; the issued PDF is read like the findings
+    "desk:criticism_new": (
+        lambda w: {"community_code": w.community},
+        statuses(
+            404,
+            county_officer=200,
+            street_officer=403,
+            city_officer=403,
+            provincial_officer=403,
+            staff_x=403,
+            director=403,
+            keeper=403,
+        ),
+    ),
+    "desk:criticism_pdf": (lambda w: {"pk": w.criticism}, FINDINGS_READ),
+    # work-access (工作准入): departments apply, 雁塔区 decides (the province reads), the decisions are public
+    "desk:work_access": (lambda w: {}, statuses(403, department_officer=200)),
+    "desk:work_access_county": (
+        lambda w: {"county_code": "610113000000"},
+        statuses(404, county_officer=200, provincial_officer=200),
+    ),
+    "desk:work_access_decide": (lambda w: {"pk": 1}, POST_ONLY),
+    "requests:work_access_public": (lambda w: {"county_code": "610113000000"}, EVERYONE),
+    "desk:oversight_area": (lambda w: {"region_code": "610113001000"}, OVERSIGHT_AREA),
+    "desk:oversight_export": (
+        lambda w: {"region_code": "610113001000", "figure": "areas", "fmt": "xlsx"},
+        OVERSIGHT_AREA,
+    ),
     # 雁塔区's settings for the exceptional path and its registry of requesting bodies: its county officer sets
     # them, the province reads them, nobody else learns of them
     "desk:county_exceptions": (
@@ -274,7 +366,15 @@ MATRIX: dict[str, tuple] = {
     "seals:index": (  # officers get the list of their communities; community workers go straight to their own
         lambda w: {},
         statuses(
-            302, resident_a=403, resident_b=403, county_officer=200, other_county_officer=200, provincial_officer=200
+            302,
+            resident_a=403,
+            resident_b=403,
+            county_officer=200,
+            other_county_officer=200,
+            provincial_officer=200,
+            street_officer=403,  # oversight figures only: seals stay with the county and the province
+            city_officer=403,
+            department_officer=403,
         ),
     ),
     "seals:seal_list": (lambda w: {"community_code": w.community}, SEALS_READ),
@@ -338,12 +438,13 @@ def test_url_against_every_persona(name, world, personas, client):
     kwargs_of, expected = MATRIX[name]
     url = reverse(name, kwargs=kwargs_of(world))
     got = {}
-    for persona in PERSONA_NAMES:
+    for number, persona in enumerate(PERSONA_NAMES, start=1):
         client.logout()
         user = personas.by_name(persona)
         if user is not None:
             client.force_login(user)
-        got[persona] = client.get(url).status_code
+        # each persona from its own address, as in life: public pages limit requests per client address
+        got[persona] = client.get(url, REMOTE_ADDR=f"192.0.2.{number}").status_code
     mismatches = {p: f"expected {expected[p]}, got {got[p]}" for p in PERSONA_NAMES if got[p] != expected[p]}
     assert mismatches == {}
 

@@ -59,6 +59,7 @@ from certificates.models import (
     RegisterEntry,
     Status,
 )
+from certificates.oversight import overdue_q
 from certificates.permissions import (
     can_open_files,
     can_see_full_id_number,
@@ -80,10 +81,6 @@ from portal.models import Region, User
 from portal.regions import Level
 
 PAGE_SIZE = 20
-
-
-def overdue_q(today: dt.date) -> Q:
-    return Q(status__in=workflow.OVERDUE_STATES, due_date__lt=today)
 
 
 # --- Which communities a user works for ---------------------------------------------------------------------------

@@ -221,6 +221,7 @@ def test_seed_demo_gives_privileged_demo_accounts_the_secrets_published_in_the_r
         "province",
         "street_xiaozhai",
         "city_xian",
+        "dept_yanta",
         "admin",
     }
     for username, device in devices.items():

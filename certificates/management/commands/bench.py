@@ -175,3 +175,23 @@ class Command(BaseCommand):
             f"pdf_ms_median={pdf_ms:.1f} floor_ms_median={floor_ms:.1f} ratio={pdf_ms / floor_ms:.2f} "
             f"pdf_kb={size / 1024:.0f} rss_mb={rss_mb:.0f}"
         )
+        self.oversight()
+
+    def oversight(self) -> None:
+        """The county's oversight figures (certificates/oversight.py, live aggregation) over whatever requests the
+        database holds: load a large set first with `seed_demo --requests N` to see the cost at scale."""
+        from certificates import oversight
+
+        county = Region.objects.filter(level=Level.COUNTY).order_by("code").first()
+        if county is None:
+            self.stdout.write("oversight: no county in the database (run seed_demo)")
+            return
+        requests = CertificateRequest.objects.filter(community__code__startswith=county.prefix).count()
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            oversight.figures(county)
+            times.append((time.perf_counter() - start) * 1000)
+        self.stdout.write(
+            f"oversight_county_ms_median={statistics.median(times):.1f} county={county.code} requests={requests}"
+        )

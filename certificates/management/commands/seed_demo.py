@@ -9,7 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from certificates import demo as request_demo
+from certificates.models import RequestingBody, RequestingBodyKind
 from portal import demo
+from portal.models import Region
 
 
 class Command(BaseCommand):
@@ -34,6 +36,12 @@ class Command(BaseCommand):
         if communities or residents:
             made_c, made_r = demo.seed_bulk(communities=communities, residents=residents)
             self.stdout.write(f"另外新建社区（村）{made_c} 个，居民 {made_r} 人。")
+        # a department of 雁塔区 for the demo department officer's work-access applications (工作准入)
+        RequestingBody.objects.get_or_create(
+            county=Region.objects.get(code="610113000000"),
+            name="雁塔区人力资源和社会保障局",
+            defaults={"kind": RequestingBodyKind.DEPARTMENT},
+        )
         seals = request_demo.seed_specimen_seals()
         self.stdout.write(f"新建样章 {seals} 枚（演示印章，盖出的文件带“演示”水印）。")
         if requests:

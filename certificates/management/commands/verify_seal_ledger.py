@@ -30,12 +30,16 @@ def _use_subject(use: SealUse) -> str:
     return f"用印登记第{use.pk}条（{use.document_title}）"
 
 
-def find_problems() -> list[Problem]:
+def find_problems(community=None) -> list[Problem]:
+    """Every problem of the ledger (of one community when given: an inspection pre-fills its checklist from it)."""
     problems: list[Problem] = []
+    place, only = community, community is not None  # `community` names each problem's community below
 
-    certificates = IssuedCertificate.objects.select_related(
-        "entry__community", "seal_use", "seal_use__register_entry"
-    ).order_by("entry__community__code", "entry__year", "entry__number")
+    certificates = (
+        IssuedCertificate.objects.filter(**({"entry__community": place} if only else {}))
+        .select_related("entry__community", "seal_use", "seal_use__register_entry")
+        .order_by("entry__community__code", "entry__year", "entry__number")
+    )
     for certificate in certificates.iterator():
         entry, use = certificate.entry, certificate.seal_use
         community = entry.community.name
@@ -47,10 +51,16 @@ def find_problems() -> list[Problem]:
                 Problem(community, entry.display_number, f"证明的用印登记指向另一登记条目（{other}），不是本条。")
             )
 
-    uses = SealUse.objects.select_related(
-        "seal__community", "register_entry__request", "register_entry__community", "use_request"
-    ).order_by("seal__community__code", "at", "pk")
-    certificate_of_use = dict(IssuedCertificate.objects.values_list("seal_use_id", "entry_id"))
+    uses = (
+        SealUse.objects.filter(**({"seal__community": place} if only else {}))
+        .select_related("seal__community", "register_entry__request", "register_entry__community", "use_request")
+        .order_by("seal__community__code", "at", "pk")
+    )
+    certificate_of_use = dict(
+        IssuedCertificate.objects.filter(**({"entry__community": place} if only else {})).values_list(
+            "seal_use_id", "entry_id"
+        )
+    )
     for use in uses.iterator():
         community = use.seal.community.name
         if use.document_kind == DocumentKind.CERTIFICATE:
@@ -75,6 +85,7 @@ def find_problems() -> list[Problem]:
 
     issued_without_certificate = (
         CertificateRequest.objects.filter(status=Status.ISSUED, register_entry__certificate__isnull=True)
+        .filter(**({"community": place} if only else {}))
         .select_related("community", "register_entry")
         .order_by("community__code", "pk")
     )

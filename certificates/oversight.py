@@ -1,0 +1,449 @@
+"""Oversight statistics (督导统计): the figures a street, county, city or provincial officer reads for their place.
+
+One area per place, rolled up by the 12-digit statistical code: a place's figures count every request of the
+communities whose code starts with its prefix, and each figure is broken down by the places one level below
+(province → city → county → street → community) with one GROUP BY on the code's leading digits. So the number of
+queries does not depend on how many communities a place has.
+
+Request states are read only from the one classification in certificates/workflow.py (STATISTICS_STATES,
+OPEN_STATES, OVERDUE_STATES, POST_CHECK_STATES); this module keeps no list of states of its own.
+
+Each figure is a `Figure`: a title, a header and rows (the table beside the chart and the CSV/XLSX download) and,
+when it has one, the series drawn as a chart (certificates/charts.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Substr, TruncDate, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certificates import selectors, workflow
+from certificates.models import (
+    CertificateRequest,
+    CertificateRevocation,
+    Channel,
+    PostCheck,
+    PostCheckResult,
+    Status,
+)
+from certificates.workdays import is_workday
+from portal.models import Region
+from portal.regions import LEVEL_ORDER, PREFIX_LENGTH, Level
+
+# The columns of "by outcome": everything still open counts together, each closed state has its own column.
+CLOSED_COUNTED = tuple(s for s in workflow.STATISTICS_STATES if s not in workflow.OPEN_STATES)
+MONTHS = 12
+
+
+@dataclass
+class Chart:
+    labels: list[str]
+    series: list[tuple[str, list[float]]]  # (name, one value per label)
+    kind: str = "bars"  # "bars": horizontal bars, one group per label; "columns": vertical, e.g. months
+    unit: str = ""  # appended to the value printed at the end of each bar, e.g. "%"
+
+
+@dataclass
+class Figure:
+    key: str
+    title: str
+    header: list[str]
+    rows: list[list] = field(default_factory=list)
+    chart: Chart | None = None
+    note: str = ""
+
+
+def child_level(region: Region) -> str | None:
+    index = LEVEL_ORDER.index(region.level)
+    return LEVEL_ORDER[index + 1] if index + 1 < len(LEVEL_ORDER) else None
+
+
+@dataclass
+class Area:
+    """A place and the places one level below it (none for a community): the rows of every breakdown."""
+
+    region: Region
+    children: list[Region]
+    child_level: str | None
+
+    @classmethod
+    def of(cls, region: Region) -> Area:
+        level = child_level(region)
+        children = list(region.descendants(level).order_by("code")) if level else []
+        return cls(region=region, children=children, child_level=level)
+
+    def scope(self, code_field: str) -> Q:
+        return Q(**{f"{code_field}__startswith": self.region.prefix})
+
+    def group(self, code_field: str) -> Substr:
+        """The leading digits of code_field naming the child place (the place itself for a community)."""
+        return Substr(code_field, 1, PREFIX_LENGTH[self.child_level or Level.COMMUNITY])
+
+    def rows(self, counts: dict[str, dict], columns: list[str]) -> list[list]:
+        """One row per child place (zeros where nothing happened) and a total row."""
+        places = self.children or [self.region]
+        length = PREFIX_LENGTH[self.child_level or Level.COMMUNITY]
+        rows = [[place.name, *(counts.get(place.code[:length], {}).get(c, 0) for c in columns)] for place in places]
+        totals = [sum(row[i + 1] for row in rows) for i in range(len(columns))]
+        # Rows whose code matches no registered child (data entered under a code not in the region table).
+        known = {place.code[:length] for place in places}
+        for key, values in counts.items():
+            if key not in known:
+                for i, c in enumerate(columns):
+                    totals[i] += values.get(c, 0)
+        return [*rows, [_("合计"), *totals]]
+
+
+def _grouped(queryset, area: Area, code_field: str, **aggregates) -> dict[str, dict]:
+    return {
+        row["place"]: row
+        for row in queryset.filter(area.scope(code_field))
+        .annotate(place=area.group(code_field))
+        .values("place")
+        .annotate(**aggregates)
+        .order_by()
+    }
+
+
+def _counted() -> Q:
+    return Q(status__in=workflow.STATISTICS_STATES)
+
+
+def overdue_q(today: dt.date) -> Q:
+    return Q(status__in=workflow.OVERDUE_STATES, due_date__lt=today)
+
+
+def area_figure(area: Area, today: dt.date) -> Figure:
+    """Requests per place below: received, still open, overdue now, signed, refused."""
+    columns = ["received", "open", "overdue", "signed", "rejected"]
+    counts = _grouped(
+        CertificateRequest.objects.all(),
+        area,
+        "community__code",
+        received=Count("pk", filter=_counted()),
+        open=Count("pk", filter=Q(status__in=workflow.OPEN_STATES)),
+        overdue=Count("pk", filter=overdue_q(today)),
+        signed=Count("pk", filter=Q(status__in=workflow.POST_CHECK_STATES)),
+        rejected=Count("pk", filter=Q(status=Status.REJECTED)),
+    )
+    rows = area.rows(counts, columns)
+    level_label = Level(area.child_level).label if area.child_level else Level.COMMUNITY.label
+    return Figure(
+        key="areas",
+        title=_("各辖区办理情况"),
+        header=[str(level_label), _("受理"), _("办理中"), _("现已逾期"), _("已签批（含已出具）"), _("不予出具")],
+        rows=rows,
+        chart=Chart(
+            labels=[r[0] for r in rows[:-1]],
+            series=[(_("受理"), [r[1] for r in rows[:-1]]), (_("现已逾期"), [r[3] for r in rows[:-1]])],
+        ),
+        note=_("“办理中”和“现已逾期”为统计时点的状态；逾期指已过办结期限仍未办结（补正期间不计时）。"),
+    )
+
+
+def _concept_name(item_code: str | None, item_name: str | None, exceptional_name: str, entries) -> str:
+    from catalog import resolver
+
+    if item_code is None:
+        concept = resolver.concept_of_item(SimpleNamespace(code="", name=exceptional_name), entries)
+        return concept.name if concept else _("清单外：%(name)s") % {"name": exceptional_name}
+    concept = resolver.concept_of_item(SimpleNamespace(code=item_code, name=item_name), entries)
+    return concept.name if concept else item_name
+
+
+def concept_figure(area: Area, entries) -> Figure:
+    """Requests by what was asked for (the resolver's concepts), by outcome and by channel."""
+    groups: dict[str, dict[str, int]] = {}
+    rows = (
+        CertificateRequest.objects.filter(area.scope("community__code"), _counted())
+        .values("item__code", "item__name", "exceptional_name", "status", "channel")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        name = _concept_name(row["item__code"], row["item__name"], row["exceptional_name"], entries)
+        group = groups.setdefault(name, {})
+        for key in ("total", row["status"], row["channel"]):
+            group[key] = group.get(key, 0) + row["n"]
+        if row["status"] in workflow.OPEN_STATES:
+            group["open"] = group.get("open", 0) + row["n"]
+    ordered = sorted(groups.items(), key=lambda kv: (-kv[1]["total"], kv[0]))
+    columns = ["total", "open", *CLOSED_COUNTED, Channel.ONLINE, Channel.COUNTER]
+    table = [[name, *(counts.get(c, 0) for c in columns)] for name, counts in ordered]
+    if table:
+        table.append([_("合计"), *(sum(row[i] for row in table) for i in range(1, len(columns) + 1))])
+    header = [
+        _("证明事项"),
+        _("受理"),
+        _("办理中"),
+        *(str(Status(s).label) for s in CLOSED_COUNTED),
+        _("网上申请"),
+        _("窗口受理"),
+    ]
+    top = table[:-1][:15]
+    return Figure(
+        key="concepts",
+        title=_("按证明事项、办理结果和受理渠道"),
+        header=header,
+        rows=table,
+        chart=Chart(
+            labels=[r[0] for r in top],
+            series=[(_("网上申请"), [r[-2] for r in top]), (_("窗口受理"), [r[-1] for r in top])],
+        ),
+        note=_("同一证明的不同名称按统一的证明概念合并统计；清单外事项按社区填写的名称列出。"),
+    )
+
+
+def _workday_index(first: dt.date | None, last: dt.date | None) -> dict[dt.date, int]:
+    """Working days counted from `first`: index[b] - index[a] is workdays_between(a, b) for days in the range."""
+    index: dict[dt.date, int] = {}
+    if first is None or last is None:
+        return index
+    count, day = 0, first
+    index[day] = 0
+    while day < last:
+        day += dt.timedelta(days=1)
+        count += is_workday(day)[0]
+        index[day] = count
+    return index
+
+
+def _median(counts: Counter) -> float:
+    """The median of values given as {value: how many times}."""
+    total = counts.total()
+    middle = [(total - 1) // 2, total // 2]  # the one or two middle positions (0-based)
+    found, seen = [], 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while middle and middle[0] < seen:
+            found.append(value)
+            middle.pop(0)
+    return statistics.mean(found) if found[0] != found[-1] else found[0]
+
+
+def timeliness_figure(area: Area, entries) -> Figure:
+    """Signed requests: working days from acceptance to signature (supplement time not counted) against the item's
+    limit; the median and the share signed by the due date."""
+    # Grouped in the database by the dates that decide the answer: one row per (item, accepted, signed, due, paused)
+    # instead of one per request; working days come from one index of the days in range, not a walk per request.
+    done = list(
+        CertificateRequest.objects.filter(
+            area.scope("community__code"),
+            status__in=workflow.POST_CHECK_STATES,
+            accepted_on__isnull=False,
+            signed_at__isnull=False,
+        )
+        .annotate(signed_on=TruncDate("signed_at"))
+        .values(
+            "item__code",
+            "item__name",
+            "exceptional_name",
+            "item__time_limit_workdays",
+            "accepted_on",
+            "signed_on",
+            "due_date",
+            "paused_workdays",
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    index = _workday_index(
+        min((r["accepted_on"] for r in done), default=None), max((r["signed_on"] for r in done), default=None)
+    )
+    names: dict[tuple, str] = {}
+    per: dict[str, dict] = {}
+    for r in done:
+        ident = (r["item__code"], r["item__name"], r["exceptional_name"])
+        if ident not in names:
+            names[ident] = _concept_name(*ident, entries)
+        days = max(index[r["signed_on"]] - index[r["accepted_on"]] - r["paused_workdays"], 0)
+        group = per.setdefault(names[ident], {"days": Counter(), "on_time": 0, "limits": set()})
+        group["days"][days] += r["n"]
+        group["on_time"] += r["n"] if r["due_date"] and r["signed_on"] <= r["due_date"] else 0
+        if r["item__time_limit_workdays"] is not None:
+            group["limits"].add(r["item__time_limit_workdays"])
+    all_days = sum((g["days"] for g in per.values()), Counter())
+    all_on_time = sum(g["on_time"] for g in per.values())
+
+    def row(name: str, days: Counter, on_time: int, limits: set[int]) -> list:
+        limit = "—" if not limits else "–".join(str(x) for x in sorted({min(limits), max(limits)}))
+        count = days.total()
+        share = round(100 * on_time / count) if count else 0
+        return [name, count, limit, _median(days) if count else "—", on_time, share]
+
+    ordered = sorted(per.items(), key=lambda kv: (-kv[1]["days"].total(), kv[0]))
+    rows = [row(name, g["days"], g["on_time"], g["limits"]) for name, g in ordered]
+    if rows:
+        rows.append(row(_("合计"), all_days, all_on_time, {x for g in per.values() for x in g["limits"]}))
+    top = rows[:-1][:15]
+    return Figure(
+        key="timeliness",
+        title=_("办理时长与按时办结"),
+        header=[
+            _("证明事项"),
+            _("已签批件数"),
+            _("时限（工作日）"),
+            _("用时中位数（工作日）"),
+            _("按时"),
+            _("按时率（%）"),
+        ],
+        rows=rows,
+        chart=Chart(labels=[r[0] for r in top], series=[(_("按时率"), [r[5] for r in top])], unit="%"),
+        note=_("用时自受理日起至主任签字日止，按工作日计，扣除等待补正的工作日；按时指在办结期限当日或之前签字。"),
+    )
+
+
+def refusal_figures(area: Area, year: int) -> list[Figure]:
+    counts = selectors.refusal_counts(area.scope("community__code"), year)
+    by_concept = [[g["concept"], g["n"]] for g in counts["by_concept"]]
+    by_body = [[r["requesting_body"], r["n"]] for r in counts["by_body"]]
+    note = _("%(year)s年开具的《不予出具告知及替代途径说明》，最多列出前20项。") % {"year": year}
+    return [
+        Figure(
+            key="refusals_concept",
+            title=_("不予出具告知：按索要的证明"),
+            header=[_("证明（概念）"), _("告知份数")],
+            rows=by_concept,
+            chart=Chart(labels=[r[0] for r in by_concept], series=[(_("告知份数"), [r[1] for r in by_concept])]),
+            note=note,
+        ),
+        Figure(
+            key="refusals_body",
+            title=_("不予出具告知：按要求出具的单位"),
+            header=[_("要求出具的单位"), _("告知份数")],
+            rows=by_body,
+            chart=Chart(labels=[r[0] for r in by_body], series=[(_("告知份数"), [r[1] for r in by_body])]),
+            note=note,
+        ),
+    ]
+
+
+def supervision_figure(area: Area) -> Figure:
+    """Per place below: exceptional matters and the county's decisions, post-checks done and due, revocations, and
+    seal uses for documents other than certificates."""
+    from seals.models import DocumentKind, SealUse
+
+    counts = _grouped(
+        CertificateRequest.objects.filter(_counted(), exceptional=True),
+        area,
+        "community__code",
+        exceptional=Count("pk"),
+        approved=Count("pk", filter=Q(county_review_approved=True)),
+        refused=Count("pk", filter=Q(county_review_approved=False)),
+        awaiting=Count("pk", filter=Q(county_review_required=True, county_reviewed_at__isnull=True)),
+    )
+    checks = PostCheck.objects.filter(request=OuterRef("pk"))
+    post_checks = CertificateRequest.objects.filter(
+        status__in=workflow.POST_CHECK_STATES, post_check_required=True
+    ).annotate(has_check=Exists(checks), found_false=Exists(checks.filter(result=PostCheckResult.FALSE)))
+    for place, row in _grouped(
+        post_checks,
+        area,
+        "community__code",
+        checked=Count("pk", filter=Q(has_check=True)),
+        check_false=Count("pk", filter=Q(found_false=True)),
+        check_due=Count("pk", filter=Q(has_check=False)),
+    ).items():
+        counts.setdefault(place, {}).update(row)
+    for place, row in _grouped(
+        CertificateRevocation.objects.all(), area, "certificate__entry__community__code", n=Count("pk")
+    ).items():
+        counts.setdefault(place, {})["revoked"] = row["n"]
+    for place, row in _grouped(
+        SealUse.objects.exclude(document_kind=DocumentKind.CERTIFICATE), area, "seal__community__code", n=Count("pk")
+    ).items():
+        counts.setdefault(place, {})["seal_other"] = row["n"]
+    columns = ["exceptional", "approved", "refused", "awaiting", "checked", "check_false", "check_due", "revoked"]
+    columns.append("seal_other")
+    level_label = Level(area.child_level).label if area.child_level else Level.COMMUNITY.label
+    return Figure(
+        key="supervision",
+        title=_("清单外事项、事后核查、撤销与非证明用印"),
+        header=[
+            str(level_label),
+            _("清单外事项"),
+            _("区县同意"),
+            _("区县不同意"),
+            _("待区县复核"),
+            _("事后核查已做"),
+            _("其中承诺不实"),
+            _("事后核查待做"),
+            _("撤销证明"),
+            _("非证明用印"),
+        ],
+        rows=area.rows(counts, columns),
+        note=_("事后核查：以告知承诺代替材料、已签批的事项；已做指至少有一次核查记录。"),
+    )
+
+
+def _month_start(day: dt.date, back: int) -> dt.date:
+    month = day.year * 12 + day.month - 1 - back
+    return dt.date(month // 12, month % 12 + 1, 1)
+
+
+def monthly_figure(area: Area, today: dt.date) -> Figure:
+    """Requests accepted and signed in each of the last twelve months (this month included)."""
+    months = [_month_start(today, back) for back in range(MONTHS - 1, -1, -1)]
+    scope = area.scope("community__code")
+    accepted = {
+        row["m"]: row["n"]
+        for row in CertificateRequest.objects.filter(scope, _counted(), accepted_on__gte=months[0])
+        .annotate(m=TruncMonth("accepted_on"))
+        .values("m")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    signed = {
+        (row["m"].date() if isinstance(row["m"], dt.datetime) else row["m"]): row["n"]
+        for row in CertificateRequest.objects.filter(
+            scope,
+            status__in=workflow.POST_CHECK_STATES,
+            signed_at__gte=timezone.make_aware(dt.datetime.combine(months[0], dt.time.min)),
+        )
+        .annotate(m=TruncMonth("signed_at"))
+        .values("m")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    rows = [[m.strftime("%Y-%m"), accepted.get(m, 0), signed.get(m, 0)] for m in months]
+    return Figure(
+        key="monthly",
+        title=_("月度趋势（近12个月）"),
+        header=[_("月份"), _("受理"), _("签批")],
+        rows=rows,
+        chart=Chart(
+            labels=[r[0][2:] for r in rows],
+            series=[(_("受理"), [r[1] for r in rows]), (_("签批"), [r[2] for r in rows])],
+            kind="columns",
+        ),
+    )
+
+
+def figures(region: Region, *, today: dt.date | None = None) -> tuple[Area, dict[str, Figure]]:
+    """Every figure of a place's oversight area, by key (the order of the page)."""
+    from catalog import resolver
+
+    today = today or timezone.localdate()
+    area = Area.of(region)
+    entries = resolver.concepts()
+    result = [
+        area_figure(area, today),
+        monthly_figure(area, today),
+        concept_figure(area, entries),
+        timeliness_figure(area, entries),
+        *refusal_figures(area, today.year),
+        supervision_figure(area),
+    ]
+    return area, {f.key: f for f in result}
+
+
+def overdue_now(region: Region, today: dt.date) -> int:
+    return CertificateRequest.objects.filter(Q(community__code__startswith=region.prefix), overdue_q(today)).count()
