@@ -412,6 +412,31 @@ MATRIX: dict[str, tuple] = {
 }
 
 
+# Street and city officers read from above what a supervising officer reads (portal.access.oversees: the requests,
+# register, seals and ledger of the communities below them) and act nowhere: 403 where the county officer may act.
+_READ_FROM_ABOVE = {
+    "desk:county": 200,
+    "desk:detail": 200,
+    "desk:register": 200,
+    "desk:register_export": 200,
+    "requests:detail": 200,
+    "seals:impression": 200,
+    "seals:ledger": 200,
+    "seals:ledger_export": 200,
+    "seals:seal_detail": 200,
+    "seals:seal_list": 200,
+    "issuance:download": 403,
+    "issuance:revoke": 403,
+    "requests:attachment": 403,
+    "requests:supplement": 403,
+    "seals:seal_new": 403,
+    "seals:use_request_new": 403,
+}
+for _name, _status in _READ_FROM_ABOVE.items():
+    _kwargs_of, _expected = MATRIX[_name]
+    MATRIX[_name] = (_kwargs_of, {**_expected, "street_officer": _status, "city_officer": _status})
+
+
 def url_names() -> set[str]:
     names: set[str] = set()
 

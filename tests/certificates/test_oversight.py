@@ -310,9 +310,11 @@ def test_an_officer_starts_at_their_own_place(personas, login):
 
 
 def test_the_street_officer_is_not_a_county_officer(personas, login):
-    """A street officer reads oversight figures; the county's pages, settings and matters stay with the county."""
+    """A street officer reads oversight figures and the supervision page of their street (read only); the county's
+    settings and decisions stay with the county."""
     client = login(personas.street_officer)
-    assert client.get(reverse("desk:county")).status_code == 403
+    page = client.get(reverse("desk:county"))
+    assert page.status_code == 200 and "四眼" not in page.content.decode().split("<main", 1)[-1].split("督导范围")[0]
     assert client.get(reverse("desk:county_exceptions", args=["610113000000"])).status_code == 404
 
 

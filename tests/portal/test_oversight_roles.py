@@ -9,25 +9,19 @@ from django.urls import reverse
 from catalog.models import IssuableItem
 from certificates import services
 from certificates.models import PostCheck, Status
-from portal.models import Region
-from portal.roles import Role
-from tests.factories import UserFactory, make_request, member
+from tests.factories import make_request
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def street_officer(personas):
-    user = UserFactory(username="street_officer")
-    member(user, Role.STREET_OFFICER, Region.objects.get(code="610113001000"))  # 小寨路街道, above community X
-    return user
+    return personas.street_officer  # 小寨路街道, above community X
 
 
 @pytest.fixture
 def city_officer(personas):
-    user = UserFactory(username="city_officer")
-    member(user, Role.CITY_OFFICER, Region.objects.get(code="610100000000"))  # 西安市
-    return user
+    return personas.city_officer  # 西安市
 
 
 @pytest.fixture
