@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from catalog.rules import chinese_date as rules_chinese_date
 from certificates.freeze import CertificateText
 from certificates.register import format_number
 from portal.models import Region
@@ -36,7 +37,7 @@ def grouped(code: str) -> str:
 
 def chinese_date(day: dt.date) -> str:
     """GB/T 9704: Arabic numerals, full year, no leading zeros: 2026年3月5日."""
-    return _("%(y)s年%(m)s月%(d)s日") % {"y": day.year, "m": day.month, "d": day.day}
+    return rules_chinese_date(day)
 
 
 def gender_from_id(id_number: str) -> str:
@@ -56,15 +57,25 @@ def add_months(day: dt.date, months: int) -> dt.date:
     raise ValueError(day)
 
 
+CLOSING = "特此证明。"
+
+
 @dataclass
 class CertificateDocument:
+    """The page of a community certificate, top to bottom: title and number; addressee (致：…); the body as signed;
+    the purpose once, before 特此证明; validity; 负责人 and 经办人; the committee's full name as on its seal; the date
+    in Chinese with the seal over it; and, below a rule, how to verify it."""
+
     title: str
     number: str
     addressee: str
-    body: str
-    purpose: str
+    body_lines: list[str]
+    purpose: str  # the purpose sentence, or "" when the signed body already says what the certificate is for
+    closing: str
     validity: str
-    community_name: str
+    committee_name: str
+    responsible: str  # 负责人: the director who signed ("" before signing: a line to sign on)
+    handler: str  # 经办人: the staff member who verified
     community_phone: str
     date_text: str
     seal_image: str
@@ -74,6 +85,8 @@ class CertificateDocument:
     code: str
     demo: bool
     preview: bool = False  # 样稿: shown on a page before sealing; no seal, no QR, no code
+    copies: int = 1  # 份数, printed on paper issuance
+    stub: bool = False  # 存根: the community's copy of a paper issuance, printed as a second page
 
     def printed_text(self) -> str:
         return "\n".join(
@@ -81,11 +94,15 @@ class CertificateDocument:
                 self.title,
                 self.number,
                 self.addressee,
-                self.body,
+                *self.body_lines,
                 self.purpose,
+                self.closing,
                 self.validity,
-                self.community_name,
+                self.committee_name,
+                self.responsible,
+                self.handler,
                 self.date_text,
+                "致：负责人：经办人：",  # the labels the template prints around these values
             ]
         )
 
@@ -100,7 +117,7 @@ class CertificateDocument:
 
 def _validity(months: int | None, valid_until: dt.date | None) -> str:
     if months and valid_until:
-        return _("本证明自出具之日起%(months)s个月内有效（至%(until)s）。") % {
+        return _("本证明自出具之日起%(months)s个月内有效（至%(until)s止）。") % {
             "months": months,
             "until": chinese_date(valid_until),
         }
@@ -109,8 +126,22 @@ def _validity(months: int | None, valid_until: dt.date | None) -> str:
     return _("本证明不设有效期。")
 
 
-def _purpose(text: CertificateText) -> str:
-    return _("用途：%(purpose)s（要求出具单位：%(body)s）") % {"purpose": text.purpose, "body": text.requesting_body}
+def _layout(text: CertificateText) -> dict:
+    """The signed text laid out: its words are printed as signed, in this order. The body's closing 特此证明 moves
+    below the purpose; the purpose is added only when the body does not already say what the certificate is for;
+    a body without an addressee line is addressed to the requesting body."""
+    lines = [line.strip() for line in text.body.splitlines() if line.strip()]
+    closing = CLOSING
+    if lines and lines[-1].rstrip("。.!！") == CLOSING.rstrip("。"):
+        closing = lines.pop()
+    said = any("用于" in line or (text.purpose and text.purpose in line) for line in lines)
+    purpose = "" if said or not text.purpose else _("本证明用于%(purpose)s。") % {"purpose": text.purpose}
+    return {
+        "addressee": text.addressee or text.requesting_body,
+        "body_lines": lines,
+        "purpose": purpose,
+        "closing": closing,
+    }
 
 
 def build_document(
@@ -122,6 +153,10 @@ def build_document(
     code: str,
     issued_on: dt.date,
     demo: bool,
+    responsible: str = "",
+    handler: str = "",
+    copies: int = 1,
+    stub: bool = False,
 ) -> tuple[CertificateDocument, dt.date | None]:
     """The sealed certificate: the text as signed (certificates/freeze.py), numbered, dated, sealed and coded."""
     months = text.validity_months
@@ -132,11 +167,11 @@ def build_document(
     document = CertificateDocument(
         title=text.title,
         number=number,
-        addressee=text.addressee,
-        body=text.body,
-        purpose=_purpose(text),
+        **_layout(text),
         validity=_validity(months, valid_until),
-        community_name=community.name,
+        committee_name=community.committee_name(),
+        responsible=responsible,
+        handler=handler,
         community_phone=community.phone,
         date_text=chinese_date(issued_on),
         seal_image=seal_image,
@@ -145,11 +180,21 @@ def build_document(
         verify_page=settings.PORTAL_BASE_URL.rstrip("/") + reverse("verify_form"),
         code=grouped(code),
         demo=demo,
+        copies=copies,
+        stub=stub,
     )
     return document, valid_until
 
 
-def build_preview(*, text: CertificateText, community: Region, on: dt.date, number: str = "") -> CertificateDocument:
+def build_preview(
+    *,
+    text: CertificateText,
+    community: Region,
+    on: dt.date,
+    number: str = "",
+    responsible: str = "",
+    handler: str = "",
+) -> CertificateDocument:
     """The certificate as it will read, before it is sealed: no seal, no QR code, no verification code.
 
     Before signing there is no number yet: the register's number format for this community stands in for it, so the
@@ -160,11 +205,11 @@ def build_preview(*, text: CertificateText, community: Region, on: dt.date, numb
     return CertificateDocument(
         title=text.title,
         number=number,
-        addressee=text.addressee,
-        body=text.body,
-        purpose=_purpose(text),
+        **_layout(text),
         validity=_validity(text.validity_months, None),
-        community_name=community.name,
+        committee_name=community.committee_name(),
+        responsible=responsible,
+        handler=handler,
         community_phone=community.phone,
         date_text=chinese_date(on),
         seal_image="",

@@ -70,6 +70,8 @@ def issue_certificate(request: CertificateRequest, *, keeper: User, seal: Seal) 
             code=code,
             issued_on=timezone.localdate(now),
             demo=demo,
+            responsible=entry.signer.display_name,
+            handler=entry.verifier.display_name,
         )
         html = document.render_html()
     missing = missing_characters(document.printed_text())
