@@ -115,7 +115,7 @@ class CertificateDocument:
         return render_to_string("certificates/_certificate_preview.html", {"doc": self})
 
 
-def _validity(months: int | None, valid_until: dt.date | None) -> str:
+def validity_text(months: int | None, valid_until: dt.date | None) -> str:
     if months and valid_until:
         return _("本证明自出具之日起%(months)s个月内有效（至%(until)s止）。") % {
             "months": months,
@@ -168,7 +168,7 @@ def build_document(
         title=text.title,
         number=number,
         **_layout(text),
-        validity=_validity(months, valid_until),
+        validity=validity_text(months, valid_until),
         committee_name=community.committee_name(),
         responsible=responsible,
         handler=handler,
@@ -206,7 +206,7 @@ def build_preview(
         title=text.title,
         number=number,
         **_layout(text),
-        validity=_validity(text.validity_months, None),
+        validity=validity_text(text.validity_months, None),
         committee_name=community.committee_name(),
         responsible=responsible,
         handler=handler,

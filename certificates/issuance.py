@@ -26,6 +26,7 @@ from certificates.models import (
     CertificateRevocation,
     IssuedCertificate,
     RequestEvent,
+    RevocationCategory,
 )
 from portal.access import has_role
 from portal.models import User
@@ -130,8 +131,11 @@ def validity_of(certificate: IssuedCertificate, today: dt.date | None = None) ->
 
 
 @transaction.atomic
-def certificate_revoke(*, certificate: IssuedCertificate, actor: User, reason: str) -> CertificateRevocation:
-    """The director withdraws an issued certificate. The register entry keeps its number; verification shows it."""
+def certificate_revoke(
+    *, certificate: IssuedCertificate, actor: User, reason: str, category: str = RevocationCategory.OTHER
+) -> CertificateRevocation:
+    """The director withdraws an issued certificate. The register entry keeps its number; verification shows the date
+    and the reason's category (the written reason stays with the community and the applicant)."""
     certificate = IssuedCertificate.objects.select_for_update().select_related("entry__request").get(pk=certificate.pk)
     request = certificate.entry.request
     if not has_role(actor, Role.DIRECTOR, request.community):
@@ -140,7 +144,11 @@ def certificate_revoke(*, certificate: IssuedCertificate, actor: User, reason: s
         raise IssuanceRefused(_("该证明已经撤销。"))
     if not reason.strip():
         raise IssuanceRefused(_("请写明撤销理由。"))
-    revocation = CertificateRevocation.objects.create(certificate=certificate, reason=reason.strip(), revoked_by=actor)
+    if category not in RevocationCategory.values:
+        raise IssuanceRefused(_("请选择撤销原因类别。"))
+    revocation = CertificateRevocation.objects.create(
+        certificate=certificate, category=category, reason=reason.strip(), revoked_by=actor
+    )
     RequestEvent.record(
         request,
         action="revoke",

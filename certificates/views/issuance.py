@@ -32,9 +32,11 @@ from certificates.models import (
     CertificateRequest,
     IssuedCertificate,
     PermanentRecordError,
+    RevocationCategory,
     Status,
 )
 from certificates.permissions import get_request_for_user, works_in
+from certificates.verification import revoked_copy
 from certificates.workflow import WorkflowError
 from portal.access import AnyUser, has_role, regions_with_role
 from portal.audit import audit_record
@@ -58,6 +60,12 @@ class IssueForm(forms.Form):
 
 
 class RevokeForm(forms.Form):
+    category = forms.ChoiceField(
+        label=gettext_lazy("撤销原因类别"),
+        choices=RevocationCategory.choices,
+        help_text=gettext_lazy("核验页面只显示原因类别和撤销日期，不显示撤销理由。"),
+        error_messages={"required": gettext_lazy("请选择撤销原因类别。")},
+    )
     reason = forms.CharField(
         label=gettext_lazy("撤销理由"),
         max_length=1000,
@@ -216,8 +224,11 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = _certificate_of(req)
     if not may_download(request.user, req):
         raise Forbidden(_("证明文件只能由申请人或本社区工作人员下载。"))
+    revoked = hasattr(certificate, "revocation")
     try:
-        data = certificate.read_pdf()  # the stored bytes, checked against the hash recorded at issuance
+        # The stored bytes, checked against the hash recorded at issuance; a revoked certificate's copy is stamped
+        # 已撤销 on every page (the stored original is never changed).
+        data = revoked_copy(certificate) if revoked else certificate.read_pdf()
     except PermanentRecordError as error:
         return _download_failed(request, req, str(error))
     except OSError:
@@ -232,7 +243,8 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{certificate.entry.display_number}.pdf"
+        as_attachment=True,
+        filename=f"{certificate.entry.display_number}{_('（已撤销）') if revoked else ''}.pdf",
     )
     response["Cache-Control"] = "private, no-store"  # personal data: keep it out of shared caches
     return response
@@ -268,7 +280,12 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            certificate_revoke(certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"])
+            certificate_revoke(
+                certificate=certificate,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                category=form.cleaned_data["category"],
+            )
         except IssuanceRefused as refused:
             form.add_error(None, refused.message)
         else:

@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from certificates.documents import CODE_ALPHABET
-from certificates.issuance import validity_of
-from certificates.models import IssuedCertificate
-from portal.idcard import mask_id_number
+from certificates.models import IssuedCertificate, VerificationChannel
+from certificates.verification import record_verification, summary_of
 from portal.ratelimit import over_limit
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -52,20 +51,22 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     if rate_limited(request):
         return _too_many(request)
     certificate = (
-        IssuedCertificate.objects.select_related("entry__community", "entry__request")
+        IssuedCertificate.objects.select_related("entry__community", "entry__request", "revocation")
         .filter(code=normalize_code(code))
         .first()
     )
     if certificate is None:
         return render(request, "certificates/verify/unknown.html", status=404)
+    summary = summary_of(certificate)
     context = {
         "certificate": certificate,
         "entry": certificate.entry,
-        "validity": validity_of(certificate),
-        "masked_name": mask_name(certificate.entry.applicant_name),
-        "masked_id": mask_id_number(certificate.entry.applicant_id_number),
-        "revocation": getattr(certificate, "revocation", None),
+        "summary": summary,
+        "validity": summary.status,
+        "phone": certificate.entry.community.phone,
     }
+    channel = VerificationChannel.FILE if request.method == "POST" else VerificationChannel.PAGE
+    record_verification(certificate, channel=channel, request=request)
     if request.method == "POST":
         upload = request.FILES.get("pdf")
         if upload is None:
@@ -76,8 +77,3 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
             digest = hashlib.sha256(upload.read()).hexdigest()
             context["check_result"] = digest == certificate.sha256
     return render(request, "certificates/verify/result.html", context)
-
-
-def mask_name(name: str) -> str:
-    """张三 → 张*, 欧阳小明 → 欧***: enough for the holder to recognise, little for anyone else."""
-    return name[:1] + "*" * (len(name) - 1) if name else ""
