@@ -16,6 +16,7 @@ import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.rules import chinese_date as rules_chinese_date
@@ -220,3 +221,54 @@ def build_preview(
         demo=False,
         preview=True,
     )
+
+
+# --- the refusal-and-referral notice (不予出具告知单) and the unnumbered guide ------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefusalNoticeDocument:
+    """Exactly what the notice page and its PDF need. A numbered notice (to a signed-in resident or from the counter)
+    has a number, a date and a verification code; the guide anyone may print has none of them and is not counted."""
+
+    community: Region
+    item: object  # catalog.models.NonIssuableItem
+    title: str
+    number: str
+    requesting_body: str
+    date: dt.date
+    issuer: str
+    code: str = ""
+    verify_url: str = ""
+    notice: object | None = None  # certificates.models.RefusalNotice; None for the guide
+
+    @classmethod
+    def numbered(cls, notice) -> RefusalNoticeDocument:
+        code = notice.code or ""
+        return cls(
+            notice=notice,
+            community=notice.community,
+            item=notice.item,
+            title=_("不予出具证明告知单"),
+            number=_("〔%(year)s〕第%(number)s号") % {"year": notice.year, "number": notice.number},
+            requesting_body=notice.requesting_body,
+            date=timezone.localdate(notice.created_at) if notice.created_at else timezone.localdate(),
+            issuer=notice.community.name,
+            code=grouped(code) if code else "",
+            verify_url=settings.PORTAL_BASE_URL.rstrip("/") + reverse("verify", args=[code]) if code else "",
+        )
+
+    @classmethod
+    def guide(cls, community: Region, item) -> RefusalNoticeDocument:
+        return cls(
+            community=community,
+            item=item,
+            title=_("不予出具证明办理指引"),
+            number="",
+            requesting_body="",
+            date=timezone.localdate(),
+            issuer=community.name,
+        )
+
+    def render_pdf_html(self, *, demo: bool) -> str:
+        return render_to_string("pdf/refusal_notice.html", {"doc": self, "demo_mode": demo})

@@ -106,7 +106,9 @@ def world(personas) -> World:
     seal = Seal.objects.create(community=x, name="证明专用章", keeper=personas.keeper, is_specimen=True)
     workflow.issue(request_id=issued.pk, actor=personas.keeper, seal_id=seal.pk)
     notice = services.refusal_notice_create(
-        community=x, item=__import__("catalog.models").models.NonIssuableItem.objects.get(code="N05")
+        community=x,
+        item=__import__("catalog.models").models.NonIssuableItem.objects.get(code="N05"),
+        actor=personas.resident_a,
     )
     issued.refresh_from_db()
     use_request = seal_services.use_request_create(
@@ -209,6 +211,8 @@ MATRIX: dict[str, tuple] = {
     "requests:refusal_notice_create": (lambda w: {"community_code": w.community, "item_code": "N05"}, EVERYONE),
     "requests:refusal_notice": (lambda w: {"token": w.refusal_token}, EVERYONE),
     "requests:refusal_notice_pdf": (lambda w: {"token": w.refusal_token}, EVERYONE),
+    "requests:refusal_guide": (lambda w: {"community_code": w.community, "item_code": "N05"}, EVERYONE),
+    "requests:refusal_guide_pdf": (lambda w: {"community_code": w.community, "item_code": "N05"}, EVERYONE),
     # community desk and county oversight
     "desk:queue": (lambda w: {}, statuses(403, staff_x=200, staff_y=200, director=200)),
     "desk:detail": (lambda w: {"pk": w.request}, DESK_REQUEST),

@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from certificates.documents import CODE_ALPHABET
-from certificates.models import IssuedCertificate, VerificationChannel
+from certificates.documents import CODE_ALPHABET, RefusalNoticeDocument
+from certificates.models import IssuedCertificate, RefusalNotice, VerificationChannel
 from certificates.verification import record_verification, summary_of
 from portal.ratelimit import over_limit
 
@@ -56,6 +56,13 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         .first()
     )
     if certificate is None:
+        notice = (
+            RefusalNotice.objects.select_related("community", "item").filter(code=normalize_code(code)).first()
+            if normalize_code(code)
+            else None
+        )
+        if notice is not None:  # a numbered refusal notice carries a verification code too
+            return render(request, "certificates/verify/notice.html", {"doc": RefusalNoticeDocument.numbered(notice)})
         return render(request, "certificates/verify/unknown.html", status=404)
     summary = summary_of(certificate)
     context = {
