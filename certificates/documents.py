@@ -89,9 +89,15 @@ class CertificateDocument:
     copies: int = 1  # 份数, printed on paper issuance
     stub: bool = False  # 存根: the community's copy of a paper issuance, printed as a second page
 
+    @property
+    def copies_text(self) -> str:
+        """份数: a certificate made in more than one copy says so, so that a copy cannot pass for a second matter."""
+        return _("本证明一式%(n)s份。") % {"n": self.copies} if self.copies > 1 else ""
+
     def printed_text(self) -> str:
         return "\n".join(
             [
+                self.copies_text,
                 self.title,
                 self.number,
                 self.addressee,

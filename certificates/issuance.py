@@ -14,6 +14,8 @@ from enum import StrEnum
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Sum
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -21,6 +23,7 @@ from certificates import freeze
 from certificates.documents import build_document, new_verification_code
 from certificates.fonts import missing_characters
 from certificates.models import (
+    CertificateReceipt,
     CertificateReprint,
     CertificateRequest,
     CertificateRevocation,
@@ -28,6 +31,7 @@ from certificates.models import (
     RequestEvent,
     RevocationCategory,
 )
+from certificates.permissions import works_in
 from portal.access import has_role
 from portal.models import User
 from portal.pdf import render_pdf
@@ -43,8 +47,25 @@ class IssuanceRefused(Exception):
         self.message = message
 
 
-def issue_certificate(request: CertificateRequest, *, keeper: User, seal: Seal) -> IssuedCertificate:
+MAX_PAPER_COPIES = 10
+
+
+def paper_problem(*, paper: bool, copies: int) -> str | None:
+    if paper and not 1 <= copies <= MAX_PAPER_COPIES:
+        return _("纸质出具的份数应为 1 至 %(max)s 份。") % {"max": MAX_PAPER_COPIES}
+    return None
+
+
+def issue_certificate(
+    request: CertificateRequest, *, keeper: User, seal: Seal, paper: bool = False, copies: int = 1
+) -> IssuedCertificate:
+    """Seal, render once, store. On paper (纸质出具) the certificate says how many copies were made (份数) and a stub
+    (存根) for the community's file is rendered in the same pass and stored beside it."""
     entry = request.register_entry
+    problem = paper_problem(paper=paper, copies=copies)
+    if problem:
+        raise IssuanceRefused(problem)
+    copies = copies if paper else 1
     if seal.community_id != request.community_id:
         raise IssuanceRefused(_("只能使用本社区登记的印章。"))
     try:
@@ -73,8 +94,22 @@ def issue_certificate(request: CertificateRequest, *, keeper: User, seal: Seal) 
             demo=demo,
             responsible=entry.signer.display_name,
             handler=entry.verifier.display_name,
+            copies=copies,
         )
         html = document.render_html()
+        stub_html = (
+            render_to_string(
+                "pdf/certificate_stub.html",
+                {
+                    "doc": document,
+                    "entry": entry,
+                    "keeper": keeper.display_name,
+                    "requesting_body": text.requesting_body,
+                },
+            )
+            if paper
+            else None
+        )
     missing = missing_characters(document.printed_text())
     if missing:
         raise IssuanceRefused(
@@ -90,6 +125,7 @@ def issue_certificate(request: CertificateRequest, *, keeper: User, seal: Seal) 
     # Rendered before the seal's row is locked: the lock is held until commit, and certificates of one community
     # (one seal) would otherwise be rendered one at a time however many workers there are.
     pdf = render_pdf(html)
+    stub = render_pdf(stub_html) if stub_html else b""
     try:
         seal_use = seal_apply(
             seal=seal,
@@ -112,6 +148,10 @@ def issue_certificate(request: CertificateRequest, *, keeper: User, seal: Seal) 
         valid_until=valid_until,
         seal_use=seal_use,
         demo=demo,
+        paper=paper,
+        copies=copies,
+        stub_pdf=ContentFile(stub, name=f"{code}-stub.pdf") if stub else "",
+        stub_sha256=hashlib.sha256(stub).hexdigest() if stub else "",
     )
 
 
@@ -160,3 +200,30 @@ def certificate_revoke(
 
 def log_reprint(*, certificate: IssuedCertificate, actor: User) -> CertificateReprint:
     return CertificateReprint.objects.create(certificate=certificate, by=actor)
+
+
+@transaction.atomic
+def certificate_receipt_record(
+    *, certificate: IssuedCertificate, actor: User, taken_by: str, on_behalf: bool, copies: int
+) -> CertificateReceipt:
+    """The paper certificate was handed over (领取): who took it and how many copies, recorded by community staff."""
+    certificate = IssuedCertificate.objects.select_for_update().select_related("entry__request").get(pk=certificate.pk)
+    request = certificate.entry.request
+    if not works_in(actor, request.community):
+        raise IssuanceRefused(_("只有本社区工作人员可以登记领取。"))
+    if not certificate.paper:
+        raise IssuanceRefused(_("该证明是网上出具的，申请人自行下载，无需领取登记。"))
+    if hasattr(certificate, "revocation"):
+        raise IssuanceRefused(_("该证明已经撤销，不能再交给申请人。"))
+    taken_by = taken_by.strip()
+    if not taken_by:
+        raise IssuanceRefused(_("请填写领取人姓名。"))
+    taken = certificate.receipts.aggregate(n=Sum("copies"))["n"] or 0
+    if not 1 <= copies <= certificate.copies - taken:
+        raise IssuanceRefused(
+            _("领取份数应为 1 至 %(left)s 份（共出具 %(copies)s 份，已领取 %(taken)s 份）。")
+            % {"left": max(certificate.copies - taken, 0), "copies": certificate.copies, "taken": taken}
+        )
+    return CertificateReceipt.objects.create(
+        certificate=certificate, taken_by=taken_by[:50], on_behalf=on_behalf, copies=copies, recorded_by=actor
+    )

@@ -484,6 +484,9 @@ class IssuedCertificate(PermanentRecord):
     demo = models.BooleanField(_("演示文件"), default=False)
     paper = models.BooleanField(_("纸质出具"), default=False)
     copies = models.PositiveSmallIntegerField(_("份数"), default=1)
+    # Paper issuance: the stub (存根) for the community's file, rendered with the certificate and stored beside it.
+    stub_pdf = models.FileField(_("存根"), upload_to="certificates/stubs/%Y/", blank=True)
+    stub_sha256 = models.CharField(max_length=64, blank=True)
 
     objects = PermanentQuerySet.as_manager()
 

@@ -104,7 +104,7 @@ def world(personas) -> World:
     workflow.send_for_signature(request_id=issued.pk, actor=personas.staff_x)
     workflow.sign(request_id=issued.pk, actor=personas.director)
     seal = Seal.objects.create(community=x, name="证明专用章", keeper=personas.keeper, is_specimen=True)
-    workflow.issue(request_id=issued.pk, actor=personas.keeper, seal_id=seal.pk)
+    workflow.issue(request_id=issued.pk, actor=personas.keeper, seal_id=seal.pk, paper=True, copies=2)
     notice = services.refusal_notice_create(
         community=x,
         item=__import__("catalog.models").models.NonIssuableItem.objects.get(code="N05"),
@@ -247,6 +247,14 @@ MATRIX: dict[str, tuple] = {
             404, resident_a=200, staff_x=200, director=200, keeper=200, county_officer=403, provincial_officer=403
         ),
     ),
+    # the stub of a paper certificate is the community's file: its workers only
+    "issuance:stub": (
+        lambda w: {"pk": w.issued_request},
+        statuses(
+            404, staff_x=200, director=200, keeper=200, resident_a=403, county_officer=403, provincial_officer=403
+        ),
+    ),
+    "issuance:receipt": (lambda w: {"pk": w.issued_request}, POST_ONLY),
     # only the community's director revokes; those who may see the request are told so, others never see it
     "issuance:revoke": (
         lambda w: {"pk": w.issued_request},

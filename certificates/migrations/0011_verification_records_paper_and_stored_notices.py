@@ -146,5 +146,15 @@ class Migration(migrations.Migration):
                 "indexes": [models.Index(fields=["certificate", "-at"], name="verification_by_certificate")],
             },
         ),
+        migrations.AddField(
+            model_name="issuedcertificate",
+            name="stub_pdf",
+            field=models.FileField(blank=True, upload_to="certificates/stubs/%Y/", verbose_name="存根"),
+        ),
+        migrations.AddField(
+            model_name="issuedcertificate",
+            name="stub_sha256",
+            field=models.CharField(blank=True, max_length=64),
+        ),
         migrations.RunPython(triggers, drop_triggers),
     ]
