@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from catalog.rules import chinese_date as rules_chinese_date
 from certificates.freeze import CertificateText
+from certificates.offline import make_payload
 from certificates.register import format_number
 from portal.models import Region
 
@@ -164,12 +165,27 @@ def build_document(
     handler: str = "",
     copies: int = 1,
     stub: bool = False,
+    applicant_name: str = "",
 ) -> tuple[CertificateDocument, dt.date | None]:
-    """The sealed certificate: the text as signed (certificates/freeze.py), numbered, dated, sealed and coded."""
+    """The sealed certificate: the text as signed (certificates/freeze.py), numbered, dated, sealed and coded.
+
+    The QR code opens the verification page and carries the signed compact payload (certificates/offline.py), which
+    a verifier can check without the portal."""
     months = text.validity_months
     valid_until = add_months(issued_on, months) if months else None
     verify_url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("verify", args=[code])
-    qr = segno.make(verify_url, error="m")
+    qr_text = verify_url
+    if applicant_name:
+        payload = make_payload(
+            code=code,
+            number=number,
+            applicant_name=applicant_name,
+            community_code=community.code,
+            issued_on=issued_on,
+            valid_until=valid_until,
+        )
+        qr_text = f"{verify_url}?p={payload}"
+    qr = segno.make(qr_text, error="l")
     qr_data = "data:image/svg+xml;base64," + base64.b64encode(qr.svg_inline(scale=3, border=1).encode()).decode()
     document = CertificateDocument(
         title=text.title,

@@ -95,6 +95,7 @@ def issue_certificate(
             responsible=entry.signer.display_name,
             handler=entry.verifier.display_name,
             copies=copies,
+            applicant_name=entry.applicant_name,
         )
         html = document.render_html()
         stub_html = (

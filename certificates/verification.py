@@ -28,14 +28,10 @@ from django.utils.translation import gettext_lazy
 from certificates.documents import chinese_date, validity_text
 from certificates.issuance import Validity, validity_of
 from certificates.models import IssuedCertificate, VerificationChannel, VerificationRecord
+from certificates.offline import mask_name
 from portal.idcard import mask_id_number
 from portal.pdf import render_pdf
 from portal.ratelimit import client_address
-
-
-def mask_name(name: str) -> str:
-    """张三 → 张*, 欧阳小明 → 欧***: enough for the holder to recognise, little for anyone else."""
-    return name[:1] + "*" * (len(name) - 1) if name else ""
 
 
 def mask_client(address: str) -> str:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("oversight/audit/", audit_views.audit_log, name="audit_log"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path(".well-known/certificate-qr-key.json", health.qr_public_key, name="qr_public_key"),
     path("csp-report/", csp_reports.csp_report, name="csp_report"),
     path("accounts/second-step/", views.second_step, name="second_step"),
     path("accounts/second-step/setup/", views.second_step_setup, name="second_step_setup"),

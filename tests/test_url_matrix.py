@@ -148,10 +148,12 @@ MATRIX: dict[str, tuple] = {
     "audit_log": (lambda w: {}, OFFICERS_ONLY),
     "healthz": (lambda w: {}, EVERYONE),
     "readyz": (lambda w: {}, EVERYONE),
+    "qr_public_key": (lambda w: {}, EVERYONE),
     # browsers post Content-Security-Policy violation reports here (portal/csp_reports.py)
     "csp_report": (lambda w: {}, POST_ONLY_ANY),
     "verify_form": (lambda w: {}, EVERYONE),
     "verify": (lambda w: {"code": w.code}, EVERYONE),
+    "verify_payload": (lambda w: {}, EVERYONE),
     # public disclosure
     "catalog:community_list": (lambda w: {}, EVERYONE),
     "catalog:community_detail": (lambda w: {"code": w.community}, EVERYONE),

@@ -16,7 +16,9 @@ from django.views.decorators.http import require_http_methods
 
 from certificates.documents import CODE_ALPHABET, RefusalNoticeDocument
 from certificates.models import IssuedCertificate, RefusalNotice, VerificationChannel
+from certificates.offline import check_payload
 from certificates.verification import record_verification, summary_of
+from portal.keys import fingerprint, qr_signer
 from portal.ratelimit import over_limit
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -73,6 +75,16 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         "phone": certificate.entry.community.phone,
     }
     channel = VerificationChannel.FILE if request.method == "POST" else VerificationChannel.PAGE
+    if request.GET.get("p"):  # opened from a scanned QR code: its signed payload is checked against the record too
+        check = check_payload(request.GET["p"])
+        context["payload_check"] = check
+        context["payload_matches"] = bool(
+            check.ok
+            and check.fields.code == certificate.code
+            and check.fields.number == certificate.entry.display_number
+        )
+        if request.method == "GET":
+            channel = VerificationChannel.PAYLOAD
     record_verification(certificate, channel=channel, request=request)
     if request.method == "POST":
         upload = request.FILES.get("pdf")
@@ -84,3 +96,15 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
             digest = hashlib.sha256(upload.read()).hexdigest()
             context["check_result"] = digest == certificate.sha256
     return render(request, "certificates/verify/result.html", context)
+
+
+@require_http_methods(["GET"])
+def verify_payload(request: HttpRequest) -> HttpResponse:
+    """Check a QR payload by its signature alone, as an offline verifier does: no database lookup."""
+    payload = request.GET.get("p", "")
+    context = {
+        "payload": payload,
+        "check": check_payload(payload) if payload else None,
+        "fingerprint": fingerprint(qr_signer().public_key_bytes()),
+    }
+    return render(request, "certificates/verify/payload.html", context)
