@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from certificates import freeze
+from certificates import freeze, pades
 from certificates.documents import build_document, new_verification_code
 from certificates.fonts import missing_characters
 from certificates.models import (
@@ -126,6 +126,11 @@ def issue_certificate(
     # Rendered before the seal's row is locked: the lock is held until commit, and certificates of one community
     # (one seal) would otherwise be rendered one at a time however many workers there are.
     pdf = render_pdf(html)
+    # PAdES: signed with the community's key from the county CA before hashing, so the stored hash is the signed
+    # file's and the signature covers the document as stored (certificates/pades.py). Unsigned while no CA exists.
+    signer = pades.signer_for(request.community)
+    if signer is not None:
+        pdf = signer.sign_pdf(pdf, reason=f"{entry.display_number} {text.title}")
     stub = render_pdf(stub_html) if stub_html else b""
     try:
         seal_use = seal_apply(

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from certificates import pades
 from certificates.documents import CODE_ALPHABET, RefusalNoticeDocument
 from certificates.models import IssuedCertificate, RefusalNotice, VerificationChannel
 from certificates.offline import check_payload
@@ -93,8 +94,9 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         elif upload.size > MAX_UPLOAD:
             context["check_error"] = _("文件超过 5MB，不可能是本平台出具的证明。")
         else:
-            digest = hashlib.sha256(upload.read()).hexdigest()
-            context["check_result"] = digest == certificate.sha256
+            data = upload.read()
+            context["check_result"] = hashlib.sha256(data).hexdigest() == certificate.sha256
+            context["signature_status"] = pades.examine(data).value
     return render(request, "certificates/verify/result.html", context)
 
 
