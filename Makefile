@@ -21,6 +21,7 @@ DEV_ENV := DEBUG=1
 run: setup
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py make_county_ca
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 # Production settings on this machine: gunicorn, DEBUG off, static files collected and served by whitenoise.

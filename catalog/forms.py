@@ -181,6 +181,10 @@ class IssuableItemForm(CatalogItemForm):
             "用 {字段代码} 作占位符。系统字段：{applicant_name} 申请人姓名、{applicant_gender} 性别、"
             "{applicant_id_number} 公民身份号码、{community_name} 社区名称、{purpose} 用途、"
             "{requesting_body} 要求出具的单位；其余占位符须在下方“居民填写的字段”中定义。"
+            "选填字段所在的句子放进 [[ ]]：字段留空时整句省略，不留下“配偶：。”，"
+            "例如“婚姻状况为{marital_status}[[，配偶：{spouse_name}]]。”。"
+            "日期字段打印为“2026年11月30日”。村民委员会出具时，“本社区”“居民委员会”自动改为“本村”“村民委员会”。"
+            "用途和“特此证明”由证明版式排在正文末尾，正文中写明用途的，版式不再重复。"
         ),
     )
     notes = _model_field(IssuableItem, "notes", widget=forms.Textarea(attrs={"rows": 2}))

@@ -234,8 +234,13 @@ class IssuableItem(CatalogItem):
         return self.time_limit_workdays == 0
 
     def sample_text(self) -> str:
-        """The certificate body filled with example values: the form sample (证明式样) residents see."""
-        return rules.render_body(self.body_template, rules.sample_values(self.fields))
+        """The certificate body filled with example values: the form sample (证明式样) residents see. The examples come
+        from the item itself (its own purposes and requesting bodies), never a purpose it does not have."""
+        kind = self.applies_to if self.applies_to == AppliesTo.VILLAGERS_COMMITTEE else ""
+        values = rules.sample_values(
+            self.fields, purposes=self.purposes, requesting_bodies=self.requesting_bodies, community_kind=kind
+        )
+        return rules.render_body(rules.for_committee(self.body_template, kind), values)
 
     def bases_needing_confirmation(self) -> list[dict]:
         return [b for b in self.legal_bases if b.get("needs_confirmation")]

@@ -17,6 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+# An optional sentence: [[，配偶：{spouse_name}]] prints "，配偶：王五" when every field inside is filled, and
+# nothing at all when one of them is empty. An optional field may only be used inside one.
+OPTIONAL = re.compile(r"\[\[(.*?)\]\]", re.DOTALL)
+ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 # Placeholders every certificate body may use besides the item's own fields.
 STANDARD_PLACEHOLDERS: dict[str, str] = {
@@ -24,9 +28,21 @@ STANDARD_PLACEHOLDERS: dict[str, str] = {
     "applicant_gender": "男",
     "applicant_id_number": "610113199001011234",
     "community_name": "示例社区居民委员会",
-    "purpose": "办理公证",
-    "requesting_body": "西安市某公证处",
+    "purpose": "办理有关事项",
+    "requesting_body": "要求出具证明的单位",
 }
+
+# A village committee's certificate speaks of itself as a village: the county writes one wording for both kinds
+# of committee and the village's certificate reads 本村 / 村民委员会. Longest first; applied to the template only.
+VILLAGE_WORDING: tuple[tuple[str, str], ...] = (
+    ("本社区居民", "本村村民"),
+    ("社区居民委员会", "村民委员会"),
+    ("社区居委会", "村委会"),
+    ("居民委员会", "村民委员会"),
+    ("居委会", "村委会"),
+    ("居民议事协商", "村民议事协商"),
+    ("本社区", "本村"),
+)
 
 MATERIAL_REQUIREMENTS: dict[str, str] = {
     "required": gettext_lazy("必需"),
@@ -96,6 +112,7 @@ def check_fields_and_body(fields: list[dict[str, Any]], body: str) -> None:
             raise ValidationError(_("字段代码“%(name)s”与系统字段重名。") % {"name": name})
     if len(set(names)) != len(names):
         raise ValidationError(_("字段代码不能重复。"))
+    check_optional_sentences(fields, body or "")
     known = set(names) | set(STANDARD_PLACEHOLDERS)
     unknown = sorted(set(PLACEHOLDER.findall(body or "")) - known)
     if unknown:
@@ -107,15 +124,92 @@ def check_fields_and_body(fields: list[dict[str, Any]], body: str) -> None:
         )
 
 
+def check_optional_sentences(fields: list[dict[str, Any]], body: str) -> None:
+    """[[ ]] sections are closed, not nested, each holds a field; an optional field is only used inside one, so that
+    leaving it empty leaves no words behind ("配偶：。")."""
+    outside = OPTIONAL.sub("", body)
+    if "[[" in outside or "]]" in outside or any("[[" in inner for inner in OPTIONAL.findall(body)):
+        raise ValidationError({"body_template": _("可选句子要用一对 [[ 和 ]] 括起来，不能嵌套，也不能缺少一半。")})
+    for inner in OPTIONAL.findall(body):
+        if not PLACEHOLDER.search(inner):
+            raise ValidationError(
+                {"body_template": _("可选句子 [[%(text)s]] 中没有字段，无从判断是否省略。") % {"text": inner}}
+            )
+    used_outside = set(PLACEHOLDER.findall(outside))
+    optional = [f.get("name") for f in fields if not f.get("required") and f.get("name") in used_outside]
+    if optional:
+        raise ValidationError(
+            {
+                "body_template": _(
+                    "选填字段 %(names)s 留空时会留下多余的文字，请把含有它的句子放进 [[ ]]，例如“[[，配偶：{spouse_name}]]”。"
+                )
+                % {"names": "、".join(f"{{{n}}}" for n in optional)}
+            }
+        )
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
 def render_body(body: str, values: dict[str, str]) -> str:
-    """Fill {placeholders} with values; an unknown placeholder stays visible rather than vanishing."""
-    return PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), body or "")
+    """Fill {placeholders} with values; an unknown placeholder stays visible rather than vanishing.
+
+    An optional sentence [[…]] is printed without its brackets when every field inside it is filled, and is left
+    out entirely otherwise.
+    """
+
+    def optional(match: re.Match) -> str:
+        inner = match.group(1)
+        return inner if all(_filled(values.get(name)) for name in PLACEHOLDER.findall(inner)) else ""
+
+    body = OPTIONAL.sub(optional, body or "")
+    return PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), body)
 
 
-def sample_values(fields: list[dict[str, Any]]) -> dict[str, str]:
+def for_committee(body: str, community_kind: str) -> str:
+    """The wording as this kind of committee says it: a village says 本村 and 村民委员会."""
+    if community_kind == "villagers_committee":
+        for residents, villagers in VILLAGE_WORDING:
+            body = body.replace(residents, villagers)
+    return body
+
+
+def chinese_date(day) -> str:
+    """GB/T 9704: Arabic numerals, full year, no leading zeros: 2026年3月5日."""
+    return _("%(y)s年%(m)s月%(d)s日") % {"y": day.year, "m": day.month, "d": day.day}
+
+
+def chinese_dates(value: str) -> str:
+    """A value that is a date typed as 2023-05-01 (a date field) is printed 2023年5月1日."""
+    match = ISO_DATE.fullmatch((value or "").strip())
+    if not match:
+        return value
+    year, month, day = (int(g) for g in match.groups())
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return value
+    return _("%(y)s年%(m)s月%(d)s日") % {"y": year, "m": month, "d": day}
+
+
+def sample_values(
+    fields: list[dict[str, Any]],
+    *,
+    purposes: list[str] | None = None,
+    requesting_bodies: list[str] | None = None,
+    community_kind: str = "",
+) -> dict[str, str]:
+    """Example values for an item's form sample, taken from the item itself: its own first purpose and requesting
+    body, its fields' examples (dates in Chinese form), and a committee of the kind the item applies to."""
     values = dict(STANDARD_PLACEHOLDERS)
+    if purposes:
+        values["purpose"] = purposes[0]
+    if requesting_bodies:
+        values["requesting_body"] = str(requesting_bodies[0])
+    if community_kind == "villagers_committee":
+        values["community_name"] = "示例村村民委员会"
     for field in fields:
-        values[field["name"]] = field.get("example") or field.get("label") or field["name"]
+        example = field.get("example") or field.get("label") or field["name"]
+        values[field["name"]] = chinese_dates(example) if field.get("type") == "date" else example
     return values
 
 

@@ -16,9 +16,12 @@ import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.rules import chinese_date as rules_chinese_date
 from certificates.freeze import CertificateText
+from certificates.offline import make_payload
 from certificates.register import format_number
 from portal.models import Region
 
@@ -36,7 +39,7 @@ def grouped(code: str) -> str:
 
 def chinese_date(day: dt.date) -> str:
     """GB/T 9704: Arabic numerals, full year, no leading zeros: 2026年3月5日."""
-    return _("%(y)s年%(m)s月%(d)s日") % {"y": day.year, "m": day.month, "d": day.day}
+    return rules_chinese_date(day)
 
 
 def gender_from_id(id_number: str) -> str:
@@ -56,15 +59,25 @@ def add_months(day: dt.date, months: int) -> dt.date:
     raise ValueError(day)
 
 
+CLOSING = "特此证明。"
+
+
 @dataclass
 class CertificateDocument:
+    """The page of a community certificate, top to bottom: title and number; addressee (致：…); the body as signed;
+    the purpose once, before 特此证明; validity; 负责人 and 经办人; the committee's full name as on its seal; the date
+    in Chinese with the seal over it; and, below a rule, how to verify it."""
+
     title: str
     number: str
     addressee: str
-    body: str
-    purpose: str
+    body_lines: list[str]
+    purpose: str  # the purpose sentence, or "" when the signed body already says what the certificate is for
+    closing: str
     validity: str
-    community_name: str
+    committee_name: str
+    responsible: str  # 负责人: the director who signed ("" before signing: a line to sign on)
+    handler: str  # 经办人: the staff member who verified
     community_phone: str
     date_text: str
     seal_image: str
@@ -74,18 +87,30 @@ class CertificateDocument:
     code: str
     demo: bool
     preview: bool = False  # 样稿: shown on a page before sealing; no seal, no QR, no code
+    copies: int = 1  # 份数, printed on paper issuance
+    stub: bool = False  # 存根: the community's copy of a paper issuance, printed as a second page
+
+    @property
+    def copies_text(self) -> str:
+        """份数: a certificate made in more than one copy says so, so that a copy cannot pass for a second matter."""
+        return _("本证明一式%(n)s份。") % {"n": self.copies} if self.copies > 1 else ""
 
     def printed_text(self) -> str:
         return "\n".join(
             [
+                self.copies_text,
                 self.title,
                 self.number,
                 self.addressee,
-                self.body,
+                *self.body_lines,
                 self.purpose,
+                self.closing,
                 self.validity,
-                self.community_name,
+                self.committee_name,
+                self.responsible,
+                self.handler,
                 self.date_text,
+                "致：负责人：经办人：",  # the labels the template prints around these values
             ]
         )
 
@@ -98,9 +123,9 @@ class CertificateDocument:
         return render_to_string("certificates/_certificate_preview.html", {"doc": self})
 
 
-def _validity(months: int | None, valid_until: dt.date | None) -> str:
+def validity_text(months: int | None, valid_until: dt.date | None) -> str:
     if months and valid_until:
-        return _("本证明自出具之日起%(months)s个月内有效（至%(until)s）。") % {
+        return _("本证明自出具之日起%(months)s个月内有效（至%(until)s止）。") % {
             "months": months,
             "until": chinese_date(valid_until),
         }
@@ -109,8 +134,22 @@ def _validity(months: int | None, valid_until: dt.date | None) -> str:
     return _("本证明不设有效期。")
 
 
-def _purpose(text: CertificateText) -> str:
-    return _("用途：%(purpose)s（要求出具单位：%(body)s）") % {"purpose": text.purpose, "body": text.requesting_body}
+def _layout(text: CertificateText) -> dict:
+    """The signed text laid out: its words are printed as signed, in this order. The body's closing 特此证明 moves
+    below the purpose; the purpose is added only when the body does not already say what the certificate is for;
+    a body without an addressee line is addressed to the requesting body."""
+    lines = [line.strip() for line in text.body.splitlines() if line.strip()]
+    closing = CLOSING
+    if lines and lines[-1].rstrip("。.!！") == CLOSING.rstrip("。"):
+        closing = lines.pop()
+    said = any("用于" in line or (text.purpose and text.purpose in line) for line in lines)
+    purpose = "" if said or not text.purpose else _("本证明用于%(purpose)s。") % {"purpose": text.purpose}
+    return {
+        "addressee": text.addressee or text.requesting_body,
+        "body_lines": lines,
+        "purpose": purpose,
+        "closing": closing,
+    }
 
 
 def build_document(
@@ -122,21 +161,40 @@ def build_document(
     code: str,
     issued_on: dt.date,
     demo: bool,
+    responsible: str = "",
+    handler: str = "",
+    copies: int = 1,
+    stub: bool = False,
+    applicant_name: str = "",
 ) -> tuple[CertificateDocument, dt.date | None]:
-    """The sealed certificate: the text as signed (certificates/freeze.py), numbered, dated, sealed and coded."""
+    """The sealed certificate: the text as signed (certificates/freeze.py), numbered, dated, sealed and coded.
+
+    The QR code opens the verification page and carries the signed compact payload (certificates/offline.py), which
+    a verifier can check without the portal."""
     months = text.validity_months
     valid_until = add_months(issued_on, months) if months else None
     verify_url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("verify", args=[code])
-    qr = segno.make(verify_url, error="m")
+    qr_text = verify_url
+    if applicant_name:
+        payload = make_payload(
+            code=code,
+            number=number,
+            applicant_name=applicant_name,
+            community_code=community.code,
+            issued_on=issued_on,
+            valid_until=valid_until,
+        )
+        qr_text = f"{verify_url}?p={payload}"
+    qr = segno.make(qr_text, error="l")
     qr_data = "data:image/svg+xml;base64," + base64.b64encode(qr.svg_inline(scale=3, border=1).encode()).decode()
     document = CertificateDocument(
         title=text.title,
         number=number,
-        addressee=text.addressee,
-        body=text.body,
-        purpose=_purpose(text),
-        validity=_validity(months, valid_until),
-        community_name=community.name,
+        **_layout(text),
+        validity=validity_text(months, valid_until),
+        committee_name=community.committee_name(),
+        responsible=responsible,
+        handler=handler,
         community_phone=community.phone,
         date_text=chinese_date(issued_on),
         seal_image=seal_image,
@@ -145,11 +203,21 @@ def build_document(
         verify_page=settings.PORTAL_BASE_URL.rstrip("/") + reverse("verify_form"),
         code=grouped(code),
         demo=demo,
+        copies=copies,
+        stub=stub,
     )
     return document, valid_until
 
 
-def build_preview(*, text: CertificateText, community: Region, on: dt.date, number: str = "") -> CertificateDocument:
+def build_preview(
+    *,
+    text: CertificateText,
+    community: Region,
+    on: dt.date,
+    number: str = "",
+    responsible: str = "",
+    handler: str = "",
+) -> CertificateDocument:
     """The certificate as it will read, before it is sealed: no seal, no QR code, no verification code.
 
     Before signing there is no number yet: the register's number format for this community stands in for it, so the
@@ -160,11 +228,11 @@ def build_preview(*, text: CertificateText, community: Region, on: dt.date, numb
     return CertificateDocument(
         title=text.title,
         number=number,
-        addressee=text.addressee,
-        body=text.body,
-        purpose=_purpose(text),
-        validity=_validity(text.validity_months, None),
-        community_name=community.name,
+        **_layout(text),
+        validity=validity_text(text.validity_months, None),
+        committee_name=community.committee_name(),
+        responsible=responsible,
+        handler=handler,
         community_phone=community.phone,
         date_text=chinese_date(on),
         seal_image="",
@@ -175,3 +243,54 @@ def build_preview(*, text: CertificateText, community: Region, on: dt.date, numb
         demo=False,
         preview=True,
     )
+
+
+# --- the refusal-and-referral notice (不予出具告知单) and the unnumbered guide ------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefusalNoticeDocument:
+    """Exactly what the notice page and its PDF need. A numbered notice (to a signed-in resident or from the counter)
+    has a number, a date and a verification code; the guide anyone may print has none of them and is not counted."""
+
+    community: Region
+    item: object  # catalog.models.NonIssuableItem
+    title: str
+    number: str
+    requesting_body: str
+    date: dt.date
+    issuer: str
+    code: str = ""
+    verify_url: str = ""
+    notice: object | None = None  # certificates.models.RefusalNotice; None for the guide
+
+    @classmethod
+    def numbered(cls, notice) -> RefusalNoticeDocument:
+        code = notice.code or ""
+        return cls(
+            notice=notice,
+            community=notice.community,
+            item=notice.item,
+            title=_("不予出具证明告知单"),
+            number=_("〔%(year)s〕第%(number)s号") % {"year": notice.year, "number": notice.number},
+            requesting_body=notice.requesting_body,
+            date=timezone.localdate(notice.created_at) if notice.created_at else timezone.localdate(),
+            issuer=notice.community.name,
+            code=grouped(code) if code else "",
+            verify_url=settings.PORTAL_BASE_URL.rstrip("/") + reverse("verify", args=[code]) if code else "",
+        )
+
+    @classmethod
+    def guide(cls, community: Region, item) -> RefusalNoticeDocument:
+        return cls(
+            community=community,
+            item=item,
+            title=_("不予出具证明办理指引"),
+            number="",
+            requesting_body="",
+            date=timezone.localdate(),
+            issuer=community.name,
+        )
+
+    def render_pdf_html(self, *, demo: bool) -> str:
+        return render_to_string("pdf/refusal_notice.html", {"doc": self, "demo_mode": demo})

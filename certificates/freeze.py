@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.liability import ensure_no_liability
-from catalog.rules import PLACEHOLDER, render_body
+from catalog.rules import OPTIONAL, PLACEHOLDER, chinese_dates, for_committee, render_body
 from certificates.fonts import missing_characters
 from certificates.models import CertificateRequest, RegisterEntry
 from portal.models import Region
@@ -53,10 +53,12 @@ def split_addressee(rendered: str) -> tuple[str, str]:
 
 
 def _values(request: CertificateRequest) -> dict[str, str]:
+    """What the placeholders are filled with. Dates typed as 2023-05-01 are printed 2023年5月1日 (GB/T 9704)."""
     from certificates.documents import gender_from_id
 
+    fields = {k: chinese_dates(v) if isinstance(v, str) else v for k, v in (request.field_values or {}).items()}
     return {
-        **request.field_values,
+        **fields,
         "applicant_name": request.applicant_name,
         "applicant_gender": gender_from_id(request.applicant_id_number),
         "applicant_id_number": request.applicant_id_number,
@@ -67,6 +69,7 @@ def _values(request: CertificateRequest) -> dict[str, str]:
 
 
 def _from_template(request: CertificateRequest, *, title: str, template: str, months, version) -> CertificateText:
+    template = for_committee(template, request.community.community_kind)  # a village says 本村, 村民委员会
     addressee, body = split_addressee(render_body(template, _values(request)))
     return CertificateText(
         title=title,
@@ -117,6 +120,10 @@ def _template_at(entry: RegisterEntry):
     return request.item.history.filter(history_id=entry.item_version).first()
 
 
+def request_kind(entry: RegisterEntry) -> str:
+    return entry.community.community_kind
+
+
 def entry_text(entry: RegisterEntry) -> CertificateText:
     """The text signed with this register entry: what issuance prints and the keeper previews."""
     version = _template_at(entry)
@@ -129,7 +136,7 @@ def entry_text(entry: RegisterEntry) -> CertificateText:
             requesting_body=entry.requesting_body,
             validity_months=entry.validity_months,
             item_version=entry.item_version,
-            template=version.body_template if version else None,
+            template=for_committee(version.body_template, request_kind(entry)) if version else None,
         )
     # Signed before texts were frozen: rebuilt from the item's version recorded at signing, never the current one.
     request = entry.request
@@ -151,10 +158,20 @@ def entry_text(entry: RegisterEntry) -> CertificateText:
 
 def _inserted(template: str, rendered: str) -> list[str] | None:
     """The values filled into template to give rendered; None when rendered is not that template's wording."""
-    literals = PLACEHOLDER.split(template)[::2]  # split keeps the names at odd positions
-    pattern = "(.*?)".join(re.escape(literal) for literal in literals)
-    match = re.fullmatch(pattern, rendered, flags=re.DOTALL)
-    return list(match.groups()) if match else None
+
+    def literal_pattern(part: str) -> str:
+        literals = PLACEHOLDER.split(part)[::2]  # split keeps the names at odd positions
+        return "(.*?)".join(re.escape(literal) for literal in literals)
+
+    # An optional sentence [[…]] is either printed without its brackets or left out.
+    pieces, at = [], 0
+    for match in OPTIONAL.finditer(template):
+        pieces.append(literal_pattern(template[at : match.start()]))
+        pieces.append(f"(?:{literal_pattern(match.group(1))})?")
+        at = match.end()
+    pieces.append(literal_pattern(template[at:]))
+    match = re.fullmatch("".join(pieces), rendered, flags=re.DOTALL)
+    return [g for g in match.groups() if g is not None] if match else None
 
 
 def _guarded(text: CertificateText) -> dict[str, str]:
@@ -220,7 +237,8 @@ def preview_for(request: CertificateRequest) -> Preview | None:
     with translation.override(settings.LANGUAGE_CODE):  # the certificate is Chinese whatever the screen's language
         if request.status == Status.AWAITING_SIGNATURE:
             text = certificate_text(request)
-            doc = build_preview(text=text, community=request.community, on=today)
+            handler = request.verified_by.display_name if request.verified_by_id else ""
+            doc = build_preview(text=text, community=request.community, on=today, handler=handler)
             return Preview(doc.render_preview(), signing_problem(text, request.community), frozen=False)
         if request.status == Status.SIGNED:
             entry = request.register_entry
@@ -228,7 +246,14 @@ def preview_for(request: CertificateRequest) -> Preview | None:
                 text = entry_text(entry)
             except LookupError:
                 return Preview("", _("找不到该登记签字时的证明事项版本。"), frozen=True)
-            doc = build_preview(text=text, community=request.community, on=today, number=entry.display_number)
+            doc = build_preview(
+                text=text,
+                community=request.community,
+                on=today,
+                number=entry.display_number,
+                responsible=entry.signer.display_name,
+                handler=entry.verifier.display_name,
+            )
             missing = missing_characters(doc.printed_text())
             problem = liability_problem(text) or (
                 _("证明内容中的字符“%(chars)s”超出证明字体的字库。") % {"chars": "、".join(missing)}

@@ -14,19 +14,24 @@ from enum import StrEnum
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Sum
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from certificates import freeze
+from certificates import freeze, pades
 from certificates.documents import build_document, new_verification_code
 from certificates.fonts import missing_characters
 from certificates.models import (
+    CertificateReceipt,
     CertificateReprint,
     CertificateRequest,
     CertificateRevocation,
     IssuedCertificate,
     RequestEvent,
+    RevocationCategory,
 )
+from certificates.permissions import works_in
 from portal.access import has_role
 from portal.models import User
 from portal.pdf import render_pdf
@@ -42,8 +47,25 @@ class IssuanceRefused(Exception):
         self.message = message
 
 
-def issue_certificate(request: CertificateRequest, *, keeper: User, seal: Seal) -> IssuedCertificate:
+MAX_PAPER_COPIES = 10
+
+
+def paper_problem(*, paper: bool, copies: int) -> str | None:
+    if paper and not 1 <= copies <= MAX_PAPER_COPIES:
+        return _("纸质出具的份数应为 1 至 %(max)s 份。") % {"max": MAX_PAPER_COPIES}
+    return None
+
+
+def issue_certificate(
+    request: CertificateRequest, *, keeper: User, seal: Seal, paper: bool = False, copies: int = 1
+) -> IssuedCertificate:
+    """Seal, render once, store. On paper (纸质出具) the certificate says how many copies were made (份数) and a stub
+    (存根) for the community's file is rendered in the same pass and stored beside it."""
     entry = request.register_entry
+    problem = paper_problem(paper=paper, copies=copies)
+    if problem:
+        raise IssuanceRefused(problem)
+    copies = copies if paper else 1
     if seal.community_id != request.community_id:
         raise IssuanceRefused(_("只能使用本社区登记的印章。"))
     try:
@@ -70,8 +92,25 @@ def issue_certificate(request: CertificateRequest, *, keeper: User, seal: Seal) 
             code=code,
             issued_on=timezone.localdate(now),
             demo=demo,
+            responsible=entry.signer.display_name,
+            handler=entry.verifier.display_name,
+            copies=copies,
+            applicant_name=entry.applicant_name,
         )
         html = document.render_html()
+        stub_html = (
+            render_to_string(
+                "pdf/certificate_stub.html",
+                {
+                    "doc": document,
+                    "entry": entry,
+                    "keeper": keeper.display_name,
+                    "requesting_body": text.requesting_body,
+                },
+            )
+            if paper
+            else None
+        )
     missing = missing_characters(document.printed_text())
     if missing:
         raise IssuanceRefused(
@@ -87,6 +126,12 @@ def issue_certificate(request: CertificateRequest, *, keeper: User, seal: Seal) 
     # Rendered before the seal's row is locked: the lock is held until commit, and certificates of one community
     # (one seal) would otherwise be rendered one at a time however many workers there are.
     pdf = render_pdf(html)
+    # PAdES: signed with the community's key from the county CA before hashing, so the stored hash is the signed
+    # file's and the signature covers the document as stored (certificates/pades.py). Unsigned while no CA exists.
+    signer = pades.signer_for(request.community)
+    if signer is not None:
+        pdf = signer.sign_pdf(pdf, reason=f"{entry.display_number} {text.title}")
+    stub = render_pdf(stub_html) if stub_html else b""
     try:
         seal_use = seal_apply(
             seal=seal,
@@ -109,6 +154,10 @@ def issue_certificate(request: CertificateRequest, *, keeper: User, seal: Seal) 
         valid_until=valid_until,
         seal_use=seal_use,
         demo=demo,
+        paper=paper,
+        copies=copies,
+        stub_pdf=ContentFile(stub, name=f"{code}-stub.pdf") if stub else "",
+        stub_sha256=hashlib.sha256(stub).hexdigest() if stub else "",
     )
 
 
@@ -128,8 +177,11 @@ def validity_of(certificate: IssuedCertificate, today: dt.date | None = None) ->
 
 
 @transaction.atomic
-def certificate_revoke(*, certificate: IssuedCertificate, actor: User, reason: str) -> CertificateRevocation:
-    """The director withdraws an issued certificate. The register entry keeps its number; verification shows it."""
+def certificate_revoke(
+    *, certificate: IssuedCertificate, actor: User, reason: str, category: str = RevocationCategory.OTHER
+) -> CertificateRevocation:
+    """The director withdraws an issued certificate. The register entry keeps its number; verification shows the date
+    and the reason's category (the written reason stays with the community and the applicant)."""
     certificate = IssuedCertificate.objects.select_for_update().select_related("entry__request").get(pk=certificate.pk)
     request = certificate.entry.request
     if not has_role(actor, Role.DIRECTOR, request.community):
@@ -138,7 +190,11 @@ def certificate_revoke(*, certificate: IssuedCertificate, actor: User, reason: s
         raise IssuanceRefused(_("该证明已经撤销。"))
     if not reason.strip():
         raise IssuanceRefused(_("请写明撤销理由。"))
-    revocation = CertificateRevocation.objects.create(certificate=certificate, reason=reason.strip(), revoked_by=actor)
+    if category not in RevocationCategory.values:
+        raise IssuanceRefused(_("请选择撤销原因类别。"))
+    revocation = CertificateRevocation.objects.create(
+        certificate=certificate, category=category, reason=reason.strip(), revoked_by=actor
+    )
     RequestEvent.record(
         request,
         action="revoke",
@@ -150,3 +206,30 @@ def certificate_revoke(*, certificate: IssuedCertificate, actor: User, reason: s
 
 def log_reprint(*, certificate: IssuedCertificate, actor: User) -> CertificateReprint:
     return CertificateReprint.objects.create(certificate=certificate, by=actor)
+
+
+@transaction.atomic
+def certificate_receipt_record(
+    *, certificate: IssuedCertificate, actor: User, taken_by: str, on_behalf: bool, copies: int
+) -> CertificateReceipt:
+    """The paper certificate was handed over (领取): who took it and how many copies, recorded by community staff."""
+    certificate = IssuedCertificate.objects.select_for_update().select_related("entry__request").get(pk=certificate.pk)
+    request = certificate.entry.request
+    if not works_in(actor, request.community):
+        raise IssuanceRefused(_("只有本社区工作人员可以登记领取。"))
+    if not certificate.paper:
+        raise IssuanceRefused(_("该证明是网上出具的，申请人自行下载，无需领取登记。"))
+    if hasattr(certificate, "revocation"):
+        raise IssuanceRefused(_("该证明已经撤销，不能再交给申请人。"))
+    taken_by = taken_by.strip()
+    if not taken_by:
+        raise IssuanceRefused(_("请填写领取人姓名。"))
+    taken = certificate.receipts.aggregate(n=Sum("copies"))["n"] or 0
+    if not 1 <= copies <= certificate.copies - taken:
+        raise IssuanceRefused(
+            _("领取份数应为 1 至 %(left)s 份（共出具 %(copies)s 份，已领取 %(taken)s 份）。")
+            % {"left": max(certificate.copies - taken, 0), "copies": certificate.copies, "taken": taken}
+        )
+    return CertificateReceipt.objects.create(
+        certificate=certificate, taken_by=taken_by[:50], on_behalf=on_behalf, copies=copies, recorded_by=actor
+    )

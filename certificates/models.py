@@ -437,6 +437,14 @@ class RefusalNotice(PermanentRecord):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A numbered notice is issued to a signed-in resident or by staff at the counter, rendered once and stored
+    # with its hash and a verification code, like a certificate. Rows from before this have no file.
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    code = models.CharField(_("核验码"), max_length=40, unique=True, null=True, blank=True)
+    pdf = models.FileField(_("告知单文件"), upload_to="refusals/%Y/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
 
     objects = PermanentQuerySet.as_manager()
 
@@ -486,6 +494,11 @@ class IssuedCertificate(PermanentRecord):
     valid_until = models.DateField(_("有效期至"), null=True, blank=True)
     seal_use = models.OneToOneField("seals.SealUse", on_delete=models.PROTECT, related_name="certificate")
     demo = models.BooleanField(_("演示文件"), default=False)
+    paper = models.BooleanField(_("纸质出具"), default=False)
+    copies = models.PositiveSmallIntegerField(_("份数"), default=1)
+    # Paper issuance: the stub (存根) for the community's file, rendered with the certificate and stored beside it.
+    stub_pdf = models.FileField(_("存根"), upload_to="certificates/stubs/%Y/", blank=True)
+    stub_sha256 = models.CharField(max_length=64, blank=True)
 
     objects = PermanentQuerySet.as_manager()
 
@@ -495,6 +508,11 @@ class IssuedCertificate(PermanentRecord):
 
     def __str__(self) -> str:
         return self.entry.display_number
+
+    @property
+    def revocation_categories(self) -> list[tuple[str, str]]:
+        """The choices of the director's revoke form (certificates/issuance/_certificate_panel.html)."""
+        return RevocationCategory.choices
 
     def read_pdf(self) -> bytes:
         """The stored bytes, checked against the hash recorded at issuance."""
@@ -507,10 +525,23 @@ class IssuedCertificate(PermanentRecord):
         return data
 
 
+class RevocationCategory(models.TextChoices):
+    """What the verification page says about why a certificate was withdrawn; the written reason stays internal."""
+
+    FALSE_COMMITMENT = "false_commitment", _("事后核查发现承诺不实")
+    FACTS_CHANGED = "facts_changed", _("证明的事实发生变化")
+    CONTENT_ERROR = "content_error", _("证明内容有误，已重新出具")
+    APPLICANT_WITHDREW = "applicant_withdrew", _("申请人申请撤回")
+    OTHER = "other", _("其他原因")
+
+
 class CertificateRevocation(PermanentRecord):
     """The director's withdrawal of an issued certificate (撤销), e.g. after a post-check found a false commitment."""
 
     certificate = models.OneToOneField(IssuedCertificate, on_delete=models.PROTECT, related_name="revocation")
+    category = models.CharField(
+        _("撤销原因类别"), max_length=24, choices=RevocationCategory.choices, default=RevocationCategory.OTHER
+    )
     reason = models.TextField(_("撤销理由"))
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     revoked_at = models.DateTimeField(auto_now_add=True)
@@ -540,6 +571,53 @@ class CertificateReprint(PermanentRecord):
 
     def __str__(self) -> str:
         return f"{self.certificate} @ {self.at}"
+
+
+class VerificationChannel(models.TextChoices):
+    PAGE = "page", _("核验页面")
+    FILE = "file", _("文件比对")
+    PAYLOAD = "payload", _("二维码签名数据")
+    API = "api", _("接口")
+
+
+class VerificationRecord(PermanentRecord):
+    """One check of a certificate by anyone (谁核验了我的证明): when, by which channel, and the client, masked."""
+
+    certificate = models.ForeignKey(IssuedCertificate, on_delete=models.PROTECT, related_name="verifications")
+    at = models.DateTimeField(_("核验时间"), auto_now_add=True)
+    channel = models.CharField(_("核验方式"), max_length=16, choices=VerificationChannel.choices)
+    client = models.CharField(_("核验方（已遮蔽）"), max_length=64)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("核验记录")
+        verbose_name_plural = _("核验记录")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["certificate", "-at"], name="verification_by_certificate")]
+
+    def __str__(self) -> str:
+        return f"{self.certificate} {self.channel} @ {self.at}"
+
+
+class CertificateReceipt(PermanentRecord):
+    """The resident (or someone on their behalf) took the paper certificate: who, when, recorded by whom (领取登记)."""
+
+    certificate = models.ForeignKey(IssuedCertificate, on_delete=models.PROTECT, related_name="receipts")
+    taken_by = models.CharField(_("领取人"), max_length=50)
+    on_behalf = models.BooleanField(_("代领"), default=False)
+    copies = models.PositiveSmallIntegerField(_("领取份数"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("领取时间"), auto_now_add=True)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("领取登记")
+        verbose_name_plural = _("领取登记")
+
+    def __str__(self) -> str:
+        return f"{self.certificate} → {self.taken_by}"
 
 
 class PostCheckResult(models.TextChoices):

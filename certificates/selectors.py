@@ -9,8 +9,13 @@ from certificates.models import RefusalNotice, RequestingBasis, RequestingBody
 
 def refusal_counts(scope: Q, year: int, *, limit: int = 20) -> dict[str, list[dict]]:
     """Refusal-and-referral notices of a year, counted by non-issuable item and by requesting body: which abolished
-    certificates are still being demanded, and by whom. `scope` filters on the notice's community."""
-    notices = RefusalNotice.objects.filter(scope, year=year)
+    certificates are still being demanded, and by whom. `scope` filters on the notice's community.
+
+    Only numbered notices count: those taken by a signed-in resident or issued at the counter. Anonymous notices from
+    before that rule (neither a resident nor an issuer) and the unnumbered guide (never stored) are not demand."""
+    notices = RefusalNotice.objects.filter(scope, year=year).filter(
+        Q(resident__isnull=False) | Q(issued_by__isnull=False)
+    )
     by_item = list(
         notices.values("item__code", "item__name").annotate(n=Count("id")).order_by("-n", "item__code")[:limit]
     )

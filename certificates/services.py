@@ -5,11 +5,13 @@ materials and commitments, the exceptional path, and refusal-and-referral notice
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone, translation
@@ -20,6 +22,7 @@ from catalog.models import IssuableItem, NonIssuableItem, Scope
 from catalog.rules import normalize_name
 from catalog.selectors import effective_issuable_items, effective_non_issuable_items
 from certificates import register, texts, workflow
+from certificates.documents import RefusalNoticeDocument, new_verification_code
 from certificates.models import (
     Attachment,
     CertificateRequest,
@@ -42,9 +45,10 @@ from certificates.models import (
 from certificates.permissions import handles_requests
 from certificates.uploads import UploadRejected, clean_upload, display_name
 from certificates.workflow import WorkflowError
-from portal.access import active_memberships, has_role
+from portal.access import active_memberships, has_role, regions_with_role
 from portal.idcard import normalize_id_number, validate_id_number
 from portal.models import Region, User
+from portal.pdf import render_pdf
 from portal.regions import Level
 from portal.roles import Role
 
@@ -415,23 +419,56 @@ def request_create_exceptional(
     return workflow.submit(request_id=request.pk, actor=actor)
 
 
+def refusal_notice_issuer(actor: User | None, community: Region) -> str | None:
+    """Who may take a numbered notice: "counter" for the community's staff or director, "resident" for a signed-in
+    resident, None for anyone else (they may print the unnumbered guide, which is not counted)."""
+    if actor is None or not actor.is_authenticated:
+        return None
+    if has_role(actor, Role.STAFF, community) or has_role(actor, Role.DIRECTOR, community):
+        return "counter"
+    if regions_with_role(actor, Role.RESIDENT):
+        return "resident"
+    return None
+
+
 @transaction.atomic
 def refusal_notice_create(
-    *, community: Region, item: NonIssuableItem, requesting_body: str = "", resident: User | None = None
+    *, community: Region, item: NonIssuableItem, actor: User | None, requesting_body: str = ""
 ) -> RefusalNotice:
-    """A numbered 不予出具告知单 naming where to go instead; never creates a request."""
+    """A numbered 不予出具告知单 naming where to go instead; never creates a request.
+
+    Issued only to a signed-in resident or by the community's staff at the counter (the numbers are counted in the
+    county's statistics, so nobody may use them up anonymously). Rendered once and stored with its hash and a
+    verification code, like a certificate.
+    """
+    issuer = refusal_notice_issuer(actor, community)
+    if issuer is None:
+        raise WorkflowError(
+            _("编号的不予出具告知单只发给已登录的居民，或由社区工作人员在窗口出具。您可以打印不编号的办理指引。"),
+            forbidden=True,
+        )
     if not effective_non_issuable_items(community).filter(pk=item.pk).exists():
         raise WorkflowError(_("该事项不在本社区（村）的不予出具清单中。"))
     year = timezone.localdate().year
     number = register.next_number(community, year, NumberCounter.REFUSAL)
-    return RefusalNotice.objects.create(
+    code = new_verification_code()
+    notice = RefusalNotice(
         community=community,
         item=item,
         year=year,
         number=number,
         requesting_body=requesting_body.strip()[:200],
-        resident=resident if resident and resident.is_authenticated else None,
+        resident=actor if issuer == "resident" else None,
+        issued_by=actor if issuer == "counter" else None,
+        code=code,
+        created_at=timezone.now(),
     )
+    with translation.override(settings.LANGUAGE_CODE):  # an official document: Chinese whatever the screen says
+        pdf = render_pdf(RefusalNoticeDocument.numbered(notice).render_pdf_html(demo=settings.DEMO_MODE))
+    notice.pdf = ContentFile(pdf, name=f"{code}.pdf")
+    notice.sha256 = hashlib.sha256(pdf).hexdigest()
+    notice.save()
+    return notice
 
 
 # --- steps that combine files with a transition: one transaction, so they stand or fall together -------------

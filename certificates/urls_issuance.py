@@ -10,4 +10,6 @@ urlpatterns = [
     path("<int:pk>/issue/", issuance.issue, name="issue"),
     path("<int:pk>/certificate.pdf", issuance.download, name="download"),
     path("<int:pk>/revoke/", issuance.revoke, name="revoke"),
+    path("<int:pk>/stub.pdf", issuance.stub, name="stub"),
+    path("<int:pk>/receipt/", issuance.receipt, name="receipt"),
 ]

@@ -14,6 +14,8 @@ urlpatterns = [
     path("<int:pk>/files/<int:attachment_id>/", resident.attachment, name="attachment"),
     path("refuse/<str:community_code>/<str:item_code>/", resident.refusal_notice_create, name="refusal_notice_create"),
     path("refusal/<uuid:token>/", resident.refusal_notice, name="refusal_notice"),
+    path("guide/<str:community_code>/<str:item_code>/", resident.refusal_guide, name="refusal_guide"),
+    path("guide/<str:community_code>/<str:item_code>/pdf/", resident.refusal_guide_pdf, name="refusal_guide_pdf"),
     path("refusal/<uuid:token>/pdf/", resident.refusal_notice_pdf, name="refusal_notice_pdf"),
     # the county's public disclosure of its work-access decisions (工作准入)
     path("work-access/<str:county_code>/", workaccess.public, name="work_access_public"),

@@ -6,5 +6,6 @@ from certificates.views import verify
 
 urlpatterns = [
     path("", verify.verify_form, name="verify_form"),
+    path("payload/", verify.verify_payload, name="verify_payload"),
     path("<str:code>/", verify.verify, name="verify"),
 ]

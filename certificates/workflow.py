@@ -578,15 +578,24 @@ def withdraw(*, request_id: int, actor: User, expected_revision: int | None = No
     return _transition(request_id, "withdraw", actor, expected_revision=expected_revision)
 
 
-def issue(*, request_id: int, actor: User, seal_id: int, expected_revision: int | None = None):
-    """The keeper applies the seal and the certificate is issued (rendered once and stored)."""
+def issue(
+    *,
+    request_id: int,
+    actor: User,
+    seal_id: int,
+    expected_revision: int | None = None,
+    paper: bool = False,
+    copies: int = 1,
+):
+    """The keeper applies the seal and the certificate is issued (rendered once and stored); on paper with its copies
+    and a stub for the community's file."""
 
     def seal_and_render(request: CertificateRequest) -> None:
         seal = Seal.objects.filter(pk=seal_id, community=request.community).first()
         if seal is None:
             raise WorkflowError(_("请选择本社区登记的印章。"))
         try:
-            issue_certificate(request, keeper=actor, seal=seal)
+            issue_certificate(request, keeper=actor, seal=seal, paper=paper, copies=copies)
         except IssuanceRefused as refused:
             raise WorkflowError(refused.message) from None
 

@@ -19,6 +19,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 
+@require_safe
+def qr_public_key(request: HttpRequest) -> JsonResponse:
+    """The public key that checks certificate QR payloads (portal/keys.py), for offline verifiers."""
+    from portal.keys import qr_public_key_document
+
+    response = JsonResponse(qr_public_key_document(), json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"  # any verifier app may fetch it
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -93,6 +93,19 @@ class Region(models.Model):
     def full_name(self) -> str:
         return "".join(r.name for r in reversed([self, *self.ancestors()]))
 
+    def committee_name(self) -> str:
+        """The committee's full legal name, as cut into its seal (e.g. 雁塔区小寨路街道育才路社区居民委员会): the county
+        and the street before the committee's own name, which ends in 社区居民委员会 or 村民委员会."""
+        name = self.name
+        if self.community_kind == CommunityKind.VILLAGERS_COMMITTEE:
+            if not name.endswith(("村民委员会", "村委会")):
+                name += "民委员会" if name.endswith("村") else "村民委员会"
+        elif self.community_kind == CommunityKind.RESIDENTS_COMMITTEE:
+            if not name.endswith(("居民委员会", "居委会")):
+                name += "居民委员会" if name.endswith("社区") else "社区居民委员会"
+        uppers = [r.name for r in reversed(self.ancestors()) if r.level in (Level.COUNTY, Level.STREET)]
+        return "".join(upper for upper in uppers if not name.startswith(upper)) + name
+
     def descendants(self, level: str | None = None) -> models.QuerySet[Region]:
         qs = Region.objects.filter(code__startswith=self.prefix).exclude(pk=self.pk)
         return qs.filter(level=level) if level else qs

@@ -143,6 +143,9 @@ STORAGES = {
 }
 # Uploaded files live outside any public URL; they are served only through views that check access.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Signing keys (the QR payload's Ed25519 key): files outside the repository and the database, readable only by the
+# portal's user (portal/keys.py). Production sets this to a directory the deployment provisions.
+SIGNING_KEY_DIR = Path(env_str("SIGNING_KEY_DIR", str(Path.home() / ".local" / "share" / "community-portal" / "keys")))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

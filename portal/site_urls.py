@@ -13,6 +13,7 @@ urlpatterns = [
     path("officer/api-keys/calls/", apikey_views.api_calls, name="api_calls"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path(".well-known/certificate-qr-key.json", health.qr_public_key, name="qr_public_key"),
     path("csp-report/", csp_reports.csp_report, name="csp_report"),
     path("accounts/second-step/", views.second_step, name="second_step"),
     path("accounts/second-step/setup/", views.second_step_setup, name="second_step_setup"),

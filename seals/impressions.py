@@ -88,17 +88,51 @@ def text_path(text: str, *, centre_x: float, baseline: float, size: float) -> st
     return pen.getCommands()
 
 
+def arc_text_path(text: str, *, radius: float, size: float, span: float = 220.0, centre: float = 100.0) -> str:
+    """SVG path data drawing text glyph by glyph along the top of a circle, as on a seal: each glyph's baseline is
+    tangent to the circle of `radius`, its top facing outwards, the whole run centred on the top. WeasyPrint ignores
+    SVG <textPath>, so the glyphs are placed one by one as outlines. `span` is the widest arc in degrees."""
+    import math
+
+    from fontTools.pens.svgPathPen import SVGPathPen
+    from fontTools.pens.transformPen import TransformPen
+
+    if not text:
+        return ""
+    font = _font()
+    cmap, glyphs, metrics = font.getBestCmap(), font.getGlyphSet(), font["hmtx"].metrics
+    scale = size / font["head"].unitsPerEm
+    names = [cmap.get(ord(ch), ".notdef") for ch in text]
+    # Glyphs sit a little apart (a seal's lettering is spaced), and never wider than the span allows.
+    step = min(span / max(len(names) - 1, 1), math.degrees(1.15 * size / radius))
+    first = -step * (len(names) - 1) / 2
+    pen = SVGPathPen(glyphs)
+    for i, name in enumerate(names):
+        a = math.radians(first + i * step)
+        cos, sin = math.cos(a), math.sin(a)
+        cx, cy = centre + radius * sin, centre - radius * cos  # the glyph's baseline centre on the circle
+        ox = -metrics[name][0] * scale / 2
+        glyphs[name].draw(
+            TransformPen(pen, (scale * cos, scale * sin, scale * sin, -scale * cos, cx + ox * cos, cy + ox * sin))
+        )
+    return pen.getCommands()
+
+
 @functools.cache
-def specimen_svg(community_name: str) -> str:
+def specimen_svg(community_name: str, kind: str = "certificate") -> str:
+    """A specimen seal (样章): the committee's full name curved along the ring glyph by glyph, the five-pointed star,
+    证明专用章 on a certificate seal, and 样章 / SPECIMEN so that it never passes for a real seal."""
     with _DRAW_LOCK:
-        name = text_path(community_name[:14], centre_x=100, baseline=150, size=14)
-        mark = text_path("样 章", centre_x=100, baseline=124, size=26)
-        latin = text_path("SPECIMEN", centre_x=100, baseline=174, size=11)
+        size = 17 if len(community_name) <= 16 else 14
+        name = arc_text_path(community_name[:24], radius=69, size=size, span=250)
+        purpose = text_path("证明专用章", centre_x=100, baseline=146, size=15) if kind == "certificate" else ""
+        mark = text_path("样章", centre_x=100, baseline=166, size=12)
+        latin = text_path("SPECIMEN", centre_x=100, baseline=180, size=8)
     return f"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" width="200" height="200">
-  <circle cx="100" cy="100" r="92" fill="none" stroke="#d0021b" stroke-width="6" opacity="0.85"/>
-  <g fill="#d0021b" opacity="0.85">
-    <polygon points="100,30 107,52 130,52 111,65 118,87 100,74 82,87 89,65 70,52 93,52"/>
-    <path d="{name}"/><path d="{mark}"/><path d="{latin}"/>
+  <circle cx="100" cy="100" r="93" fill="none" stroke="#d0021b" stroke-width="5" opacity="0.88"/>
+  <g fill="#d0021b" opacity="0.88">
+    <polygon points="100,76 106.5,95.1 126.6,95.1 110.4,107 116.5,126.1 100,114.4 83.5,126.1 89.6,107 73.4,95.1 93.5,95.1"/>
+    <path d="{name}"/><path d="{purpose}"/><path d="{mark}"/><path d="{latin}"/>
   </g>
 </svg>"""
 
@@ -110,5 +144,5 @@ def impression_data_url(seal: Seal) -> str:
             data = handle.read()
         kind = SVG_TYPE if seal.impression.name.lower().endswith(".svg") else "image/png"
     else:
-        data, kind = specimen_svg(seal.community.name).encode(), SVG_TYPE
+        data, kind = specimen_svg(seal.community.committee_name(), seal.kind).encode(), SVG_TYPE
     return f"data:{kind};base64,{base64.b64encode(data).decode()}"

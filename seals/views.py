@@ -145,7 +145,7 @@ def impression(request: HttpRequest, community_code: str, pk: int) -> HttpRespon
             raise Http404 from None
         content_type = SVG_TYPE if seal.impression.name.lower().endswith(".svg") else "image/png"
     else:
-        data, content_type = specimen_svg(community.name).encode(), SVG_TYPE
+        data, content_type = specimen_svg(community.committee_name(), seal.kind).encode(), SVG_TYPE
     response = HttpResponse(data, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"

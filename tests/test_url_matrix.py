@@ -126,9 +126,11 @@ def world(personas) -> World:
     workflow.send_for_signature(request_id=issued.pk, actor=personas.staff_x)
     workflow.sign(request_id=issued.pk, actor=personas.director)
     seal = Seal.objects.create(community=x, name="证明专用章", keeper=personas.keeper, is_specimen=True)
-    workflow.issue(request_id=issued.pk, actor=personas.keeper, seal_id=seal.pk)
+    workflow.issue(request_id=issued.pk, actor=personas.keeper, seal_id=seal.pk, paper=True, copies=2)
     notice = services.refusal_notice_create(
-        community=x, item=__import__("catalog.models").models.NonIssuableItem.objects.get(code="N05")
+        community=x,
+        item=__import__("catalog.models").models.NonIssuableItem.objects.get(code="N05"),
+        actor=personas.resident_a,
     )
     issued.refresh_from_db()
     use_request = seal_services.use_request_create(
@@ -209,10 +211,12 @@ MATRIX: dict[str, tuple] = {
     "audit_log": (lambda w: {}, OFFICERS_ONLY),
     "healthz": (lambda w: {}, EVERYONE),
     "readyz": (lambda w: {}, EVERYONE),
+    "qr_public_key": (lambda w: {}, EVERYONE),
     # browsers post Content-Security-Policy violation reports here (portal/csp_reports.py)
     "csp_report": (lambda w: {}, POST_ONLY_ANY),
     "verify_form": (lambda w: {}, EVERYONE),
     "verify": (lambda w: {"code": w.code}, EVERYONE),
+    "verify_payload": (lambda w: {}, EVERYONE),
     # public disclosure
     "catalog:community_list": (lambda w: {}, EVERYONE),
     "catalog:community_detail": (lambda w: {"code": w.community}, EVERYONE),
@@ -272,6 +276,8 @@ MATRIX: dict[str, tuple] = {
     "requests:refusal_notice_create": (lambda w: {"community_code": w.community, "item_code": "N05"}, EVERYONE),
     "requests:refusal_notice": (lambda w: {"token": w.refusal_token}, EVERYONE),
     "requests:refusal_notice_pdf": (lambda w: {"token": w.refusal_token}, EVERYONE),
+    "requests:refusal_guide": (lambda w: {"community_code": w.community, "item_code": "N05"}, EVERYONE),
+    "requests:refusal_guide_pdf": (lambda w: {"community_code": w.community, "item_code": "N05"}, EVERYONE),
     # community desk and county oversight
     "desk:queue": (lambda w: {}, statuses(403, staff_x=200, staff_y=200, director=200)),
     "desk:detail": (lambda w: {"pk": w.request}, DESK_REQUEST),
@@ -355,6 +361,14 @@ MATRIX: dict[str, tuple] = {
             404, resident_a=200, staff_x=200, director=200, keeper=200, county_officer=403, provincial_officer=403
         ),
     ),
+    # the stub of a paper certificate is the community's file: its workers only
+    "issuance:stub": (
+        lambda w: {"pk": w.issued_request},
+        statuses(
+            404, staff_x=200, director=200, keeper=200, resident_a=403, county_officer=403, provincial_officer=403
+        ),
+    ),
+    "issuance:receipt": (lambda w: {"pk": w.issued_request}, POST_ONLY),
     # only the community's director revokes; those who may see the request are told so, others never see it
     "issuance:revoke": (
         lambda w: {"pk": w.issued_request},

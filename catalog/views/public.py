@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from catalog import selectors
 from catalog.models import IssuableItem, NonIssuableItem
+from portal import keys
 from portal.errors import NotFound
 from portal.models import Region
 from portal.pdf import render_pdf
@@ -160,7 +161,9 @@ def notice_board_pdf(request: HttpRequest, code: str) -> HttpResponse:
     if pdf is None:
         page_url = request.build_absolute_uri(reverse("catalog:community_detail", args=[community.code]))
         board = NoticeBoard.build(community, page_url=page_url)
-        html = render_to_string("pdf/notice_board.html", {"board": board}, request=request)
+        # The QR signing key's fingerprint, printed so that a verifier without network can trust the key.
+        qr_key = keys.fingerprint(keys.qr_signer().public_key_bytes())
+        html = render_to_string("pdf/notice_board.html", {"board": board, "qr_key": qr_key}, request=request)
         pdf = render_pdf(html)
         cache.set(key, pdf, timeout=24 * 3600)
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -11,6 +11,7 @@ certificates.permissions.get_request_for_user (404 for those who may not see it)
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -27,18 +28,26 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certificates import freeze, workflow
-from certificates.issuance import IssuanceRefused, certificate_revoke, log_reprint, validity_of
+from certificates.issuance import (
+    IssuanceRefused,
+    certificate_receipt_record,
+    certificate_revoke,
+    log_reprint,
+    validity_of,
+)
 from certificates.models import (
     CertificateRequest,
     IssuedCertificate,
     PermanentRecordError,
+    RevocationCategory,
     Status,
 )
 from certificates.permissions import get_request_for_user, works_in
+from certificates.verification import revoked_copy
 from certificates.workflow import WorkflowError
 from portal.access import AnyUser, has_role, regions_with_role
 from portal.audit import audit_record
-from portal.errors import Forbidden
+from portal.errors import Forbidden, NotFound
 from portal.models import AuditAction, Region, User
 from portal.roles import Role
 from seals.models import Seal, SealStatus
@@ -51,6 +60,9 @@ class IssueForm(forms.Form):
     # Any seal id is accepted here: workflow.issue checks the seal (community, keeper, status) and says why it refuses.
     seal = forms.IntegerField(label=gettext_lazy("使用印章"), min_value=1, widget=forms.Select)
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    paper = forms.BooleanField(label=gettext_lazy("纸质出具（打印盖章，附存根）"), required=False)
+    # The range is the service's rule (issuance.paper_problem); the form only reads a number.
+    copies = forms.IntegerField(label=gettext_lazy("份数"), required=False, initial=1)
 
     def __init__(self, *args, seals: list[Seal] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,6 +70,12 @@ class IssueForm(forms.Form):
 
 
 class RevokeForm(forms.Form):
+    category = forms.ChoiceField(
+        label=gettext_lazy("撤销原因类别"),
+        choices=RevocationCategory.choices,
+        help_text=gettext_lazy("核验页面只显示原因类别和撤销日期，不显示撤销理由。"),
+        error_messages={"required": gettext_lazy("请选择撤销原因类别。")},
+    )
     reason = forms.CharField(
         label=gettext_lazy("撤销理由"),
         max_length=1000,
@@ -191,6 +209,8 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             seal_id=form.cleaned_data["seal"],
             expected_revision=form.cleaned_data["revision"],
+            paper=form.cleaned_data["paper"],
+            copies=form.cleaned_data["copies"] or 1,
         )
     except WorkflowError as error:
         if error.forbidden:
@@ -216,8 +236,11 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = _certificate_of(req)
     if not may_download(request.user, req):
         raise Forbidden(_("证明文件只能由申请人或本社区工作人员下载。"))
+    revoked = hasattr(certificate, "revocation")
     try:
-        data = certificate.read_pdf()  # the stored bytes, checked against the hash recorded at issuance
+        # The stored bytes, checked against the hash recorded at issuance; a revoked certificate's copy is stamped
+        # 已撤销 on every page (the stored original is never changed).
+        data = revoked_copy(certificate) if revoked else certificate.read_pdf()
     except PermanentRecordError as error:
         return _download_failed(request, req, str(error))
     except OSError:
@@ -232,7 +255,8 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{certificate.entry.display_number}.pdf"
+        as_attachment=True,
+        filename=f"{certificate.entry.display_number}{_('（已撤销）') if revoked else ''}.pdf",
     )
     response["Cache-Control"] = "private, no-store"  # personal data: keep it out of shared caches
     return response
@@ -268,7 +292,12 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            certificate_revoke(certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"])
+            certificate_revoke(
+                certificate=certificate,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                category=form.cleaned_data["category"],
+            )
         except IssuanceRefused as refused:
             form.add_error(None, refused.message)
         else:
@@ -289,3 +318,68 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+# --- Paper issuance: the stub for the community's file, and the receipt --------------------------------------------
+
+
+class ReceiptForm(forms.Form):
+    taken_by = forms.CharField(label=gettext_lazy("领取人"), max_length=50)
+    on_behalf = forms.BooleanField(label=gettext_lazy("代领"), required=False)
+    copies = forms.IntegerField(label=gettext_lazy("领取份数"), initial=1)
+
+
+@login_required
+@require_GET
+def stub(request: HttpRequest, pk: int) -> HttpResponse:
+    """The stub (存根) of a paper certificate: for the community's file, so only its workers download it."""
+    req = get_request_for_user(request.user, pk)
+    certificate = _certificate_of(req)
+    if not works_in(request.user, req.community):
+        raise Forbidden(_("存根由社区留存，只有本社区工作人员可以下载。"))
+    if not certificate.stub_pdf:
+        raise NotFound(_("该证明是网上出具的，没有存根。"))
+    with certificate.stub_pdf.open("rb") as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != certificate.stub_sha256:
+        return _download_failed(request, req, _("存根文件与出具时的校验值不一致，文件可能被篡改。"))
+    audit_record(
+        request,
+        action=AuditAction.DOWNLOAD,
+        subject=f"{req.audit_subject}：{certificate.entry.display_number} {_('存根')}",
+        region=req.community,
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{certificate.entry.display_number}-{_('存根')}.pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """Community staff record that the paper certificate was handed over: who took it, how many copies, when."""
+    req = get_request_for_user(request.user, pk)
+    certificate = _certificate_of(req)
+    back = _next_url(request, req)
+    form = ReceiptForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写领取人姓名和领取份数。本次未登记。"))
+        return redirect(back)
+    try:
+        certificate_receipt_record(
+            certificate=certificate,
+            actor=request.user,
+            taken_by=form.cleaned_data["taken_by"],
+            on_behalf=form.cleaned_data["on_behalf"],
+            copies=form.cleaned_data["copies"],
+        )
+    except IssuanceRefused as refused:
+        if not works_in(request.user, req.community):
+            raise Forbidden(refused.message) from None
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("已登记领取。"))
+    return redirect(back)

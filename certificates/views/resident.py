@@ -8,7 +8,6 @@ certificates.services, and buttons are shown from workflow.can, the same predica
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from catalog import selectors
 from catalog.models import NonIssuableItem
 from certificates import services, workflow
+from certificates.documents import RefusalNoticeDocument
 from certificates.forms.resident import FILE_RULES, ApplyForm, RefusalNoticeForm, SupplementForm
 from certificates.models import Attachment, CertificateRequest, CommitmentText, RefusalNotice
 from certificates.permissions import (
@@ -301,32 +301,9 @@ def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpRespons
 # --- refusal notices (不予出具告知单) --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RefusalNoticeDocument:
-    """Exactly what the notice page and its PDF need."""
-
-    notice: RefusalNotice
-    community: Region
-    item: NonIssuableItem
-    number: str
-    date: dt.date
-    issuer: str
-
-    @classmethod
-    def build(cls, notice: RefusalNotice) -> RefusalNoticeDocument:
-        return cls(
-            notice=notice,
-            community=notice.community,
-            item=notice.item,
-            number=_("〔%(year)s〕第%(number)s号") % {"year": notice.year, "number": notice.number},
-            date=timezone.localdate(notice.created_at),
-            issuer=notice.community.name,
-        )
-
-
 def _notice_or_404(token) -> RefusalNoticeDocument:
     notice = get_object_or_404(RefusalNotice.objects.select_related("community", "item"), token=token)
-    return RefusalNoticeDocument.build(notice)
+    return RefusalNoticeDocument.numbered(notice)
 
 
 def _recent_notice_key(community: Region, item: NonIssuableItem, requesting_body: str) -> str:
@@ -343,6 +320,12 @@ def refusal_notice_create(request: HttpRequest, community_code: str, item_code: 
     community = _community_or_404(community_code)
     item = get_object_or_404(selectors.effective_non_issuable_items(community), code=item_code)
     form = RefusalNoticeForm(request.POST if request.method == "POST" else None)
+    issuer = services.refusal_notice_issuer(request.user, community)
+    if issuer is None:
+        # Anyone may print the unnumbered guide; a numbered notice is for a signed-in resident or the counter.
+        context = {"community": community, "item": item, "form": None}
+        status = 403 if request.method == "POST" else 200
+        return render(request, "certificates/resident/refusal_notice_create.html", context, status=status)
     if form.is_bound and over_limit(request, "refusal-notice", limit=REFUSAL_NOTICES_PER_HOUR, window_seconds=3600):
         # Numbers are counted for oversight: nobody may use them up by scripting this public form.
         form.add_error(None, _("您在一小时内生成的告知单过多，请稍后再试。"))
@@ -360,7 +343,7 @@ def refusal_notice_create(request: HttpRequest, community_code: str, item_code: 
             return redirect("requests:refusal_notice", token)
         try:
             notice = services.refusal_notice_create(
-                community=community, item=item, requesting_body=body, resident=request.user
+                community=community, item=item, requesting_body=body, actor=request.user
             )
         except WorkflowError as error:
             form.add_error(None, error.message)
@@ -368,7 +351,7 @@ def refusal_notice_create(request: HttpRequest, community_code: str, item_code: 
             recent[key] = (str(notice.token), today)
             request.session["refusal_notices"] = dict(list(recent.items())[-RECENT_NOTICES_KEPT:])
             return redirect("requests:refusal_notice", notice.token)
-    context = {"community": community, "item": item, "form": form}
+    context = {"community": community, "item": item, "form": form, "at_counter": issuer == "counter"}
     return render(request, "certificates/resident/refusal_notice_create.html", context)
 
 
@@ -382,12 +365,42 @@ def refusal_notice_pdf(request: HttpRequest, token) -> HttpResponse:
     if over_limit(request, "public-pdf", limit=PUBLIC_PDFS_PER_MINUTE, window_seconds=60):
         return HttpResponse(_("请求过于频繁，请稍后再试。"), status=429, content_type="text/plain; charset=utf-8")
     doc = _notice_or_404(token)
-    key = f"refusal-notice-pdf:{doc.notice.token}:{get_language()}"
-    pdf = cache.get(key)
-    if pdf is None:  # a notice never changes: render it once per language
-        pdf = render_pdf(render_to_string("pdf/refusal_notice.html", {"doc": doc}, request=request))
-        cache.set(key, pdf, timeout=7 * 24 * 3600)
+    if doc.notice.pdf:  # stored once at creation, like a certificate
+        with doc.notice.pdf.open("rb") as handle:
+            pdf = handle.read()
+    else:  # a notice from before notices were stored: rendered once per language and cached
+        key = f"refusal-notice-pdf:{doc.notice.token}:{get_language()}"
+        pdf = cache.get(key)
+        if pdf is None:
+            pdf = render_pdf(render_to_string("pdf/refusal_notice.html", {"doc": doc}, request=request))
+            cache.set(key, pdf, timeout=7 * 24 * 3600)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"refusal-notice-{doc.community.code}-{doc.notice.year}-{doc.notice.number}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_safe
+def refusal_guide(request: HttpRequest, community_code: str, item_code: str) -> HttpResponse:
+    """The unnumbered guide (不予出具证明办理指引): where to go instead, for anyone; not stored, not counted."""
+    community = _community_or_404(community_code)
+    item = get_object_or_404(selectors.effective_non_issuable_items(community), code=item_code)
+    doc = RefusalNoticeDocument.guide(community, item)
+    return render(request, "certificates/resident/refusal_notice.html", {"doc": doc, "guide": True})
+
+
+@require_safe
+def refusal_guide_pdf(request: HttpRequest, community_code: str, item_code: str) -> HttpResponse:
+    if over_limit(request, "public-pdf", limit=PUBLIC_PDFS_PER_MINUTE, window_seconds=60):
+        return HttpResponse(_("请求过于频繁，请稍后再试。"), status=429, content_type="text/plain; charset=utf-8")
+    community = _community_or_404(community_code)
+    item = get_object_or_404(selectors.effective_non_issuable_items(community), code=item_code)
+    key = f"refusal-guide-pdf:{community.code}:{item.code}:{item.updated_at.isoformat()}:{get_language()}"
+    pdf = cache.get(key)
+    if pdf is None:
+        doc = RefusalNoticeDocument.guide(community, item)
+        pdf = render_pdf(render_to_string("pdf/refusal_notice.html", {"doc": doc}, request=request))
+        cache.set(key, pdf, timeout=24 * 3600)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="refusal-guide-{community.code}-{item.code}.pdf"'
     return response

@@ -14,10 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from certificates.documents import CODE_ALPHABET
-from certificates.issuance import validity_of
-from certificates.models import IssuedCertificate
-from portal.idcard import mask_id_number
+from certificates import pades
+from certificates.documents import CODE_ALPHABET, RefusalNoticeDocument
+from certificates.models import IssuedCertificate, RefusalNotice, VerificationChannel
+from certificates.offline import check_payload
+from certificates.verification import record_verification, summary_of
+from portal.keys import fingerprint, qr_signer
 from portal.ratelimit import over_limit
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -52,20 +54,39 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     if rate_limited(request):
         return _too_many(request)
     certificate = (
-        IssuedCertificate.objects.select_related("entry__community", "entry__request")
+        IssuedCertificate.objects.select_related("entry__community", "entry__request", "revocation")
         .filter(code=normalize_code(code))
         .first()
     )
     if certificate is None:
+        notice = (
+            RefusalNotice.objects.select_related("community", "item").filter(code=normalize_code(code)).first()
+            if normalize_code(code)
+            else None
+        )
+        if notice is not None:  # a numbered refusal notice carries a verification code too
+            return render(request, "certificates/verify/notice.html", {"doc": RefusalNoticeDocument.numbered(notice)})
         return render(request, "certificates/verify/unknown.html", status=404)
+    summary = summary_of(certificate)
     context = {
         "certificate": certificate,
         "entry": certificate.entry,
-        "validity": validity_of(certificate),
-        "masked_name": mask_name(certificate.entry.applicant_name),
-        "masked_id": mask_id_number(certificate.entry.applicant_id_number),
-        "revocation": getattr(certificate, "revocation", None),
+        "summary": summary,
+        "validity": summary.status,
+        "phone": certificate.entry.community.phone,
     }
+    channel = VerificationChannel.FILE if request.method == "POST" else VerificationChannel.PAGE
+    if request.GET.get("p"):  # opened from a scanned QR code: its signed payload is checked against the record too
+        check = check_payload(request.GET["p"])
+        context["payload_check"] = check
+        context["payload_matches"] = bool(
+            check.ok
+            and check.fields.code == certificate.code
+            and check.fields.number == certificate.entry.display_number
+        )
+        if request.method == "GET":
+            channel = VerificationChannel.PAYLOAD
+    record_verification(certificate, channel=channel, request=request)
     if request.method == "POST":
         upload = request.FILES.get("pdf")
         if upload is None:
@@ -73,11 +94,19 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         elif upload.size > MAX_UPLOAD:
             context["check_error"] = _("文件超过 5MB，不可能是本平台出具的证明。")
         else:
-            digest = hashlib.sha256(upload.read()).hexdigest()
-            context["check_result"] = digest == certificate.sha256
+            data = upload.read()
+            context["check_result"] = hashlib.sha256(data).hexdigest() == certificate.sha256
+            context["signature_status"] = pades.examine(data).value
     return render(request, "certificates/verify/result.html", context)
 
 
-def mask_name(name: str) -> str:
-    """张三 → 张*, 欧阳小明 → 欧***: enough for the holder to recognise, little for anyone else."""
-    return name[:1] + "*" * (len(name) - 1) if name else ""
+@require_http_methods(["GET"])
+def verify_payload(request: HttpRequest) -> HttpResponse:
+    """Check a QR payload by its signature alone, as an offline verifier does: no database lookup."""
+    payload = request.GET.get("p", "")
+    context = {
+        "payload": payload,
+        "check": check_payload(payload) if payload else None,
+        "fingerprint": fingerprint(qr_signer().public_key_bytes()),
+    }
+    return render(request, "certificates/verify/payload.html", context)

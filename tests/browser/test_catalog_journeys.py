@@ -81,8 +81,15 @@ def test_anonymous_phone_finds_the_community_an_issuable_item_and_where_to_go_in
     expect(where.get_by_role("heading")).to_have_text("请到这里办理")
     expect(where.locator("dd").first).to_contain_text("公安机关")
     expect(where).to_contain_text("向公安机关申请，由其查询犯罪记录后出具")
-    expect(page.get_by_role("button", name="生成不予出具告知单")).to_be_visible()
+    # An anonymous visitor prints the unnumbered guide; numbered notices are for signed-in residents.
+    guide = page.get_by_role("link", name="打印办理指引（不编号）")
+    expect(guide).to_be_visible()
     shoot(page, "non-issuable-item")
+    guide.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("不予出具证明办理指引")
+    expect(page.locator("article")).to_contain_text("公安机关")
+    expect(page.locator("article")).not_to_contain_text("第1号")
+    shoot(page, "refusal-guide")
 
 
 def test_county_officer_publishes_a_new_item_and_the_community_page_lists_it(personas, open_page, sign_in, shoot):

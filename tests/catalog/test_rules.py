@@ -121,3 +121,74 @@ def test_all_rule_violations_are_reported_at_once_on_their_fields(personas):
     assert "legal_bases" in fields and "body_template" in fields
     body_messages = " ".join(fields["body_template"])
     assert "担保" in body_messages and "{amount}" in body_messages
+
+
+# --- optional sentences, dates, villages and samples (issue 10) --------------------------------------------------
+
+OPTIONAL_FIELDS = [
+    {"name": "marital_status", "label": "婚姻状况", "type": "text", "required": True, "example": "已婚"},
+    {"name": "spouse_name", "label": "配偶姓名", "type": "text", "required": False, "example": "王五"},
+]
+
+
+def test_an_empty_optional_field_leaves_no_words_behind():
+    body = "婚姻状况为{marital_status}[[，配偶：{spouse_name}]]。"
+    assert render_body(body, {"marital_status": "未婚", "spouse_name": ""}) == "婚姻状况为未婚。"
+    assert render_body(body, {"marital_status": "未婚", "spouse_name": "  "}) == "婚姻状况为未婚。"
+    assert render_body(body, {"marital_status": "已婚", "spouse_name": "王五"}) == "婚姻状况为已婚，配偶：王五。"
+
+
+def test_an_optional_field_outside_an_optional_sentence_is_refused(personas):
+    item = IssuableItemFactory.build(
+        region=personas.yanta, fields=OPTIONAL_FIELDS, body_template="婚姻状况为{marital_status}，配偶：{spouse_name}。"
+    )
+    with pytest.raises(ValidationError) as error:
+        item.full_clean()
+    assert "{spouse_name}" in messages(error.value) and "[[" in messages(error.value)
+    item.body_template = "婚姻状况为{marital_status}[[，配偶：{spouse_name}]]。"
+    item.full_clean()
+    assert item.sample_text() == "婚姻状况为已婚，配偶：王五。"
+
+
+@pytest.mark.parametrize("body", ["[[，配偶：{spouse_name}", "配偶]]{spouse_name}", "[[没有字段]]{marital_status}"])
+def test_optional_sentences_must_be_well_formed(personas, body):
+    item = IssuableItemFactory.build(region=personas.yanta, fields=OPTIONAL_FIELDS, body_template=body)
+    with pytest.raises(ValidationError) as error:
+        item.full_clean()
+    assert "[[" in messages(error.value)
+
+
+def test_a_village_says_village_and_dates_are_chinese():
+    from catalog.rules import chinese_dates, for_committee
+
+    body = "{applicant_name}系本社区居民，经社区居民委员会核实。"
+    assert for_committee(body, "villagers_committee") == "{applicant_name}系本村村民，经村民委员会核实。"
+    assert for_committee(body, "residents_committee") == body
+    assert chinese_dates("2023-05-01") == "2023年5月1日"
+    assert chinese_dates("住在2023-05-01路") == "住在2023-05-01路"  # only a whole date value
+
+
+def test_every_item_sample_speaks_of_its_own_purposes_only(db):
+    items = IssuableItem.objects.filter(code__startswith="610113-ZM")
+    assert items.count() >= 8
+    all_purposes = {p for item in items for p in item.purposes}
+    for item in items:
+        sample = item.sample_text()
+        foreign = [
+            p for p in all_purposes if p in sample and p not in item.purposes and not any(p in q for q in item.purposes)
+        ]
+        assert not foreign, (item.code, foreign)
+        assert "办理公证" not in sample or any("公证" in p for p in item.purposes), item.code
+    residence = items.get(code="610113-ZM06")
+    assert "本证明仅用于申领居住证。" in residence.sample_text()
+    village_only = items.get(code="610113-ZM07")
+    assert "示例社区" not in village_only.sample_text()
+
+
+def test_an_unmarried_residents_marital_certificate_prints_no_empty_spouse(db):
+    from catalog.rules import render_body as render
+
+    item = IssuableItem.objects.get(code="610113-ZM05")
+    text = render(item.body_template, {"marital_status": "未婚", "spouse_name": "", "applicant_name": "张三"})
+    assert "配偶" not in text
+    assert item.history.first().body_template == item.body_template  # the change is a recorded version

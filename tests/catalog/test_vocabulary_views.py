@@ -216,6 +216,7 @@ def test_public_pages_and_notices_never_print_internal_confirmation_notes(person
     for address in pages:
         text = page(client.get(address))
         assert "待核" not in text and "待区县核实" not in text, address
+    client.force_login(personas.resident_a)
     client.post(reverse("requests:refusal_notice_create", args=["610113001001", "N05"]))
     from certificates.models import RefusalNotice
 
@@ -258,7 +259,7 @@ def test_refusal_statistics_group_a_local_item_with_its_national_concept(persona
     concept.save()
     n10 = NonIssuableItem.objects.get(code="N10")
     for item in (n10, n10, local):
-        certificate_services.refusal_notice_create(community=personas.community_x, item=item)
+        certificate_services.refusal_notice_create(community=personas.community_x, item=item, actor=personas.resident_a)
     counts = refusal_counts(
         Q(community__code__startswith="610113"), __import__("django.utils.timezone").utils.timezone.localdate().year
     )

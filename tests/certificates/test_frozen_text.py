@@ -101,8 +101,9 @@ def test_the_director_reads_the_exact_certificate_text_before_signing(personas, 
     assert page.count("<h1") == 1  # the certificate's title is not a second page heading
     preview = page[page.index('class="certificate-preview"') :]
     assert "&lt;b&gt;李四&lt;/b&gt;" in preview and "<b>李四</b>" not in page  # typed text is text, never markup
-    assert "西安市某公证处：" in preview and "系父子关系" in preview
-    assert "用途：办理公证（要求出具单位：西安市某公证处）" in preview
+    assert "致：西安市某公证处" in preview and "系父子关系" in preview
+    # the body states the purpose; the layout does not repeat it, and 特此证明 closes the text
+    assert preview.count("用于") == 1 and "特此证明。" in preview
     assert "本证明自出具之日起3个月内有效" in preview
     assert "核验码" not in preview and "data:image" not in preview  # no code, no QR, no seal before sealing
 
@@ -115,7 +116,7 @@ def test_the_preview_and_the_pdf_are_the_same_document(personas, login, item, se
     preview = build_preview(text=certificate_text(request), community=personas.community_x, on=dt_today())
     signed = workflow.sign(request_id=request.pk, actor=personas.director)
     printed = pdf_text(issue(personas, signed, seal), tmp_path)
-    for line in (preview.title, preview.addressee, *preview.body.splitlines(), preview.purpose):
+    for line in (preview.title, preview.addressee, *preview.body_lines, preview.closing, preview.committee_name):
         assert "".join(line.split()) in printed
 
 

@@ -158,16 +158,20 @@ def test_the_director_revokes_with_a_reason(personas, login, issued):
     assert blank.status_code == 400 and "请写明撤销理由" in blank.content.decode()
     assert not CertificateRevocation.objects.exists()
     detail = reverse("desk:detail", args=[issued.pk])
-    response = client.post(url, {"reason": "事后核查发现承诺不实", "next": detail})
+    no_category = client.post(url, {"reason": "事后核查发现承诺不实", "next": detail})
+    assert no_category.status_code == 400 and "请选择撤销原因类别" in no_category.content.decode()
+    response = client.post(url, {"reason": "事后核查发现承诺不实", "category": "false_commitment", "next": detail})
     assert response.status_code == 302 and response["Location"] == detail
-    assert CertificateRevocation.objects.get().reason == "事后核查发现承诺不实"
+    revocation = CertificateRevocation.objects.get()
+    assert (revocation.reason, revocation.category) == ("事后核查发现承诺不实", "false_commitment")
     again = client.post(url, {"reason": "再次撤销"})
     assert again.status_code == 400 and CertificateRevocation.objects.count() == 1
 
 
 def test_revoke_ignores_an_offsite_next(personas, login, issued):
     response = login(personas.director).post(
-        reverse("issuance:revoke", args=[issued.pk]), {"reason": "承诺不实", "next": "https://evil.example/"}
+        reverse("issuance:revoke", args=[issued.pk]),
+        {"reason": "承诺不实", "category": "other", "next": "https://evil.example/"},
     )
     assert response["Location"] == reverse("desk:detail", args=[issued.pk])
 

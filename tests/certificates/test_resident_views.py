@@ -347,7 +347,8 @@ def refuse_url(item_code="N05", community_code=X):
     return reverse("requests:refusal_notice_create", args=[community_code, item_code])
 
 
-def test_a_refusal_notice_is_numbered_says_where_to_go_and_creates_no_request(personas, client):
+def test_a_refusal_notice_is_numbered_says_where_to_go_and_creates_no_request(personas, login):
+    client = login(personas.resident_a)
     item = NonIssuableItem.objects.get(code="N05")
     assert client.get(refuse_url()).status_code == 200
     response = client.post(refuse_url(), {"requesting_body": "某科技公司"})
@@ -365,14 +366,16 @@ def test_a_refusal_notice_is_numbered_says_where_to_go_and_creates_no_request(pe
     assert not CertificateRequest.objects.exists()
 
 
-def test_only_non_issuable_items_of_the_community_get_a_notice(personas, client):
+def test_only_non_issuable_items_of_the_community_get_a_notice(personas, login):
+    client = login(personas.resident_a)
     assert client.post(refuse_url("610113-ZM01")).status_code == 404
     assert client.post(refuse_url(community_code="999999999999")).status_code == 404
     assert not RefusalNotice.objects.exists()
 
 
 @pytest.mark.filterwarnings("ignore")
-def test_the_refusal_notice_pdf_carries_the_number_and_where_to_go(personas, client):
+def test_the_refusal_notice_pdf_carries_the_number_and_where_to_go(personas, login):
+    client = login(personas.resident_a)
     client.post(refuse_url())
     notice = RefusalNotice.objects.get()
     response = client.get(reverse("requests:refusal_notice_pdf", args=[notice.token]))

@@ -123,8 +123,10 @@ def test_an_item_of_another_county_cannot_be_requested(personas, item):
 
 def test_refusal_notices_are_numbered_and_never_create_a_request(personas):
     item = NonIssuableItem.objects.get(code="N05")
-    first = services.refusal_notice_create(community=personas.community_x, item=item, requesting_body="某公司")
-    second = services.refusal_notice_create(community=personas.community_x, item=item)
+    first = services.refusal_notice_create(
+        community=personas.community_x, item=item, requesting_body="某公司", actor=personas.resident_a
+    )
+    second = services.refusal_notice_create(community=personas.community_x, item=item, actor=personas.staff_x)
     assert (first.number, second.number) == (1, 2)
     assert not personas.community_x.certificate_requests.exists()
 
@@ -204,8 +206,12 @@ def test_only_the_county_officer_sets_the_four_eyes_waiver(personas):
 def test_the_county_sees_which_abolished_certificates_are_still_demanded_and_by_whom(personas, client):
     no_record = NonIssuableItem.objects.get(code="N05")
     for body in ("某物业公司", "某物业公司", "某银行"):
-        services.refusal_notice_create(community=personas.community_x, item=no_record, requesting_body=body)
-    services.refusal_notice_create(community=personas.community_y, item=no_record, requesting_body="未央某单位")
+        services.refusal_notice_create(
+            community=personas.community_x, item=no_record, requesting_body=body, actor=personas.resident_a
+        )
+    services.refusal_notice_create(
+        community=personas.community_y, item=no_record, requesting_body="未央某单位", actor=personas.staff_y
+    )
     client.force_login(personas.county_officer)
     page = client.get("/desk/county/").content.decode()
     assert "无犯罪记录证明" in page and "某物业公司" in page and "某银行" in page

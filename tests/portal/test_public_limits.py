@@ -8,6 +8,7 @@ def test_refusal_notices_are_throttled_per_client(client, personas, monkeypatch)
     from certificates.views import resident
 
     monkeypatch.setattr(resident, "REFUSAL_NOTICES_PER_HOUR", 3)
+    client.force_login(personas.resident_a)  # numbered notices are for signed-in residents (and the counter)
     url = f"/requests/refuse/{personas.community_x.code}/N05/"
     for n in range(3):
         response = client.post(url, {"requesting_body": f"单位{n}"})

@@ -19,6 +19,8 @@ NAMING_KEYS = {"pk", "attachment_id", "history_id", "community_code"}
 # vocabulary (concepts, synonyms, liability phrases) is shared data every officer reads.
 PUBLIC = {
     "requests:refusal_notice_create",
+    "requests:refusal_guide",
+    "requests:refusal_guide_pdf",
     "requests:apply",
     "catalog_officer:concept_detail",
     "catalog_officer:phrase_detail",

@@ -198,7 +198,7 @@ def test_pdfs_print_script_payloads_as_text(hostile_request, hostile, personas, 
     assert printed("name", text)
     assert printed("non_name", text)
 
-    notice = services.refusal_notice_create(community=personas.community_x, item=non)
+    notice = services.refusal_notice_create(community=personas.community_x, item=non, actor=personas.resident_a)
     response = client.get(reverse("requests:refusal_notice_pdf", args=[notice.token]))
     text = flat(pdf_text(b"".join(response.streaming_content) if response.streaming else response.content, tmp_path))
     assert printed("non_name", text)
