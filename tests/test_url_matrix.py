@@ -441,6 +441,7 @@ _READ_FROM_ABOVE = {
     "seals:seal_list": 200,
     "issuance:download": 403,
     "issuance:revoke": 403,
+    "issuance:stub": 403,
     "requests:attachment": 403,
     "requests:supplement": 403,
     "seals:seal_new": 403,

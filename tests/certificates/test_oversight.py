@@ -161,7 +161,9 @@ def counted(personas):
     _seal_use_other(y, keeper_y, personas.staff_y, "场地协议")
     n05 = NonIssuableItem.objects.get(code="N05")
     for number, (community, body) in enumerate([(x, "某银行"), (x, "某银行"), (y, "某派出所")], start=1):
-        RefusalNotice.objects.create(community=community, item=n05, year=2026, number=number, requesting_body=body)
+        RefusalNotice.objects.create(  # numbered notices go to a signed-in resident (only those are counted)
+            community=community, item=n05, year=2026, number=number, requesting_body=body, resident=personas.resident_a
+        )
     return personas
 
 
@@ -355,6 +357,7 @@ def test_a_typed_name_cannot_become_a_formula_in_a_download(counted, login):
         year=2026,
         number=9,
         requesting_body="=HYPERLINK(1)",
+        resident=counted.resident_a,
     )
     response = login(counted.county_officer).get(
         reverse("desk:oversight_export", args=["610113000000", "refusals_body", "csv"])
