@@ -100,6 +100,7 @@ def _data_for(item, resident: User, rng: random.Random) -> RequestInput:
         field_values={f["name"]: _demo_value(f) for f in item.fields},
         uploads=uploads,
         commitments=commitments,
+        commitment_confirmed=bool(commitments),  # the demo resident read and ticked the commitment text
     )
 
 

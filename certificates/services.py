@@ -63,6 +63,9 @@ class RequestInput:
     field_values: dict[str, str] = field(default_factory=dict)
     uploads: dict[str, list] = field(default_factory=dict)  # material name -> uploaded files
     commitments: set[str] = field(default_factory=set)  # material names replaced by a commitment
+    # Online, the applicant ticks that they read the commitment text; at the counter staff tick each commitment
+    # only after the applicant signed it in person, so the tick is the confirmation.
+    commitment_confirmed: bool = False
 
 
 class RequestInvalid(Exception):
@@ -163,10 +166,10 @@ def _validate(item: IssuableItem, data: RequestInput) -> dict[str, list[str]]:
         validate_id_number(data.applicant_id_number or "")
     except Exception as error:  # ValidationError: its message names the problem
         add("applicant_id_number", " ".join(getattr(error, "messages", [str(error)])))
-    if item.purposes and data.purpose not in item.purposes:
-        add("purpose", _("请从该事项的办理用途中选择。"))
     if not data.purpose.strip():
-        add("purpose", _("请选择办理用途。"))
+        add("purpose", _("请选择办理用途。") if item.purposes else _("请填写办理用途。"))
+    elif item.purposes and data.purpose not in item.purposes:
+        add("purpose", _("请从该事项的办理用途中选择。"))
     for spec in item.fields:
         value = (data.field_values.get(spec["name"]) or "").strip()
         if spec.get("required") and not value:
@@ -200,18 +203,10 @@ def _request_text_errors(data: RequestInput) -> dict[str, list[str]]:
     )
 
 
-@transaction.atomic
-def request_create(
-    *,
-    community: Region,
-    item: IssuableItem,
-    actor: User,
-    data: RequestInput,
-    applicant: User | None = None,
-    channel: str = Channel.ONLINE,
-    submit: bool = True,
-) -> CertificateRequest:
-    """Create a request with its materials and commitments, and submit it (the clock starts at acceptance)."""
+def _request_checks(
+    *, community: Region, item: IssuableItem, actor: User, data: RequestInput, applicant: User | None, channel: str
+) -> tuple[dict[str, list[str]], BodyChoice, list[tuple[str, object]]]:
+    """Every rule a new request must meet, each failure under its field's key, all at once."""
     if not effective_issuable_items(community).filter(pk=item.pk).exists():
         raise WorkflowError(_("该事项不在本社区（村）现行的可出具清单中。"))
     if channel == Channel.COUNTER and not handles_requests(actor, community):
@@ -221,6 +216,8 @@ def request_create(
     if channel == Channel.ONLINE and not has_role(actor, Role.RESIDENT, community):
         raise WorkflowError(_("网上申请只能向本人所在的社区（村）提出。"), forbidden=True)
     errors = texts.merge(_validate(item, data), _request_text_errors(data))
+    if channel == Channel.ONLINE and data.commitments and not data.commitment_confirmed:
+        _add(errors, "commitments", _("选择以告知承诺替代材料的，请阅读告知承诺书并勾选确认，否则请上传材料。"))
     body = _requesting_body(community, item, data, errors)
     if channel == Channel.COUNTER:
         _check_account(community, applicant, data, errors)
@@ -235,6 +232,41 @@ def request_create(
                 continue
             total += clean.size
             cleaned.append((material, clean))
+    return errors, body, cleaned
+
+
+def request_errors(
+    *,
+    community: Region,
+    item: IssuableItem,
+    actor: User,
+    data: RequestInput,
+    applicant: User | None = None,
+    channel: str = Channel.ONLINE,
+) -> dict[str, list[str]]:
+    """What request_create would refuse, without writing anything: a form that has its own errors still shows
+    the service's at the same time, so nothing is reported one submit at a time."""
+    errors, _body, _cleaned = _request_checks(
+        community=community, item=item, actor=actor, data=data, applicant=applicant, channel=channel
+    )
+    return errors
+
+
+@transaction.atomic
+def request_create(
+    *,
+    community: Region,
+    item: IssuableItem,
+    actor: User,
+    data: RequestInput,
+    applicant: User | None = None,
+    channel: str = Channel.ONLINE,
+    submit: bool = True,
+) -> CertificateRequest:
+    """Create a request with its materials and commitments, and submit it (the clock starts at acceptance)."""
+    errors, body, cleaned = _request_checks(
+        community=community, item=item, actor=actor, data=data, applicant=applicant, channel=channel
+    )
     if errors:
         raise RequestInvalid(errors)
     request = CertificateRequest.objects.create(

@@ -1,7 +1,7 @@
 """Forms of the residents' side: applying for a certificate, answering a supplement request, and asking for a
 refusal notice.
 
-The forms only read what was typed and check its shape (lengths, a date, a number). Whether a request is complete
+The forms only read what was typed and check its shape (lengths). Whether a request is complete
 and admissible is decided by certificates.services.request_create, whose per-field errors (`RequestInvalid`) are
 put back onto these forms with `ApplyForm.add_service_errors`, so every missing piece shows at once next to its
 field. Files are passed through untouched: certificates.uploads judges them by content and names the rule.
@@ -209,14 +209,6 @@ class ApplyForm(ItemFieldsMixin, PortalFormMixin, forms.Form):
     def has_commitment_option(self) -> bool:
         return any(name.startswith("commit_") for name in self.fields)
 
-    def clean(self) -> dict:
-        data = super().clean()  # dates and numbers of the item's fields: checked by the service, as at the counter
-        if self.chosen_commitments() and not data.get("commitment_confirmed"):
-            self.add_error(
-                "commitment_confirmed", _("选择以告知承诺替代材料的，请阅读告知承诺书并勾选确认，否则请上传材料。")
-            )
-        return data
-
     def chosen_commitments(self) -> set[str]:
         data = getattr(self, "cleaned_data", {})
         return {name for index, name in enumerate(self.material_names) if data.get(f"commit_{index}")}
@@ -236,12 +228,17 @@ class ApplyForm(ItemFieldsMixin, PortalFormMixin, forms.Form):
                 if data.get(f"material_{index}")
             },
             commitments=self.chosen_commitments(),
+            commitment_confirmed=bool(data.get("commitment_confirmed")),
         )
 
     def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        """Put the service's errors (keyed by its names) next to the fields that caused them."""
+        """Put the service's errors (keyed by its names) next to the fields that caused them. A field that already
+        shows the form's own message (e.g. too long) gets no second one: one message per field."""
+        already = set(self.errors)
         for key, messages in errors.items():
             target = self._field_for(key)
+            if target is not None and target in already:
+                continue
             for message in messages:
                 self.add_error(target, message)
 

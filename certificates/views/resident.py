@@ -89,8 +89,9 @@ def apply(request: HttpRequest, community_code: str, item_code: str) -> HttpResp
             index: [display_name(f.name) for f in request.FILES.getlist(f"material_{index}")]
             for index in range(len(item.materials))
         }
-        if form.is_valid():
-            try:
+        created = None
+        try:
+            if form.is_valid():
                 created = services.request_create(
                     community=community,
                     item=item,
@@ -98,11 +99,22 @@ def apply(request: HttpRequest, community_code: str, item_code: str) -> HttpResp
                     applicant=request.user,
                     data=form.request_input(),
                 )
-            except RequestInvalid as invalid:
-                form.add_service_errors(invalid.errors)
-            except WorkflowError as error:
-                form.add_error(None, error.message)
-            else:
+            else:  # the form's own errors (a text too long) and the service's, all in one answer
+                form.add_service_errors(
+                    services.request_errors(
+                        community=community,
+                        item=item,
+                        actor=request.user,
+                        applicant=request.user,
+                        data=form.request_input(),
+                    )
+                )
+        except RequestInvalid as invalid:
+            form.add_service_errors(invalid.errors)
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            if created is not None:
                 messages.success(
                     request,
                     _("申请已提交，社区将在出具时限内办理。办理进度会显示在本页，请留意。"),

@@ -170,6 +170,33 @@ def test_a_material_can_be_replaced_by_a_confirmed_commitment(personas, login):
     assert "以告知承诺替代“收入情况材料”" in page and "告知承诺书第1版" in page
 
 
+def test_every_error_shows_in_one_answer_and_each_field_once(personas, login):
+    """A commitment without its confirmation, a missing basis, no purpose and a name too long: all in one answer,
+    each field with one message (the form's own check does not hide the service's, nor stack on it)."""
+    client = login(personas.resident_a)
+    post = {
+        "applicant_name": "王" * 51,
+        "purpose": "",
+        "requesting_body": "某公证处",
+        "requesting_basis": "",
+        "field_economic_situation": "退休",
+        "field_family_members": "配偶",
+        "material_0": pdf("扶养人身份证.pdf"),
+        "material_1": pdf("扶养人户口簿.pdf"),
+        "commit_2": "on",
+    }
+    response = client.post(apply_url("610113-ZM03"), post)
+    page = response.content.decode()
+    assert response.status_code == 200 and not CertificateRequest.objects.exists()
+    assert "请阅读告知承诺书并勾选确认" in page
+    assert "要求出具证明的单位应当说明其依据" in page
+    assert "请选择办理用途" in page and "请从该事项的办理用途中选择" not in page
+    assert page.count('id="id_applicant_name-error"') == 1 and "请填写申请人姓名" not in page
+    errors = response.context["form"].errors
+    assert all(len(messages) == 1 for messages in errors.values()), errors
+    assert set(errors) >= {"applicant_name", "purpose", "requesting_basis", "commitment_confirmed"}
+
+
 def test_without_the_commitment_the_material_is_asked_for(personas, login):
     client = login(personas.resident_a)
     response = client.post(

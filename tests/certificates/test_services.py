@@ -70,6 +70,7 @@ def test_a_replaceable_material_can_be_replaced_by_a_commitment(personas):
         field_values={"economic_situation": "退休", "family_members": "配偶"},
         uploads={"扶养人居民身份证": [pdf()], "扶养人户口簿": [pdf()]},
         commitments={"收入情况材料"},
+        commitment_confirmed=True,
     )
     request = services.request_create(
         community=personas.community_x, item=item, actor=personas.resident_a, applicant=personas.resident_a, data=data
@@ -233,6 +234,7 @@ def test_commitments_are_post_checked_at_the_desk_and_a_false_one_is_flagged(per
         field_values={"economic_situation": "退休", "family_members": "配偶"},
         uploads={"扶养人居民身份证": [pdf()], "扶养人户口簿": [pdf()]},
         commitments={"收入情况材料"},
+        commitment_confirmed=True,
     )
     request = services.request_create(
         community=personas.community_x, item=item, actor=personas.resident_a, applicant=personas.resident_a, data=data
