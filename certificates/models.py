@@ -287,6 +287,32 @@ class Attachment(PermanentRecord):
         return self.original_name
 
 
+class PendingUpload(models.Model):
+    """A file a resident chose on an application that was sent back for correction: checked (by content, images
+    re-encoded) and kept so that it need not be chosen again.
+
+    Not a record: it belongs to one browser session of one user for one application form, is never served, is
+    deleted when the application is submitted or the file is removed, and is cleaned up when abandoned
+    (manage.py clean_pending_uploads)."""
+
+    session_key = models.CharField(max_length=64, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    form_key = models.CharField(max_length=100)  # "<community code>/<item code>"
+    material_index = models.PositiveSmallIntegerField()
+    file = models.FileField(upload_to="pending/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class CommitmentText(models.Model):
     """A versioned text of the notice-and-commitment (告知承诺) a resident confirms instead of a material."""
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone, translation
@@ -29,6 +30,7 @@ from certificates.models import (
     CountyReviewGate,
     FourEyesWaiver,
     NumberCounter,
+    PendingUpload,
     PostCheck,
     PostCheckResult,
     RefusalNotice,
@@ -308,6 +310,79 @@ def _store(request: CertificateRequest, material: str, clean, actor: User) -> At
         sha256=clean.sha256,
         uploaded_by=actor,
     )
+
+
+# --- pending uploads: files chosen on an application sent back for correction ----------------------------------------
+
+
+def pending_uploads(*, session_key: str, user: User, form_key: str) -> list[PendingUpload]:
+    """The files kept for this session's application form; none without a session (nothing is ever shared)."""
+    if not session_key or not user.is_authenticated:
+        return []
+    return list(PendingUpload.objects.filter(session_key=session_key, user=user, form_key=form_key))
+
+
+def pending_uploads_keep(
+    *, session_key: str, user: User, form_key: str, uploads: dict[int, list]
+) -> dict[int, list[str]]:
+    """Keep the newly chosen files that pass the upload checks (by content, images re-encoded), so that the
+    resident need not choose them again after a correction. Returns, per material, the names NOT kept (refused,
+    or beyond the 40 MB of one application): those must be chosen again."""
+    not_kept: dict[int, list[str]] = {}
+    if not session_key or not user.is_authenticated:
+        return {index: [display_name(f.name) for f in files] for index, files in uploads.items() if files}
+    used = sum(p.size for p in pending_uploads(session_key=session_key, user=user, form_key=form_key))
+    for index, files in uploads.items():
+        for uploaded in files:
+            try:
+                clean = clean_upload(uploaded, bytes_already=used)
+            except UploadRejected:
+                not_kept.setdefault(index, []).append(display_name(uploaded.name))
+                continue
+            used += clean.size
+            PendingUpload.objects.create(
+                session_key=session_key,
+                user=user,
+                form_key=form_key,
+                material_index=index,
+                file=clean.content,
+                original_name=clean.original_name,
+                content_type=clean.content_type,
+                size=clean.size,
+                sha256=clean.sha256,
+            )
+    return not_kept
+
+
+def pending_uploads_discard(*, session_key: str, user: User, form_key: str, ids: Iterable[int] | None = None) -> int:
+    """Delete kept files of this session's form (those ids only, or all), files on disk included."""
+    rows = pending_uploads(session_key=session_key, user=user, form_key=form_key)
+    if ids is not None:
+        wanted = set(ids)
+        rows = [row for row in rows if row.pk in wanted]
+    for row in rows:
+        row.file.delete(save=False)
+        row.delete()
+    return len(rows)
+
+
+def pending_as_uploads(rows: Iterable[PendingUpload]) -> dict[int, list]:
+    """Kept files as uploaded files again, per material index: request_create checks them like new ones."""
+    files: dict[int, list] = {}
+    for row in rows:
+        with row.file.open("rb") as stored:
+            data = stored.read()
+        files.setdefault(row.material_index, []).append(SimpleUploadedFile(row.original_name, data, row.content_type))
+    return files
+
+
+def pending_uploads_expire(*, older_than: dt.timedelta) -> int:
+    """Abandoned kept files (a form never sent again): deleted with their files. Used by clean_pending_uploads."""
+    rows = list(PendingUpload.objects.filter(created_at__lt=timezone.now() - older_than))
+    for row in rows:
+        row.file.delete(save=False)
+        row.delete()
+    return len(rows)
 
 
 @transaction.atomic

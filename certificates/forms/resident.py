@@ -102,6 +102,7 @@ class MaterialRow:
     file: forms.BoundField
     commit: forms.BoundField | None
     previous_files: list[str] = field(default_factory=list)
+    kept: list[Any] = field(default_factory=list)  # PendingUpload rows: chosen before, kept for this session
 
     @property
     def errors(self) -> list[str]:
@@ -155,8 +156,10 @@ class ApplyForm(ItemFieldsMixin, PortalFormMixin, forms.Form):
         user: User,
         commitment_text: CommitmentText | None,
         community: Region | None = None,
+        kept_uploads: dict[int, list] | None = None,
         **kwargs: Any,
     ) -> None:
+        self.kept_uploads = kept_uploads or {}  # material index -> files kept from an earlier submit
         kwargs.setdefault(
             "initial",
             {"applicant_name": user.real_name, "applicant_phone": user.phone or ""},
@@ -223,9 +226,9 @@ class ApplyForm(ItemFieldsMixin, PortalFormMixin, forms.Form):
             **self.requesting_body_input(),
             field_values=self.item_field_values(),
             uploads={
-                name: data.get(f"material_{index}", [])
+                name: [*self.kept_uploads.get(index, []), *data.get(f"material_{index}", [])]
                 for index, name in enumerate(self.material_names)
-                if data.get(f"material_{index}")
+                if data.get(f"material_{index}") or self.kept_uploads.get(index)
             },
             commitments=self.chosen_commitments(),
             commitment_confirmed=bool(data.get("commitment_confirmed")),
@@ -255,8 +258,11 @@ class ApplyForm(ItemFieldsMixin, PortalFormMixin, forms.Form):
             return "commitment_confirmed"
         return None  # e.g. the ID number bound to the account: shown at the top of the form
 
-    def material_rows(self, previous_files: dict[int, list[str]] | None = None) -> list[MaterialRow]:
+    def material_rows(
+        self, previous_files: dict[int, list[str]] | None = None, kept: list | None = None
+    ) -> list[MaterialRow]:
         previous_files = previous_files or {}
+        kept = kept or []
         rows = []
         for index, material in enumerate(self.item.materials):
             commit_name = f"commit_{index}"
@@ -268,6 +274,7 @@ class ApplyForm(ItemFieldsMixin, PortalFormMixin, forms.Form):
                     file=self[f"material_{index}"],
                     commit=self[commit_name] if commit_name in self.fields else None,
                     previous_files=previous_files.get(index, []),
+                    kept=[row for row in kept if row.material_index == index],
                 )
             )
         return rows

@@ -68,6 +68,10 @@ def _commitment_text_or_none() -> CommitmentText | None:
 # --- applying ----------------------------------------------------------------------------------------------------
 
 
+def _form_key(community: Region, item) -> str:
+    return f"{community.code}/{item.code}"
+
+
 @login_required
 def apply(request: HttpRequest, community_code: str, item_code: str) -> HttpResponse:
     community = _community_or_404(community_code)
@@ -82,13 +86,17 @@ def apply(request: HttpRequest, community_code: str, item_code: str) -> HttpResp
 
     commitment_text = _commitment_text_or_none()
     options = {"item": item, "user": request.user, "commitment_text": commitment_text, "community": community}
+    # Files chosen before a correction are kept server-side for this session and this form only.
+    if not request.session.session_key:
+        request.session.save()
+    pending = {"session_key": request.session.session_key, "user": request.user, "form_key": _form_key(community, item)}
     previous_files: dict[int, list[str]] = {}
     if request.method == "POST":
-        form = ApplyForm(request.POST, request.FILES, **options)
-        previous_files = {
-            index: [display_name(f.name) for f in request.FILES.getlist(f"material_{index}")]
-            for index in range(len(item.materials))
-        }
+        dropped = [int(v) for v in request.POST.getlist("drop_pending") if v.isdigit()]
+        if dropped:
+            services.pending_uploads_discard(**pending, ids=dropped)
+        kept = services.pending_as_uploads(services.pending_uploads(**pending))
+        form = ApplyForm(request.POST, request.FILES, kept_uploads=kept, **options)
         created = None
         try:
             if form.is_valid():
@@ -115,22 +123,28 @@ def apply(request: HttpRequest, community_code: str, item_code: str) -> HttpResp
             form.add_error(None, error.message)
         else:
             if created is not None:
+                services.pending_uploads_discard(**pending)
                 messages.success(
                     request,
                     _("申请已提交，社区将在出具时限内办理。办理进度会显示在本页，请留意。"),
                 )
                 return redirect("requests:detail", created.pk)
+        previous_files = services.pending_uploads_keep(
+            **pending,
+            uploads={index: request.FILES.getlist(f"material_{index}") for index in range(len(item.materials))},
+        )
     else:
         form = ApplyForm(**options)
 
     form.mark_errors()
-    rows = form.material_rows({i: names for i, names in previous_files.items() if names})
+    rows = form.material_rows(previous_files, services.pending_uploads(**pending))
     context = {
         "community": community,
         "item": item,
         "form": form,
         "material_rows": rows,
         "files_to_choose_again": [row for row in rows if row.previous_files],
+        "has_kept_files": any(row.kept for row in rows),
         "commitment_text": commitment_text,
         "has_commitment_material": any(m.get("requirement") == "commitment" for m in item.materials),
         "error_count": sum(len(errors) for errors in form.errors.values()),

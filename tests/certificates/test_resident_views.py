@@ -126,8 +126,8 @@ def test_an_invalid_application_keeps_what_was_typed_and_says_what_is_missing(pe
     assert "要求出具证明的单位应当说明其依据" in page
     assert "请选择办理用途" in page and "请填写“亲属关系”" in page and "请上传“当事人户口簿”" in page
     assert 'value="西安市某公证处"' in page and 'value="李四"' in page
-    # the files chosen cannot be kept by the browser: the page says which to choose again
-    assert "请重新选择文件" in page and "身份证正面.pdf、身份证背面.pdf" in page
+    # the files chosen are kept for this session (tests/certificates/test_pending_uploads.py): nothing to choose again
+    assert "请重新选择文件" not in page and "已保留" in page and "身份证背面.pdf" in page
     assert 'aria-invalid="true"' in page and 'id="id_requesting_basis-error"' in page
 
 
