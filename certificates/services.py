@@ -139,14 +139,27 @@ def _check_account(community: Region, applicant: User | None, data: RequestInput
         _add(errors, "account", _("该居民账号登记的公民身份号码与申请人不一致，不能关联。"))
 
 
+EARLIEST_PLAUSIBLE_DATE = dt.date(1900, 1, 1)
+
+
 def _check_field_value(spec: dict, value: str) -> str | None:
-    """The same date and number checks online and at the counter."""
+    """The same date and number checks online and at the counter. A certificate attests facts that have happened
+    (living somewhere since, a relation, a death): a date after today, or before 1900, cannot be true."""
     kind = spec.get("type")
     if kind == "date":
         try:
-            dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             return _("请按“年-月-日”填写日期，例如 2024-03-01。")
+        label = spec.get("label") or spec["name"]
+        today = timezone.localdate()
+        if day > today:
+            return _("“%(label)s”不能晚于今天（%(today)s）：证明的是已经发生的事实。") % {
+                "label": label,
+                "today": today.isoformat(),
+            }
+        if day < EARLIEST_PLAUSIBLE_DATE:
+            return _("“%(label)s”早于 1900 年，请检查年份。") % {"label": label}
     elif kind == "number":
         try:
             if not Decimal(value).is_finite():
