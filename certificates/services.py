@@ -76,6 +76,35 @@ class RequestInvalid(Exception):
         self.errors = errors
 
 
+class DuplicateRequest(Exception):
+    """The applicant already has an open request for this item and purpose: open it instead."""
+
+    def __init__(self, existing: CertificateRequest):
+        super().__init__(f"duplicate of request {existing.pk}")
+        self.existing = existing
+
+
+def in_progress_duplicate(
+    *, community: Region, item: IssuableItem, applicant_id_number: str, purpose: str
+) -> CertificateRequest | None:
+    """The same person's request for the same item and purpose still open (the community has yet to decide on it),
+    if any: online and at the counter. Once signed, another application is another copy, not a duplicate."""
+    number, purpose = normalize_id_number(applicant_id_number or ""), (purpose or "").strip()
+    if not number or not purpose:
+        return None
+    return (
+        CertificateRequest.objects.filter(
+            community=community,
+            item=item,
+            applicant_id_number=number,
+            purpose=purpose,
+            status__in=workflow.OPEN_STATES,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def current_commitment_text() -> CommitmentText:
     text = CommitmentText.objects.filter(effective_from__lte=timezone.localdate()).first()
     if text is None:
@@ -230,6 +259,15 @@ def _request_checks(
         raise WorkflowError(_("网上申请只能由申请人本人提交。"), forbidden=True)
     if channel == Channel.ONLINE and not has_role(actor, Role.RESIDENT, community):
         raise WorkflowError(_("网上申请只能向本人所在的社区（村）提出。"), forbidden=True)
+    if applicant is not None:
+        # One application at a time per person: two quick submits (a double tap, the Back button) wait here for
+        # each other, and the second finds the first.
+        User.objects.select_for_update().filter(pk=applicant.pk).first()
+    existing = in_progress_duplicate(
+        community=community, item=item, applicant_id_number=data.applicant_id_number, purpose=data.purpose
+    )
+    if existing is not None:
+        raise DuplicateRequest(existing)
     errors = texts.merge(_validate(item, data), _request_text_errors(data))
     if channel == Channel.ONLINE and data.commitments and not data.commitment_confirmed:
         _add(errors, "commitments", _("选择以告知承诺替代材料的，请阅读告知承诺书并勾选确认，否则请上传材料。"))
@@ -250,6 +288,7 @@ def _request_checks(
     return errors, body, cleaned
 
 
+@transaction.atomic
 def request_errors(
     *,
     community: Region,

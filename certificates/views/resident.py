@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from catalog import selectors
@@ -72,6 +73,7 @@ def _form_key(community: Region, item) -> str:
     return f"{community.code}/{item.code}"
 
 
+@never_cache  # Back after submitting fetches the page again: it then names the request just made
 @login_required
 def apply(request: HttpRequest, community_code: str, item_code: str) -> HttpResponse:
     community = _community_or_404(community_code)
@@ -91,6 +93,7 @@ def apply(request: HttpRequest, community_code: str, item_code: str) -> HttpResp
         request.session.save()
     pending = {"session_key": request.session.session_key, "user": request.user, "form_key": _form_key(community, item)}
     previous_files: dict[int, list[str]] = {}
+    duplicate = None
     if request.method == "POST":
         dropped = [int(v) for v in request.POST.getlist("drop_pending") if v.isdigit()]
         if dropped:
@@ -117,6 +120,8 @@ def apply(request: HttpRequest, community_code: str, item_code: str) -> HttpResp
                         data=form.request_input(),
                     )
                 )
+        except services.DuplicateRequest as found:
+            duplicate = found.existing
         except RequestInvalid as invalid:
             form.add_service_errors(invalid.errors)
         except WorkflowError as error:
@@ -136,6 +141,14 @@ def apply(request: HttpRequest, community_code: str, item_code: str) -> HttpResp
     else:
         form = ApplyForm(**options)
 
+    # Back after submitting, or a second visit: say what is already in progress for this item before anything is typed
+    in_progress = (
+        CertificateRequest.objects.filter(
+            applicant=request.user, community=community, item=item, status__in=workflow.OPEN_STATES
+        ).order_by("-created_at", "-pk")
+        if duplicate is None
+        else []
+    )
     form.mark_errors()
     rows = form.material_rows(previous_files, services.pending_uploads(**pending))
     context = {
@@ -145,6 +158,8 @@ def apply(request: HttpRequest, community_code: str, item_code: str) -> HttpResp
         "material_rows": rows,
         "files_to_choose_again": [row for row in rows if row.previous_files],
         "has_kept_files": any(row.kept for row in rows),
+        "duplicate": duplicate,
+        "in_progress": list(in_progress),
         "commitment_text": commitment_text,
         "has_commitment_material": any(m.get("requirement") == "commitment" for m in item.materials),
         "error_count": sum(len(errors) for errors in form.errors.values()),

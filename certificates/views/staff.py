@@ -596,6 +596,7 @@ def counter_entry(request: HttpRequest, community_code: str, item_code: str) -> 
     form = CounterRequestForm(
         request.POST if posted else None, request.FILES if posted else None, item=item, community=community
     )
+    existing = None
     if posted and form.is_valid():
         try:
             created = services.request_create(
@@ -606,6 +607,8 @@ def counter_entry(request: HttpRequest, community_code: str, item_code: str) -> 
                 applicant=form.cleaned_data["account"],
                 channel=Channel.COUNTER,
             )
+        except services.DuplicateRequest as duplicate:
+            existing = duplicate.existing
         except services.RequestInvalid as invalid:
             form.add_service_errors(invalid.errors)
         except WorkflowError as error:
@@ -621,6 +624,7 @@ def counter_entry(request: HttpRequest, community_code: str, item_code: str) -> 
             "communities": communities,
             "item": item,
             "form": form,
+            "duplicate": existing,
             "commitment_text": _commitment_text() if "commitments" in form.fields else None,
         },
     )

@@ -206,6 +206,29 @@ def test_without_the_commitment_the_material_is_asked_for(personas, login):
     assert "请上传“收入情况材料”。也可以选择告知承诺替代。" in response.content.decode()
 
 
+def test_a_second_application_for_the_same_item_and_purpose_offers_the_open_one(personas, login):
+    client = login(personas.resident_a)
+    first = applied(client)
+    response = client.post(apply_url(), kinship_post())
+    page = response.content.decode()
+    assert response.status_code == 200 and CertificateRequest.objects.count() == 1
+    assert "您已有一份相同的申请正在办理" in page and f"申请编号 {first.pk}" in page
+    assert reverse("requests:detail", args=[first.pk]) in page and 'value="李四"' in page  # nothing typed is lost
+    # once it is withdrawn, a new one may be made
+    workflow.withdraw(request_id=first.pk, actor=personas.resident_a)
+    assert applied(client).pk != first.pk
+
+
+def test_back_after_submitting_names_the_request_just_made(personas, login):
+    client = login(personas.resident_a)
+    first = applied(client)
+    response = client.get(apply_url())  # what the Back button fetches: the page is never cached
+    assert "no-store" in response["Cache-Control"]
+    page = response.content.decode()
+    assert "您已有该事项的申请正在办理，不需要重复申请" in page
+    assert reverse("requests:detail", args=[first.pk]) in page and "已提交待核实" in page
+
+
 # --- following one's requests --------------------------------------------------------------------------------------
 
 
