@@ -240,6 +240,23 @@ def test_my_requests_lists_only_my_own(personas, login, item):
     assert "已提交待核实" in page
 
 
+def test_my_requests_cards_show_what_tells_them_apart(personas, login, item):
+    """Two requests for the same item differ by number, purpose and date; the status is in words."""
+    first = make_request(
+        community=personas.community_x, item=item, applicant=personas.resident_a, status="submitted", purpose="甲用途"
+    )
+    second = make_request(
+        community=personas.community_x, item=item, applicant=personas.resident_a, status="rejected", purpose="乙用途"
+    )
+    page = login(personas.resident_a).get(reverse("requests:my_requests")).content.decode()
+    cards = page.split('class="card mb-2 request-card')[1:]
+    assert len(cards) == 2
+    for request, purpose, status in ((first, "甲用途", "已提交待核实"), (second, "乙用途", "不予出具")):
+        card = next(c for c in cards if f"申请编号 {request.pk}" in c)
+        assert item.name in card and purpose in card and status in card
+        assert f"{request.created_at.year}年" in card
+
+
 def test_my_requests_when_there_are_none_points_to_the_catalog(personas, login):
     page = login(personas.resident_a).get(reverse("requests:my_requests")).content.decode()
     assert "您还没有提交过证明申请" in page
