@@ -26,7 +26,10 @@ STANDARD_PLACEHOLDERS: dict[str, str] = {
     "community_name": "示例社区居民委员会",
     "purpose": "办理公证",
     "requesting_body": "西安市某公证处",
+    # Filled from the community's record of the residents' deliberation (held after accepting the request).
+    "deliberation_outcome": "2026年1月5日在社区议事厅召开，参会21人，同意19人",
 }
+DELIBERATION_WORDS = ("议事协商", "协商记录", "会议纪要", "会议记录")
 
 MATERIAL_REQUIREMENTS: dict[str, str] = {
     "required": gettext_lazy("必需"),
@@ -103,6 +106,24 @@ def check_fields_and_body(fields: list[dict[str, Any]], body: str) -> None:
             {
                 "body_template": _("证明正文中的占位符 %(names)s 没有对应的填写字段。")
                 % {"names": "、".join(f"{{{n}}}" for n in unknown)}
+            }
+        )
+
+
+def check_deliberation_not_asked(*, requires_deliberation: bool, materials: list[dict[str, Any]]) -> None:
+    """The community holds the residents' deliberation after accepting the request (陕西通知二（一）): the resident
+    is never asked to bring its minutes, nor to state its outcome."""
+    if not requires_deliberation:
+        return
+    asked = [m.get("name", "") for m in materials if any(word in m.get("name", "") for word in DELIBERATION_WORDS)]
+    if asked:
+        raise ValidationError(
+            {
+                "materials": _(
+                    "需要居民议事协商的事项由社区在受理后组织议事协商，不能要求申请人提交“%(names)s”；"
+                    "协商结果可用占位符 {deliberation_outcome} 写入证明正文。"
+                )
+                % {"names": "、".join(asked)}
             }
         )
 
