@@ -13,7 +13,6 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -25,12 +24,9 @@ from certificates.models import (
     CertificateRequest,
     CertificateRevocation,
     IssuedCertificate,
-    RequestEvent,
 )
-from portal.access import has_role
 from portal.models import User
 from portal.pdf import render_pdf
-from portal.roles import Role
 from seals.impressions import impression_data_url
 from seals.models import DocumentKind, Seal
 from seals.services import SealRuleError, seal_apply, separation_problem
@@ -127,25 +123,16 @@ def validity_of(certificate: IssuedCertificate, today: dt.date | None = None) ->
     return Validity.VALID
 
 
-@transaction.atomic
 def certificate_revoke(*, certificate: IssuedCertificate, actor: User, reason: str) -> CertificateRevocation:
-    """The director withdraws an issued certificate. The register entry keeps its number; verification shows it."""
-    certificate = IssuedCertificate.objects.select_for_update().select_related("entry__request").get(pk=certificate.pk)
-    request = certificate.entry.request
-    if not has_role(actor, Role.DIRECTOR, request.community):
-        raise IssuanceRefused(_("只有本社区主任可以撤销证明。"))
-    if CertificateRevocation.objects.filter(certificate=certificate).exists():
-        raise IssuanceRefused(_("该证明已经撤销。"))
-    if not reason.strip():
-        raise IssuanceRefused(_("请写明撤销理由。"))
-    revocation = CertificateRevocation.objects.create(certificate=certificate, reason=reason.strip(), revoked_by=actor)
-    RequestEvent.record(
-        request,
-        action="revoke",
-        actor=actor,
-        note=reason.strip(),
-    )
-    return revocation
+    """The director withdraws an issued certificate: the workflow's "revoke" transition (the request reads 已撤销),
+    the register entry keeps its number, verification shows it."""
+    from certificates import workflow  # the workflow imports this module
+
+    try:
+        workflow.revoke(request_id=certificate.entry.request_id, actor=actor, reason=reason)
+    except workflow.WorkflowError as error:
+        raise IssuanceRefused(error.message) from None
+    return CertificateRevocation.objects.get(certificate=certificate)
 
 
 def log_reprint(*, certificate: IssuedCertificate, actor: User) -> CertificateReprint:

@@ -36,6 +36,7 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("不予出具")
     CANCELLED = "cancelled", _("登记已作废")
     WITHDRAWN = "withdrawn", _("已撤回")
+    REVOKED = "revoked", _("已撤销")  # issued, then revoked by the director (the certificate verifies as revoked)
 
 
 class Channel(models.TextChoices):

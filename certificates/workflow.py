@@ -31,6 +31,7 @@ from certificates import freeze, register, texts
 from certificates.issuance import IssuanceRefused, issue_certificate
 from certificates.models import (
     CertificateRequest,
+    CertificateRevocation,
     CountyReviewGate,
     Deliberation,
     FourEyesWaiver,
@@ -147,6 +148,9 @@ TRANSITIONS: dict[str, Transition] = {
             "cancel", frozenset({Status.SIGNED}), Status.CANCELLED, frozenset({Role.DIRECTOR}), gettext_lazy("作废登记")
         ),
         Transition(
+            "revoke", frozenset({Status.ISSUED}), Status.REVOKED, frozenset({Role.DIRECTOR}), gettext_lazy("撤销证明")
+        ),
+        Transition(
             "withdraw",
             OPEN_BEFORE_SIGNING | {Status.DRAFT},
             Status.WITHDRAWN,
@@ -179,10 +183,11 @@ STATES: dict[str, StateClass] = {
     Status.AWAITING_DELIBERATION: StateClass("deliberation", True, True, False, True, False, "info"),
     Status.AWAITING_SIGNATURE: StateClass("signature", True, True, False, True, False, "primary"),
     Status.SIGNED: StateClass("signed", False, False, True, True, False, "success"),
-    Status.ISSUED: StateClass("signed", False, False, True, True, True, "success"),
+    Status.ISSUED: StateClass("signed", False, False, True, True, False, "success"),  # the director may revoke it
     Status.REJECTED: StateClass("closed", False, False, False, True, True, "danger"),
     Status.CANCELLED: StateClass("closed", False, False, False, True, True, "secondary"),
     Status.WITHDRAWN: StateClass("closed", False, False, False, True, True, "secondary"),
+    Status.REVOKED: StateClass("closed", False, False, False, True, True, "danger"),
 }
 
 
@@ -573,6 +578,23 @@ def issue(*, request_id: int, actor: User, seal_id: int, expected_revision: int 
             raise WorkflowError(refused.message) from None
 
     return _transition(request_id, "issue", actor, expected_revision=expected_revision, change=seal_and_render)
+
+
+def revoke(*, request_id: int, actor: User, reason: str, expected_revision: int | None = None):
+    """The director revokes an issued certificate: the request reads 已撤销 everywhere, the register entry keeps its
+    number and the verification page shows the revocation."""
+    if not reason.strip():
+        raise WorkflowError(_("请写明撤销理由。"))
+    refuse_texts(stored={"reason": reason})
+
+    def record(request: CertificateRequest) -> None:
+        CertificateRevocation.objects.create(
+            certificate=request.register_entry.certificate, reason=reason.strip(), revoked_by=actor
+        )
+
+    return _transition(
+        request_id, "revoke", actor, expected_revision=expected_revision, note=reason.strip(), change=record
+    )
 
 
 def cancel(*, request_id: int, actor: User, reason: str, expected_revision: int | None = None):

@@ -90,13 +90,7 @@ def world(personas) -> World:
             "当事人户口簿": [SimpleUploadedFile("h.pdf", PDF)],
         },
     )
-    request = services.request_create(
-        community=x, item=zm01, actor=personas.resident_a, applicant=personas.resident_a, data=data
-    )
-    data.uploads = {
-        "当事人居民身份证": [SimpleUploadedFile("id.pdf", PDF)],
-        "当事人户口簿": [SimpleUploadedFile("h.pdf", PDF)],
-    }
+    # The issued one first: a second OPEN request for the same item and purpose would be refused as a duplicate.
     issued = services.request_create(
         community=x, item=zm01, actor=personas.resident_a, applicant=personas.resident_a, data=data
     )
@@ -105,6 +99,13 @@ def world(personas) -> World:
     workflow.sign(request_id=issued.pk, actor=personas.director)
     seal = Seal.objects.create(community=x, name="证明专用章", keeper=personas.keeper, is_specimen=True)
     workflow.issue(request_id=issued.pk, actor=personas.keeper, seal_id=seal.pk)
+    data.uploads = {
+        "当事人居民身份证": [SimpleUploadedFile("id.pdf", PDF)],
+        "当事人户口簿": [SimpleUploadedFile("h.pdf", PDF)],
+    }
+    request = services.request_create(
+        community=x, item=zm01, actor=personas.resident_a, applicant=personas.resident_a, data=data
+    )
     notice = services.refusal_notice_create(
         community=x, item=__import__("catalog.models").models.NonIssuableItem.objects.get(code="N05")
     )

@@ -75,8 +75,8 @@ def may_download(user: AnyUser, request: CertificateRequest) -> bool:
 
 
 def may_revoke(user: AnyUser, certificate: IssuedCertificate) -> bool:
-    """The check certificate_revoke makes: the director of the certificate's community, once."""
-    return has_role(user, Role.DIRECTOR, certificate.entry.community) and not hasattr(certificate, "revocation")
+    """The check certificate_revoke makes: the workflow's own predicate for "revoke"."""
+    return user.is_authenticated and workflow.can(user, certificate.entry.request, "revoke")
 
 
 def _certificate_of(request: CertificateRequest) -> IssuedCertificate:
