@@ -67,6 +67,9 @@ class PortalFormMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = css
+            # No maxlength: the browser would cut a pasted text without a word. The limit is stated under the
+            # box with a live count (static/portal/js/char-count.js) and the server refuses an over-long text.
+            widget.attrs.pop("maxlength", None)
             if getattr(f, "show_required", False):
                 widget.attrs["aria-required"] = "true"
 
@@ -79,6 +82,8 @@ class PortalFormMixin:
                 described.append(f"{bound.auto_id}-help")
             if getattr(f, "described_by", ""):
                 described.append(f.described_by)
+            if getattr(f, "max_length", None) and f.max_length > 20 and not isinstance(f.widget, forms.Select):
+                described.append(f"{bound.auto_id}-count")
             if name in self.errors:
                 f.widget.attrs["class"] = f.widget.attrs.get("class", "") + " is-invalid"
                 f.widget.attrs["aria-invalid"] = "true"

@@ -131,6 +131,22 @@ def test_an_invalid_application_keeps_what_was_typed_and_says_what_is_missing(pe
     assert 'aria-invalid="true"' in page and 'id="id_requesting_basis-error"' in page
 
 
+def test_long_text_is_never_cut_silently(personas, login):
+    """No maxlength (a browser cuts a pasted text without a word): the limit is stated under the box, counted live
+    by a static script, and an over-long text is refused by the server with a message, kept in full to be edited."""
+    client = login(personas.resident_a)
+    page = client.get(apply_url()).content.decode()
+    assert "maxlength" not in page
+    assert 'data-for="id_requesting_basis" data-limit="300"' in page and "最多 300 字" in page
+    assert "portal/js/char-count.js" in page and 'data-for="id_purpose"' not in page  # a list has no count
+    long_basis = "依" * 301
+    response = client.post(apply_url(), kinship_post(requesting_basis=long_basis))
+    page = response.content.decode()
+    assert response.status_code == 200 and not CertificateRequest.objects.exists()
+    assert "300" in str(response.context["form"].errors["requesting_basis"])
+    assert long_basis in page  # nothing was cut
+
+
 def test_an_html_file_renamed_png_is_refused_naming_the_rule(personas, login):
     client = login(personas.resident_a)
     fake = SimpleUploadedFile("户口簿.png", b"<html><script>alert(1)</script></html>", content_type="image/png")
