@@ -19,16 +19,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from portal import twofactor
-from portal.access import needs_second_factor, officer_regions
+from portal.access import needs_second_factor, officer_regions, regions_with_role
 from portal.forms import CodeForm, LoginForm
 from portal.lockout import lockout_message, lockout_rule, lockouts_visible_to, unlock_time
 from portal.models import Region
 from portal.regions import Level
+from portal.roles import Role
 
 
 def home(request: HttpRequest) -> HttpResponse:
     counties = Region.objects.filter(level=Level.COUNTY).select_related("parent").order_by("code")
-    return render(request, "portal/home.html", {"counties": counties})
+    # The two list cards open the lists: of the resident's own community, or the way to find one's community.
+    homes = regions_with_role(request.user, Role.RESIDENT) if request.user.is_authenticated else []
+    home_community = homes[0] if homes else None
+    return render(request, "portal/home.html", {"counties": counties, "home_community": home_community})
 
 
 def _with_next(url_name: str, next_url: str) -> str:
