@@ -548,6 +548,43 @@ def sign(*, request_id: int, actor: User, expected_revision: int | None = None) 
     return _transition(request_id, "sign", actor, expected_revision=expected_revision, change=register_it)
 
 
+def bulk_sign_refusal(request: CertificateRequest) -> str | None:
+    """Why this matter cannot be signed together with others (None when it can). A matter that needed a residents'
+    deliberation, or a matter outside the catalogue, is read and signed on its own."""
+    if request.exceptional or not request.item_id:
+        return _("清单外事项须逐件签字。")
+    if request.item.requires_deliberation:
+        return _("须经居民议事协商的事项须逐件签字。")
+    return None
+
+
+@dataclass(frozen=True)
+class SignOutcome:
+    request_id: int
+    signed: CertificateRequest | None
+    refusal: str | None
+
+
+def sign_many(*, actor: User, matters: list[tuple[int, int]]) -> list[SignOutcome]:
+    """The director signs several matters from the list: each (request id, revision seen on the list) is signed on
+    its own through sign(), in its own transaction, with the same checks and the stale-form check, and gets its own
+    register line. One refusal does not stop the others; each outcome is reported."""
+    outcomes = []
+    for request_id, revision in matters:
+        request = CertificateRequest.objects.select_related("item").filter(pk=request_id).first()
+        refusal = _("没有找到该申请。") if request is None else bulk_sign_refusal(request)
+        if refusal is None:
+            try:
+                outcomes.append(
+                    SignOutcome(request_id, sign(request_id=request_id, actor=actor, expected_revision=revision), None)
+                )
+                continue
+            except WorkflowError as error:
+                refusal = error.message
+        outcomes.append(SignOutcome(request_id, None, refusal))
+    return outcomes
+
+
 def reject(*, request_id: int, actor: User, reason: str, expected_revision: int | None = None):
     if not reason.strip():
         raise WorkflowError(_("请写明不予出具的理由，申请人会看到。"))

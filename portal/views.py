@@ -61,6 +61,9 @@ class LoginView(auth_views.LoginView):
 
     def get_success_url(self) -> str:
         url = super().get_success_url()
+        if not self.get_redirect_url() and regions_with_role(self.request.user, Role.DIRECTOR):
+            # A director's most frequent task: the matters waiting for the signature, signed from that list.
+            url = f"{reverse('desk:queue')}?tab=signature"
         if needs_second_factor(self.request.user) and not twofactor.is_verified(self.request):
             return _with_next("second_step", url)
         return url

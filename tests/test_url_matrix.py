@@ -213,6 +213,7 @@ MATRIX: dict[str, tuple] = {
     # community desk and county oversight
     "desk:queue": (lambda w: {}, statuses(403, staff_x=200, staff_y=200, director=200)),
     "desk:detail": (lambda w: {"pk": w.request}, DESK_REQUEST),
+    "desk:sign_from_list": (lambda w: {}, POST_ONLY),
     "desk:counter_new": (lambda w: {"community_code": w.community}, DESK_ENTRY),
     "desk:counter_entry": (lambda w: {"community_code": w.community, "item_code": "610113-ZM01"}, DESK_ENTRY),
     "desk:exceptional_new": (lambda w: {"community_code": w.community}, DESK_ENTRY),
