@@ -68,6 +68,8 @@ class RequestInput:
     # Online, the applicant ticks that they read the commitment text; at the counter staff tick each commitment
     # only after the applicant signed it in person, so the tick is the confirmation.
     commitment_confirmed: bool = False
+    # At the counter: materials whose original staff saw (原件已查验) instead of scanning it; recorded in the timeline.
+    originals_seen: set[str] = field(default_factory=set)
 
 
 class RequestInvalid(Exception):
@@ -225,7 +227,12 @@ def _validate(item: IssuableItem, data: RequestInput) -> dict[str, list[str]]:
         add("commitments", _("“%(m)s”不能以告知承诺替代。") % {"m": material})
     for material in item.materials:
         name, requirement = material["name"], material.get("requirement")
-        if requirement == "optional" or data.uploads.get(name) or name in data.commitments & replaceable:
+        if (
+            requirement == "optional"
+            or data.uploads.get(name)
+            or name in data.commitments & replaceable
+            or name in data.originals_seen
+        ):
             continue
         add(
             f"material_{name}",
@@ -269,6 +276,10 @@ def _request_checks(
     if existing is not None:
         raise DuplicateRequest(existing)
     errors = texts.merge(_validate(item, data), _request_text_errors(data))
+    if channel != Channel.COUNTER and data.originals_seen:
+        _add(errors, "originals_seen", _("只有窗口受理时，工作人员可以记录“原件已查验”。"))
+    for material in sorted(data.originals_seen - {m["name"] for m in item.materials}):
+        _add(errors, "originals_seen", _("“%(m)s”不是该事项的申请材料。") % {"m": material})
     if channel == Channel.ONLINE and data.commitments and not data.commitment_confirmed:
         _add(errors, "commitments", _("选择以告知承诺替代材料的，请阅读告知承诺书并勾选确认，否则请上传材料。"))
     body = _requesting_body(community, item, data, errors)
@@ -342,6 +353,11 @@ def request_create(
     )
     for material, clean in cleaned:
         _store(request, material, clean, actor)
+    with translation.override(settings.LANGUAGE_CODE):  # the timeline is a permanent record: in Chinese
+        for material in sorted(data.originals_seen):
+            RequestEvent.record(
+                request, action="original_seen", actor=actor, note=_("原件已查验：%(m)s") % {"m": material}
+            )
     if data.commitments:
         text = current_commitment_text()
         for material in sorted(data.commitments):

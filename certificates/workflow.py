@@ -212,13 +212,14 @@ RECORD_LABELS = {
     "revoke": gettext_lazy("撤销证明"),
     "county_review": gettext_lazy("区县复核"),
     "post_check": gettext_lazy("事后核查"),
+    "original_seen": gettext_lazy("原件已查验"),
 }
 
 
 # Event notes the applicant sees (on the request page and in notifications). Verification notes, a send-back
 # reason, post-check findings and county review notes are the community's internal record.
 PUBLIC_NOTE_ACTIONS = frozenset(
-    {"submit", "request_supplement", "supplement", "reject", "withdraw", "cancel", "revoke"}
+    {"submit", "request_supplement", "supplement", "reject", "withdraw", "cancel", "revoke", "original_seen"}
 )
 
 
