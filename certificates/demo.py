@@ -47,7 +47,7 @@ def seed_specimen_seals() -> int:
     for m in Membership.objects.filter(role=Role.KEEPER, active=True).select_related("region", "user"):
         _, created = Seal.objects.get_or_create(
             community=m.region,
-            name=f"{m.region.name}证明专用章（样章）",
+            name=f"{m.region.name}证明专用章",  # specimen by its flag, shown as a 样章 badge once
             defaults={"keeper": m.user, "is_specimen": True},
         )
         made += created

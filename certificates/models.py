@@ -184,6 +184,14 @@ class CertificateRequest(models.Model):
         return self.due_date is not None and self.due_date < today and self.status in OVERDUE_STATES
 
     @property
+    def post_check_due(self) -> bool:
+        """Commitments replaced materials and the matter was signed (workflow.POST_CHECK_STATES): a withdrawn,
+        rejected or revoked request has nothing to post-check."""
+        from certificates.workflow import POST_CHECK_STATES  # the workflow imports this module
+
+        return self.post_check_required and self.status in POST_CHECK_STATES
+
+    @property
     def status_tone(self) -> str:
         """The badge colour of the current state (certificates.workflow.STATES)."""
         from certificates.workflow import STATES

@@ -569,6 +569,16 @@ def _render_detail(request: HttpRequest, pk: int, failed: Failed | None = None) 
             "commitments": list(obj.commitments.select_related("text", "confirmed_by")),
             "post_checks": list(obj.post_checks.select_related("checked_by")),
             "post_check_form": PostCheckForm() if services.can_post_check(user, obj) else None,
+            # What the user can do on this page outside the action column: the column points to it instead of
+            # saying there is nothing to do.
+            "elsewhere": [
+                (label, anchor)
+                for label, anchor, offered in (
+                    (_("撤销证明"), f"#certificate-panel-{obj.pk}", workflow.can(user, obj, "revoke")),
+                    (_("事后核查"), "#post-check", services.can_post_check(user, obj)),
+                )
+                if offered
+            ],
             "deliberations": deliberations,
             "events": events,
             "register_entry": RegisterEntry.objects.filter(request=obj).select_related("cancellation").first(),
