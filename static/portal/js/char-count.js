@@ -13,7 +13,7 @@
     function update() {
       var used = Array.from(input.value).length;  // characters, not UTF-16 units: 汉字 and emoji count once
       var rest = limit - used;
-      counter.textContent = (rest >= 0 ? left : over).replace("%(n)s", String(Math.abs(rest))).replace("%(limit)s", String(limit));
+      counter.textContent = (rest >= 0 ? left : over).replace("{n}", String(Math.abs(rest))).replace("{limit}", String(limit));
       counter.classList.toggle("text-danger", rest < 0);
       counter.classList.toggle("fw-semibold", rest < 0);
     }
