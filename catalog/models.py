@@ -226,6 +226,9 @@ class IssuableItem(CatalogItem):
             ),
             lambda: rules.check_legal_bases(self.legal_bases),
             lambda: rules.check_fields_and_body(self.fields, self.body_template),
+            lambda: rules.check_deliberation_not_asked(
+                requires_deliberation=self.requires_deliberation, materials=self.materials
+            ),
             super().clean,
         )
 

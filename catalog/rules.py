@@ -30,7 +30,10 @@ STANDARD_PLACEHOLDERS: dict[str, str] = {
     "community_name": "示例社区居民委员会",
     "purpose": "办理有关事项",
     "requesting_body": "要求出具证明的单位",
+    # Filled from the community's record of the residents' deliberation (held after accepting the request).
+    "deliberation_outcome": "2026年1月5日在社区议事厅召开，参会21人，同意19人",
 }
+DELIBERATION_WORDS = ("议事协商", "协商记录", "会议纪要", "会议记录")
 
 # A village committee's certificate speaks of itself as a village: the county writes one wording for both kinds
 # of committee and the village's certificate reads 本村 / 村民委员会. Longest first; applied to the template only.
@@ -144,6 +147,24 @@ def check_optional_sentences(fields: list[dict[str, Any]], body: str) -> None:
                     "选填字段 %(names)s 留空时会留下多余的文字，请把含有它的句子放进 [[ ]]，例如“[[，配偶：{spouse_name}]]”。"
                 )
                 % {"names": "、".join(f"{{{n}}}" for n in optional)}
+            }
+        )
+
+
+def check_deliberation_not_asked(*, requires_deliberation: bool, materials: list[dict[str, Any]]) -> None:
+    """The community holds the residents' deliberation after accepting the request (陕西通知二（一）): the resident
+    is never asked to bring its minutes, nor to state its outcome."""
+    if not requires_deliberation:
+        return
+    asked = [m.get("name", "") for m in materials if any(word in m.get("name", "") for word in DELIBERATION_WORDS)]
+    if asked:
+        raise ValidationError(
+            {
+                "materials": _(
+                    "需要居民议事协商的事项由社区在受理后组织议事协商，不能要求申请人提交“%(names)s”；"
+                    "协商结果可用占位符 {deliberation_outcome} 写入证明正文。"
+                )
+                % {"names": "、".join(asked)}
             }
         )
 

@@ -123,3 +123,26 @@ def catalog_version() -> str:
         agg = model.objects.aggregate(latest=Max("updated_at"), n=Count("id"))
         parts.append(f"{agg['latest'].timestamp() if agg['latest'] else 0}-{agg['n']}")
     return "/".join(parts)
+
+
+def exception_items(
+    community: Region, items: list[NonIssuableItem], issuable: list[IssuableItem] | None = None
+) -> dict[int, IssuableItem]:
+    """For non-issuable items with an exception, the community's issuable item that covers it: named as the
+    non-issuable item followed by the case in brackets (婚姻状况证明 → 婚姻状况证明（婚姻登记档案遗失时）), the
+    catalogue's own way of listing an exception as an issuable item. Keyed by the non-issuable item's pk.
+    (Derived from the names: the catalog has no explicit link yet; an officer-set link would replace this.)"""
+    with_exception = [item for item in items if item.exception]
+    if not with_exception:
+        return {}
+    if issuable is None:  # else: the community's issuable items, already read by the caller
+        query = Q()
+        for item in with_exception:
+            query |= Q(name__startswith=f"{item.name}（")
+        issuable = list(effective_issuable_items(community).filter(query))
+    found: dict[int, IssuableItem] = {}
+    for item in with_exception:
+        match = next((i for i in issuable if i.name.startswith(f"{item.name}（")), None)
+        if match is not None:
+            found[item.pk] = match
+    return found

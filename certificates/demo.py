@@ -47,7 +47,7 @@ def seed_specimen_seals() -> int:
     for m in Membership.objects.filter(role=Role.KEEPER, active=True).select_related("region", "user"):
         _, created = Seal.objects.get_or_create(
             community=m.region,
-            name=f"{m.region.name}证明专用章（样章）",
+            name=f"{m.region.name}证明专用章",  # specimen by its flag, shown as a 样章 badge once
             defaults={"keeper": m.user, "is_specimen": True},
         )
         made += created
@@ -100,6 +100,31 @@ def _data_for(item, resident: User, rng: random.Random) -> RequestInput:
         field_values={f["name"]: _demo_value(f) for f in item.fields},
         uploads=uploads,
         commitments=commitments,
+        commitment_confirmed=bool(commitments),  # the demo resident read and ticked the commitment text
+    )
+
+
+def _apply(community: Region, resident: User, item, items: list, rng: random.Random):
+    """An application as a resident makes it: the service refuses a second one for an item and purpose already in
+    progress, so the demo resident picks another purpose or item, and when every one is in progress withdraws one
+    that is in the way (as a resident would)."""
+    in_the_way = []
+    for candidate in [item, *(other for other in items if other != item)]:
+        data = _data_for(candidate, resident, rng)
+        for purpose in [data.purpose, *(p for p in candidate.purposes if p != data.purpose)]:
+            data.purpose = purpose
+            try:
+                return services.request_create(
+                    community=community, item=candidate, actor=resident, applicant=resident, data=data
+                )
+            except services.DuplicateRequest as duplicate:
+                in_the_way.append(duplicate.existing)
+    withdrawable = next(r for r in in_the_way if workflow.can(resident, r, "withdraw"))
+    workflow.withdraw(request_id=withdrawable.pk, actor=resident)
+    data = _data_for(withdrawable.item, resident, rng)
+    data.purpose = withdrawable.purpose
+    return services.request_create(
+        community=community, item=withdrawable.item, actor=resident, applicant=resident, data=data
     )
 
 
@@ -110,10 +135,8 @@ def _drive(community: Region, resident: User, rng: random.Random) -> str:
     item = rng.choice(items)
     staff, director = _ensure_workers(community)
     outcome = rng.choices([o for o, _ in OUTCOMES], weights=[w for _, w in OUTCOMES])[0]
-    request = services.request_create(
-        community=community, item=item, actor=resident, applicant=resident, data=_data_for(item, resident, rng)
-    )
-    pk = request.pk
+    request = _apply(community, resident, item, items, rng)
+    pk, item = request.pk, request.item
     if outcome == "submitted":
         return outcome
     if outcome == "withdrawn":

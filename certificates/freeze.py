@@ -52,6 +52,18 @@ def split_addressee(rendered: str) -> tuple[str, str]:
     return "", rendered
 
 
+def _deliberation_outcome(request: CertificateRequest) -> dict[str, str]:
+    """The community's record of the residents' deliberation, in the certificate's words (Chinese, permanent text);
+    nothing before it is held, so the preview shows the placeholder still open."""
+    held = request.deliberations.order_by("-held_on", "-pk").first() if request.pk else None
+    if held is None:
+        return {}
+    return {
+        "deliberation_outcome": f"{held.held_on.year}年{held.held_on.month}月{held.held_on.day}日在{held.place}召开，"
+        f"参会{held.total}人，同意{held.agreed}人"
+    }
+
+
 def _values(request: CertificateRequest) -> dict[str, str]:
     """What the placeholders are filled with. Dates typed as 2023-05-01 are printed 2023年5月1日 (GB/T 9704)."""
     from certificates.documents import gender_from_id
@@ -59,6 +71,7 @@ def _values(request: CertificateRequest) -> dict[str, str]:
     fields = {k: chinese_dates(v) if isinstance(v, str) else v for k, v in (request.field_values or {}).items()}
     return {
         **fields,
+        **_deliberation_outcome(request),
         "applicant_name": request.applicant_name,
         "applicant_gender": gender_from_id(request.applicant_id_number),
         "applicant_id_number": request.applicant_id_number,

@@ -28,14 +28,11 @@ from certificates.models import (
     CertificateRequest,
     CertificateRevocation,
     IssuedCertificate,
-    RequestEvent,
     RevocationCategory,
 )
 from certificates.permissions import works_in
-from portal.access import has_role
 from portal.models import User
 from portal.pdf import render_pdf
-from portal.roles import Role
 from seals.impressions import impression_data_url
 from seals.models import DocumentKind, Seal
 from seals.services import SealRuleError, seal_apply, separation_problem
@@ -176,32 +173,19 @@ def validity_of(certificate: IssuedCertificate, today: dt.date | None = None) ->
     return Validity.VALID
 
 
-@transaction.atomic
 def certificate_revoke(
     *, certificate: IssuedCertificate, actor: User, reason: str, category: str = RevocationCategory.OTHER
 ) -> CertificateRevocation:
-    """The director withdraws an issued certificate. The register entry keeps its number; verification shows the date
-    and the reason's category (the written reason stays with the community and the applicant)."""
-    certificate = IssuedCertificate.objects.select_for_update().select_related("entry__request").get(pk=certificate.pk)
-    request = certificate.entry.request
-    if not has_role(actor, Role.DIRECTOR, request.community):
-        raise IssuanceRefused(_("只有本社区主任可以撤销证明。"))
-    if CertificateRevocation.objects.filter(certificate=certificate).exists():
-        raise IssuanceRefused(_("该证明已经撤销。"))
-    if not reason.strip():
-        raise IssuanceRefused(_("请写明撤销理由。"))
-    if category not in RevocationCategory.values:
-        raise IssuanceRefused(_("请选择撤销原因类别。"))
-    revocation = CertificateRevocation.objects.create(
-        certificate=certificate, category=category, reason=reason.strip(), revoked_by=actor
-    )
-    RequestEvent.record(
-        request,
-        action="revoke",
-        actor=actor,
-        note=reason.strip(),
-    )
-    return revocation
+    """The director withdraws an issued certificate: the workflow's "revoke" transition (the request reads 已撤销),
+    the register entry keeps its number; verification shows the date and the reason's category (the written reason
+    stays with the community and the applicant)."""
+    from certificates import workflow  # the workflow imports this module
+
+    try:
+        workflow.revoke(request_id=certificate.entry.request_id, actor=actor, reason=reason, category=category)
+    except workflow.WorkflowError as error:
+        raise IssuanceRefused(error.message) from None
+    return CertificateRevocation.objects.get(certificate=certificate)
 
 
 def log_reprint(*, certificate: IssuedCertificate, actor: User) -> CertificateReprint:

@@ -36,6 +36,7 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("不予出具")
     CANCELLED = "cancelled", _("登记已作废")
     WITHDRAWN = "withdrawn", _("已撤回")
+    REVOKED = "revoked", _("已撤销")  # issued, then revoked by the director (the certificate verifies as revoked)
 
 
 class Channel(models.TextChoices):
@@ -183,6 +184,14 @@ class CertificateRequest(models.Model):
         return self.due_date is not None and self.due_date < today and self.status in OVERDUE_STATES
 
     @property
+    def post_check_due(self) -> bool:
+        """Commitments replaced materials and the matter was signed (workflow.POST_CHECK_STATES): a withdrawn,
+        rejected or revoked request has nothing to post-check."""
+        from certificates.workflow import POST_CHECK_STATES  # the workflow imports this module
+
+        return self.post_check_required and self.status in POST_CHECK_STATES
+
+    @property
     def status_tone(self) -> str:
         """The badge colour of the current state (certificates.workflow.STATES)."""
         from certificates.workflow import STATES
@@ -282,6 +291,32 @@ class Attachment(PermanentRecord):
         verbose_name = _("申请材料")
         verbose_name_plural = _("申请材料")
         ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class PendingUpload(models.Model):
+    """A file a resident chose on an application that was sent back for correction: checked (by content, images
+    re-encoded) and kept so that it need not be chosen again.
+
+    Not a record: it belongs to one browser session of one user for one application form, is never served, is
+    deleted when the application is submitted or the file is removed, and is cleaned up when abandoned
+    (manage.py clean_pending_uploads)."""
+
+    session_key = models.CharField(max_length=64, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    form_key = models.CharField(max_length=100)  # "<community code>/<item code>"
+    material_index = models.PositiveSmallIntegerField()
+    file = models.FileField(upload_to="pending/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return self.original_name

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone, translation
@@ -32,6 +33,7 @@ from certificates.models import (
     CountyReviewGate,
     FourEyesWaiver,
     NumberCounter,
+    PendingUpload,
     PostCheck,
     PostCheckResult,
     RefusalNotice,
@@ -67,12 +69,46 @@ class RequestInput:
     field_values: dict[str, str] = field(default_factory=dict)
     uploads: dict[str, list] = field(default_factory=dict)  # material name -> uploaded files
     commitments: set[str] = field(default_factory=set)  # material names replaced by a commitment
+    # Online, the applicant ticks that they read the commitment text; at the counter staff tick each commitment
+    # only after the applicant signed it in person, so the tick is the confirmation.
+    commitment_confirmed: bool = False
+    # At the counter: materials whose original staff saw (原件已查验) instead of scanning it; recorded in the timeline.
+    originals_seen: set[str] = field(default_factory=set)
 
 
 class RequestInvalid(Exception):
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__("; ".join(m for ms in errors.values() for m in ms))
         self.errors = errors
+
+
+class DuplicateRequest(Exception):
+    """The applicant already has an open request for this item and purpose: open it instead."""
+
+    def __init__(self, existing: CertificateRequest):
+        super().__init__(f"duplicate of request {existing.pk}")
+        self.existing = existing
+
+
+def in_progress_duplicate(
+    *, community: Region, item: IssuableItem, applicant_id_number: str, purpose: str
+) -> CertificateRequest | None:
+    """The same person's request for the same item and purpose still open (the community has yet to decide on it),
+    if any: online and at the counter. Once signed, another application is another copy, not a duplicate."""
+    number, purpose = normalize_id_number(applicant_id_number or ""), (purpose or "").strip()
+    if not number or not purpose:
+        return None
+    return (
+        CertificateRequest.objects.filter(
+            community=community,
+            item=item,
+            applicant_id_number=number,
+            purpose=purpose,
+            status__in=workflow.OPEN_STATES,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
 
 
 def current_commitment_text() -> CommitmentText:
@@ -138,14 +174,27 @@ def _check_account(community: Region, applicant: User | None, data: RequestInput
         _add(errors, "account", _("该居民账号登记的公民身份号码与申请人不一致，不能关联。"))
 
 
+EARLIEST_PLAUSIBLE_DATE = dt.date(1900, 1, 1)
+
+
 def _check_field_value(spec: dict, value: str) -> str | None:
-    """The same date and number checks online and at the counter."""
+    """The same date and number checks online and at the counter. A certificate attests facts that have happened
+    (living somewhere since, a relation, a death): a date after today, or before 1900, cannot be true."""
     kind = spec.get("type")
     if kind == "date":
         try:
-            dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             return _("请按“年-月-日”填写日期，例如 2024-03-01。")
+        label = spec.get("label") or spec["name"]
+        today = timezone.localdate()
+        if day > today:
+            return _("“%(label)s”不能晚于今天（%(today)s）：证明的是已经发生的事实。") % {
+                "label": label,
+                "today": today.isoformat(),
+            }
+        if day < EARLIEST_PLAUSIBLE_DATE:
+            return _("“%(label)s”早于 1900 年，请检查年份。") % {"label": label}
     elif kind == "number":
         try:
             if not Decimal(value).is_finite():
@@ -167,10 +216,10 @@ def _validate(item: IssuableItem, data: RequestInput) -> dict[str, list[str]]:
         validate_id_number(data.applicant_id_number or "")
     except Exception as error:  # ValidationError: its message names the problem
         add("applicant_id_number", " ".join(getattr(error, "messages", [str(error)])))
-    if item.purposes and data.purpose not in item.purposes:
-        add("purpose", _("请从该事项的办理用途中选择。"))
     if not data.purpose.strip():
-        add("purpose", _("请选择办理用途。"))
+        add("purpose", _("请选择办理用途。") if item.purposes else _("请填写办理用途。"))
+    elif item.purposes and data.purpose not in item.purposes:
+        add("purpose", _("请从该事项的办理用途中选择。"))
     for spec in item.fields:
         value = (data.field_values.get(spec["name"]) or "").strip()
         if spec.get("required") and not value:
@@ -182,7 +231,12 @@ def _validate(item: IssuableItem, data: RequestInput) -> dict[str, list[str]]:
         add("commitments", _("“%(m)s”不能以告知承诺替代。") % {"m": material})
     for material in item.materials:
         name, requirement = material["name"], material.get("requirement")
-        if requirement == "optional" or data.uploads.get(name) or name in data.commitments & replaceable:
+        if (
+            requirement == "optional"
+            or data.uploads.get(name)
+            or name in data.commitments & replaceable
+            or name in data.originals_seen
+        ):
             continue
         add(
             f"material_{name}",
@@ -204,18 +258,10 @@ def _request_text_errors(data: RequestInput) -> dict[str, list[str]]:
     )
 
 
-@transaction.atomic
-def request_create(
-    *,
-    community: Region,
-    item: IssuableItem,
-    actor: User,
-    data: RequestInput,
-    applicant: User | None = None,
-    channel: str = Channel.ONLINE,
-    submit: bool = True,
-) -> CertificateRequest:
-    """Create a request with its materials and commitments, and submit it (the clock starts at acceptance)."""
+def _request_checks(
+    *, community: Region, item: IssuableItem, actor: User, data: RequestInput, applicant: User | None, channel: str
+) -> tuple[dict[str, list[str]], BodyChoice, list[tuple[str, object]]]:
+    """Every rule a new request must meet, each failure under its field's key, all at once."""
     if not effective_issuable_items(community).filter(pk=item.pk).exists():
         raise WorkflowError(_("该事项不在本社区（村）现行的可出具清单中。"))
     if channel == Channel.COUNTER and not handles_requests(actor, community):
@@ -224,7 +270,22 @@ def request_create(
         raise WorkflowError(_("网上申请只能由申请人本人提交。"), forbidden=True)
     if channel == Channel.ONLINE and not has_role(actor, Role.RESIDENT, community):
         raise WorkflowError(_("网上申请只能向本人所在的社区（村）提出。"), forbidden=True)
+    if applicant is not None:
+        # One application at a time per person: two quick submits (a double tap, the Back button) wait here for
+        # each other, and the second finds the first.
+        User.objects.select_for_update().filter(pk=applicant.pk).first()
+    existing = in_progress_duplicate(
+        community=community, item=item, applicant_id_number=data.applicant_id_number, purpose=data.purpose
+    )
+    if existing is not None:
+        raise DuplicateRequest(existing)
     errors = texts.merge(_validate(item, data), _request_text_errors(data))
+    if channel != Channel.COUNTER and data.originals_seen:
+        _add(errors, "originals_seen", _("只有窗口受理时，工作人员可以记录“原件已查验”。"))
+    for material in sorted(data.originals_seen - {m["name"] for m in item.materials}):
+        _add(errors, "originals_seen", _("“%(m)s”不是该事项的申请材料。") % {"m": material})
+    if channel == Channel.ONLINE and data.commitments and not data.commitment_confirmed:
+        _add(errors, "commitments", _("选择以告知承诺替代材料的，请阅读告知承诺书并勾选确认，否则请上传材料。"))
     body = _requesting_body(community, item, data, errors)
     if channel == Channel.COUNTER:
         _check_account(community, applicant, data, errors)
@@ -239,6 +300,42 @@ def request_create(
                 continue
             total += clean.size
             cleaned.append((material, clean))
+    return errors, body, cleaned
+
+
+@transaction.atomic
+def request_errors(
+    *,
+    community: Region,
+    item: IssuableItem,
+    actor: User,
+    data: RequestInput,
+    applicant: User | None = None,
+    channel: str = Channel.ONLINE,
+) -> dict[str, list[str]]:
+    """What request_create would refuse, without writing anything: a form that has its own errors still shows
+    the service's at the same time, so nothing is reported one submit at a time."""
+    errors, _body, _cleaned = _request_checks(
+        community=community, item=item, actor=actor, data=data, applicant=applicant, channel=channel
+    )
+    return errors
+
+
+@transaction.atomic
+def request_create(
+    *,
+    community: Region,
+    item: IssuableItem,
+    actor: User,
+    data: RequestInput,
+    applicant: User | None = None,
+    channel: str = Channel.ONLINE,
+    submit: bool = True,
+) -> CertificateRequest:
+    """Create a request with its materials and commitments, and submit it (the clock starts at acceptance)."""
+    errors, body, cleaned = _request_checks(
+        community=community, item=item, actor=actor, data=data, applicant=applicant, channel=channel
+    )
     if errors:
         raise RequestInvalid(errors)
     request = CertificateRequest.objects.create(
@@ -260,6 +357,11 @@ def request_create(
     )
     for material, clean in cleaned:
         _store(request, material, clean, actor)
+    with translation.override(settings.LANGUAGE_CODE):  # the timeline is a permanent record: in Chinese
+        for material in sorted(data.originals_seen):
+            RequestEvent.record(
+                request, action="original_seen", actor=actor, note=_("原件已查验：%(m)s") % {"m": material}
+            )
     if data.commitments:
         text = current_commitment_text()
         for material in sorted(data.commitments):
@@ -280,6 +382,79 @@ def _store(request: CertificateRequest, material: str, clean, actor: User) -> At
         sha256=clean.sha256,
         uploaded_by=actor,
     )
+
+
+# --- pending uploads: files chosen on an application sent back for correction ----------------------------------------
+
+
+def pending_uploads(*, session_key: str, user: User, form_key: str) -> list[PendingUpload]:
+    """The files kept for this session's application form; none without a session (nothing is ever shared)."""
+    if not session_key or not user.is_authenticated:
+        return []
+    return list(PendingUpload.objects.filter(session_key=session_key, user=user, form_key=form_key))
+
+
+def pending_uploads_keep(
+    *, session_key: str, user: User, form_key: str, uploads: dict[int, list]
+) -> dict[int, list[str]]:
+    """Keep the newly chosen files that pass the upload checks (by content, images re-encoded), so that the
+    resident need not choose them again after a correction. Returns, per material, the names NOT kept (refused,
+    or beyond the 40 MB of one application): those must be chosen again."""
+    not_kept: dict[int, list[str]] = {}
+    if not session_key or not user.is_authenticated:
+        return {index: [display_name(f.name) for f in files] for index, files in uploads.items() if files}
+    used = sum(p.size for p in pending_uploads(session_key=session_key, user=user, form_key=form_key))
+    for index, files in uploads.items():
+        for uploaded in files:
+            try:
+                clean = clean_upload(uploaded, bytes_already=used)
+            except UploadRejected:
+                not_kept.setdefault(index, []).append(display_name(uploaded.name))
+                continue
+            used += clean.size
+            PendingUpload.objects.create(
+                session_key=session_key,
+                user=user,
+                form_key=form_key,
+                material_index=index,
+                file=clean.content,
+                original_name=clean.original_name,
+                content_type=clean.content_type,
+                size=clean.size,
+                sha256=clean.sha256,
+            )
+    return not_kept
+
+
+def pending_uploads_discard(*, session_key: str, user: User, form_key: str, ids: Iterable[int] | None = None) -> int:
+    """Delete kept files of this session's form (those ids only, or all), files on disk included."""
+    rows = pending_uploads(session_key=session_key, user=user, form_key=form_key)
+    if ids is not None:
+        wanted = set(ids)
+        rows = [row for row in rows if row.pk in wanted]
+    for row in rows:
+        row.file.delete(save=False)
+        row.delete()
+    return len(rows)
+
+
+def pending_as_uploads(rows: Iterable[PendingUpload]) -> dict[int, list]:
+    """Kept files as uploaded files again, per material index: request_create checks them like new ones."""
+    files: dict[int, list] = {}
+    for row in rows:
+        with row.file.open("rb") as stored:
+            data = stored.read()
+        files.setdefault(row.material_index, []).append(SimpleUploadedFile(row.original_name, data, row.content_type))
+    return files
+
+
+def pending_uploads_expire(*, older_than: dt.timedelta) -> int:
+    """Abandoned kept files (a form never sent again): deleted with their files. Used by clean_pending_uploads."""
+    rows = list(PendingUpload.objects.filter(created_at__lt=timezone.now() - older_than))
+    for row in rows:
+        row.file.delete(save=False)
+        row.delete()
+    return len(rows)
 
 
 @transaction.atomic

@@ -144,6 +144,8 @@ def clean_upload(uploaded, *, bytes_already: int = 0) -> CleanUpload:
     too_big = _("“%(name)s”：文件过大（最大 %(mb)dMB），请压缩后再上传。") % {"name": name, "mb": MAX_FILE_BYTES >> 20}
     if size > MAX_FILE_BYTES:
         raise UploadRejected(too_big)
+    if hasattr(uploaded, "seek"):
+        uploaded.seek(0)  # a file checked once already (all errors are collected before anything is kept)
     data = uploaded.read(MAX_FILE_BYTES + 1)  # never more than the limit in memory, whatever size was claimed
     if not data:
         raise UploadRejected(_("“%(name)s”是空文件。") % {"name": name})

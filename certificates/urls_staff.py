@@ -8,6 +8,7 @@ app_name = "desk"
 urlpatterns = [
     path("", staff.queue, name="queue"),
     path("requests/<int:pk>/", staff.detail, name="detail"),
+    path("sign/", staff.sign_from_list, name="sign_from_list"),
     path("counter/<str:community_code>/", staff.counter_new, name="counter_new"),
     path("counter/<str:community_code>/<str:item_code>/", staff.counter_entry, name="counter_entry"),
     path("exceptional/<str:community_code>/", staff.exceptional_new, name="exceptional_new"),

@@ -31,11 +31,13 @@ from certificates import freeze, register, texts
 from certificates.issuance import IssuanceRefused, issue_certificate
 from certificates.models import (
     CertificateRequest,
+    CertificateRevocation,
     CountyReviewGate,
     Deliberation,
     FourEyesWaiver,
     RegisterCancellation,
     RequestEvent,
+    RevocationCategory,
     Status,
 )
 from certificates.workdays import add_workdays, workdays_between
@@ -150,6 +152,9 @@ TRANSITIONS: dict[str, Transition] = {
             "cancel", frozenset({Status.SIGNED}), Status.CANCELLED, frozenset({Role.DIRECTOR}), gettext_lazy("作废登记")
         ),
         Transition(
+            "revoke", frozenset({Status.ISSUED}), Status.REVOKED, frozenset({Role.DIRECTOR}), gettext_lazy("撤销证明")
+        ),
+        Transition(
             "withdraw",
             OPEN_BEFORE_SIGNING | {Status.DRAFT},
             Status.WITHDRAWN,
@@ -182,10 +187,11 @@ STATES: dict[str, StateClass] = {
     Status.AWAITING_DELIBERATION: StateClass("deliberation", True, True, False, True, False, "info"),
     Status.AWAITING_SIGNATURE: StateClass("signature", True, True, False, True, False, "primary"),
     Status.SIGNED: StateClass("signed", False, False, True, True, False, "success"),
-    Status.ISSUED: StateClass("signed", False, False, True, True, True, "success"),
+    Status.ISSUED: StateClass("signed", False, False, True, True, False, "success"),  # the director may revoke it
     Status.REJECTED: StateClass("closed", False, False, False, True, True, "danger"),
     Status.CANCELLED: StateClass("closed", False, False, False, True, True, "secondary"),
     Status.WITHDRAWN: StateClass("closed", False, False, False, True, True, "secondary"),
+    Status.REVOKED: StateClass("closed", False, False, False, True, True, "danger"),
 }
 
 
@@ -210,13 +216,14 @@ RECORD_LABELS = {
     "revoke": gettext_lazy("撤销证明"),
     "county_review": gettext_lazy("区县复核"),
     "post_check": gettext_lazy("事后核查"),
+    "original_seen": gettext_lazy("原件已查验"),
 }
 
 
 # Event notes the applicant sees (on the request page and in notifications). Verification notes, a send-back
 # reason, post-check findings and county review notes are the community's internal record.
 PUBLIC_NOTE_ACTIONS = frozenset(
-    {"submit", "request_supplement", "supplement", "reject", "withdraw", "cancel", "revoke"}
+    {"submit", "request_supplement", "supplement", "reject", "withdraw", "cancel", "revoke", "original_seen"}
 )
 
 
@@ -561,6 +568,43 @@ def sign(*, request_id: int, actor: User, expected_revision: int | None = None) 
     return _transition(request_id, "sign", actor, expected_revision=expected_revision, note=note, change=register_it)
 
 
+def bulk_sign_refusal(request: CertificateRequest) -> str | None:
+    """Why this matter cannot be signed together with others (None when it can). A matter that needed a residents'
+    deliberation, or a matter outside the catalogue, is read and signed on its own."""
+    if request.exceptional or not request.item_id:
+        return _("清单外事项须逐件签字。")
+    if request.item.requires_deliberation:
+        return _("须经居民议事协商的事项须逐件签字。")
+    return None
+
+
+@dataclass(frozen=True)
+class SignOutcome:
+    request_id: int
+    signed: CertificateRequest | None
+    refusal: str | None
+
+
+def sign_many(*, actor: User, matters: list[tuple[int, int]]) -> list[SignOutcome]:
+    """The director signs several matters from the list: each (request id, revision seen on the list) is signed on
+    its own through sign(), in its own transaction, with the same checks and the stale-form check, and gets its own
+    register line. One refusal does not stop the others; each outcome is reported."""
+    outcomes = []
+    for request_id, revision in matters:
+        request = CertificateRequest.objects.select_related("item").filter(pk=request_id).first()
+        refusal = _("没有找到该申请。") if request is None else bulk_sign_refusal(request)
+        if refusal is None:
+            try:
+                outcomes.append(
+                    SignOutcome(request_id, sign(request_id=request_id, actor=actor, expected_revision=revision), None)
+                )
+                continue
+            except WorkflowError as error:
+                refusal = error.message
+        outcomes.append(SignOutcome(request_id, None, refusal))
+    return outcomes
+
+
 def reject(*, request_id: int, actor: User, reason: str, expected_revision: int | None = None):
     if not reason.strip():
         raise WorkflowError(_("请写明不予出具的理由，申请人会看到。"))
@@ -600,6 +644,32 @@ def issue(
             raise WorkflowError(refused.message) from None
 
     return _transition(request_id, "issue", actor, expected_revision=expected_revision, change=seal_and_render)
+
+
+def revoke(
+    *,
+    request_id: int,
+    actor: User,
+    reason: str,
+    category: str = RevocationCategory.OTHER,
+    expected_revision: int | None = None,
+):
+    """The director revokes an issued certificate: the request reads 已撤销 everywhere, the register entry keeps its
+    number and the verification page shows the revocation's date and category (never the written reason)."""
+    if not reason.strip():
+        raise WorkflowError(_("请写明撤销理由。"))
+    if category not in RevocationCategory.values:
+        raise WorkflowError(_("请选择撤销原因类别。"))
+    refuse_texts(stored={"reason": reason})
+
+    def record(request: CertificateRequest) -> None:
+        CertificateRevocation.objects.create(
+            certificate=request.register_entry.certificate, category=category, reason=reason.strip(), revoked_by=actor
+        )
+
+    return _transition(
+        request_id, "revoke", actor, expected_revision=expected_revision, note=reason.strip(), change=record
+    )
 
 
 def cancel(*, request_id: int, actor: User, reason: str, expected_revision: int | None = None):

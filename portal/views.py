@@ -20,16 +20,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from portal import twofactor
-from portal.access import needs_second_factor, officer_regions
+from portal.access import needs_second_factor, officer_regions, regions_with_role
 from portal.forms import CodeForm, LoginForm
 from portal.lockout import lockout_message, lockout_rule, lockouts_visible_to, unlock_time
 from portal.models import Region
 from portal.regions import Level
+from portal.roles import Role
 
 
 def home(request: HttpRequest) -> HttpResponse:
     counties = Region.objects.filter(level=Level.COUNTY).select_related("parent").order_by("code")
-    return render(request, "portal/home.html", {"counties": counties})
+    # The two list cards open the lists: of the resident's own community, or the way to find one's community.
+    homes = regions_with_role(request.user, Role.RESIDENT) if request.user.is_authenticated else []
+    home_community = homes[0] if homes else None
+    return render(request, "portal/home.html", {"counties": counties, "home_community": home_community})
 
 
 def _with_next(url_name: str, next_url: str) -> str:
@@ -58,6 +62,9 @@ class LoginView(auth_views.LoginView):
 
     def get_success_url(self) -> str:
         url = super().get_success_url()
+        if not self.get_redirect_url() and regions_with_role(self.request.user, Role.DIRECTOR):
+            # A director's most frequent task: the matters waiting for the signature, signed from that list.
+            url = f"{reverse('desk:queue')}?tab=signature"
         if needs_second_factor(self.request.user) and not twofactor.is_verified(self.request):
             return _with_next("second_step", url)
         return url

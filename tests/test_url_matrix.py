@@ -112,13 +112,7 @@ def world(personas) -> World:
             "当事人户口簿": [SimpleUploadedFile("h.pdf", PDF)],
         },
     )
-    request = services.request_create(
-        community=x, item=zm01, actor=personas.resident_a, applicant=personas.resident_a, data=data
-    )
-    data.uploads = {
-        "当事人居民身份证": [SimpleUploadedFile("id.pdf", PDF)],
-        "当事人户口簿": [SimpleUploadedFile("h.pdf", PDF)],
-    }
+    # The issued one first: a second OPEN request for the same item and purpose would be refused as a duplicate.
     issued = services.request_create(
         community=x, item=zm01, actor=personas.resident_a, applicant=personas.resident_a, data=data
     )
@@ -127,6 +121,13 @@ def world(personas) -> World:
     workflow.sign(request_id=issued.pk, actor=personas.director)
     seal = Seal.objects.create(community=x, name="证明专用章", keeper=personas.keeper, is_specimen=True)
     workflow.issue(request_id=issued.pk, actor=personas.keeper, seal_id=seal.pk, paper=True, copies=2)
+    data.uploads = {
+        "当事人居民身份证": [SimpleUploadedFile("id.pdf", PDF)],
+        "当事人户口簿": [SimpleUploadedFile("h.pdf", PDF)],
+    }
+    request = services.request_create(
+        community=x, item=zm01, actor=personas.resident_a, applicant=personas.resident_a, data=data
+    )
     notice = services.refusal_notice_create(
         community=x,
         item=__import__("catalog.models").models.NonIssuableItem.objects.get(code="N05"),
@@ -281,6 +282,7 @@ MATRIX: dict[str, tuple] = {
     # community desk and county oversight
     "desk:queue": (lambda w: {}, statuses(403, staff_x=200, staff_y=200, director=200)),
     "desk:detail": (lambda w: {"pk": w.request}, DESK_REQUEST),
+    "desk:sign_from_list": (lambda w: {}, POST_ONLY),
     "desk:counter_new": (lambda w: {"community_code": w.community}, DESK_ENTRY),
     "desk:counter_entry": (lambda w: {"community_code": w.community, "item_code": "610113-ZM01"}, DESK_ENTRY),
     "desk:exceptional_new": (lambda w: {"community_code": w.community}, DESK_ENTRY),

@@ -70,6 +70,9 @@ def community_detail(request: HttpRequest, code: str) -> HttpResponse:
     search = _search_term(request)
     issuable = list(selectors.effective_issuable_items(community, search=search))
     non_issuable = list(selectors.effective_non_issuable_items(community, search=search))
+    covered = selectors.exception_items(community, non_issuable, issuable)  # within what the page lists
+    for item in non_issuable:
+        item.covered_by = covered.get(item.pk)
     context = {
         "community": community,
         "county": _county_of(community),
@@ -100,7 +103,12 @@ def issuable_detail(request: HttpRequest, code: str, item_code: str) -> HttpResp
 def non_issuable_detail(request: HttpRequest, code: str, item_code: str) -> HttpResponse:
     community = _community_or_404(code)
     item = get_object_or_404(selectors.effective_non_issuable_items(community), code=item_code)
-    context = {"community": community, "county": _county_of(community), "item": item}
+    context = {
+        "community": community,
+        "county": _county_of(community),
+        "item": item,
+        "exception_item": selectors.exception_items(community, [item]).get(item.pk),
+    }
     return render(request, "catalog/public/non_issuable_detail.html", context)
 
 

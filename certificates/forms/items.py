@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -49,7 +50,9 @@ def item_field(spec: dict) -> forms.Field:
     if kind == "textarea":
         widget, max_length = forms.Textarea(attrs={"rows": 3, **attrs}), TEXTAREA_MAX
     elif kind == "date":
-        widget, max_length = forms.DateInput(attrs={"type": "date", **attrs}), 10
+        # The picker offers no future day; the service refuses one (a certificate attests what has happened).
+        limits = {"min": "1900-01-01", "max": timezone.localdate().isoformat()}
+        widget, max_length = forms.DateInput(attrs={"type": "date", **limits, **attrs}), 10
     elif kind == "number":
         widget, max_length = forms.NumberInput(attrs={"inputmode": "decimal", "step": "any", **attrs}), 20
     else:

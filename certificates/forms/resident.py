@@ -1,7 +1,7 @@
 """Forms of the residents' side: applying for a certificate, answering a supplement request, and asking for a
 refusal notice.
 
-The forms only read what was typed and check its shape (lengths, a date, a number). Whether a request is complete
+The forms only read what was typed and check its shape (lengths). Whether a request is complete
 and admissible is decided by certificates.services.request_create, whose per-field errors (`RequestInvalid`) are
 put back onto these forms with `ApplyForm.add_service_errors`, so every missing piece shows at once next to its
 field. Files are passed through untouched: certificates.uploads judges them by content and names the rule.
@@ -67,6 +67,9 @@ class PortalFormMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = css
+            # No maxlength: the browser would cut a pasted text without a word. The limit is stated under the
+            # box with a live count (static/portal/js/char-count.js) and the server refuses an over-long text.
+            widget.attrs.pop("maxlength", None)
             if getattr(f, "show_required", False):
                 widget.attrs["aria-required"] = "true"
 
@@ -79,6 +82,8 @@ class PortalFormMixin:
                 described.append(f"{bound.auto_id}-help")
             if getattr(f, "described_by", ""):
                 described.append(f.described_by)
+            if getattr(f, "max_length", None) and f.max_length > 20 and not isinstance(f.widget, forms.Select):
+                described.append(f"{bound.auto_id}-count")
             if name in self.errors:
                 f.widget.attrs["class"] = f.widget.attrs.get("class", "") + " is-invalid"
                 f.widget.attrs["aria-invalid"] = "true"
@@ -102,6 +107,7 @@ class MaterialRow:
     file: forms.BoundField
     commit: forms.BoundField | None
     previous_files: list[str] = field(default_factory=list)
+    kept: list[Any] = field(default_factory=list)  # PendingUpload rows: chosen before, kept for this session
 
     @property
     def errors(self) -> list[str]:
@@ -155,8 +161,10 @@ class ApplyForm(ItemFieldsMixin, PortalFormMixin, forms.Form):
         user: User,
         commitment_text: CommitmentText | None,
         community: Region | None = None,
+        kept_uploads: dict[int, list] | None = None,
         **kwargs: Any,
     ) -> None:
+        self.kept_uploads = kept_uploads or {}  # material index -> files kept from an earlier submit
         kwargs.setdefault(
             "initial",
             {"applicant_name": user.real_name, "applicant_phone": user.phone or ""},
@@ -209,14 +217,6 @@ class ApplyForm(ItemFieldsMixin, PortalFormMixin, forms.Form):
     def has_commitment_option(self) -> bool:
         return any(name.startswith("commit_") for name in self.fields)
 
-    def clean(self) -> dict:
-        data = super().clean()  # dates and numbers of the item's fields: checked by the service, as at the counter
-        if self.chosen_commitments() and not data.get("commitment_confirmed"):
-            self.add_error(
-                "commitment_confirmed", _("选择以告知承诺替代材料的，请阅读告知承诺书并勾选确认，否则请上传材料。")
-            )
-        return data
-
     def chosen_commitments(self) -> set[str]:
         data = getattr(self, "cleaned_data", {})
         return {name for index, name in enumerate(self.material_names) if data.get(f"commit_{index}")}
@@ -231,17 +231,22 @@ class ApplyForm(ItemFieldsMixin, PortalFormMixin, forms.Form):
             **self.requesting_body_input(),
             field_values=self.item_field_values(),
             uploads={
-                name: data.get(f"material_{index}", [])
+                name: [*self.kept_uploads.get(index, []), *data.get(f"material_{index}", [])]
                 for index, name in enumerate(self.material_names)
-                if data.get(f"material_{index}")
+                if data.get(f"material_{index}") or self.kept_uploads.get(index)
             },
             commitments=self.chosen_commitments(),
+            commitment_confirmed=bool(data.get("commitment_confirmed")),
         )
 
     def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        """Put the service's errors (keyed by its names) next to the fields that caused them."""
+        """Put the service's errors (keyed by its names) next to the fields that caused them. A field that already
+        shows the form's own message (e.g. too long) gets no second one: one message per field."""
+        already = set(self.errors)
         for key, messages in errors.items():
             target = self._field_for(key)
+            if target is not None and target in already:
+                continue
             for message in messages:
                 self.add_error(target, message)
 
@@ -258,8 +263,11 @@ class ApplyForm(ItemFieldsMixin, PortalFormMixin, forms.Form):
             return "commitment_confirmed"
         return None  # e.g. the ID number bound to the account: shown at the top of the form
 
-    def material_rows(self, previous_files: dict[int, list[str]] | None = None) -> list[MaterialRow]:
+    def material_rows(
+        self, previous_files: dict[int, list[str]] | None = None, kept: list | None = None
+    ) -> list[MaterialRow]:
         previous_files = previous_files or {}
+        kept = kept or []
         rows = []
         for index, material in enumerate(self.item.materials):
             commit_name = f"commit_{index}"
@@ -271,6 +279,7 @@ class ApplyForm(ItemFieldsMixin, PortalFormMixin, forms.Form):
                     file=self[f"material_{index}"],
                     commit=self[commit_name] if commit_name in self.fields else None,
                     previous_files=previous_files.get(index, []),
+                    kept=[row for row in kept if row.material_index == index],
                 )
             )
         return rows

@@ -307,6 +307,14 @@ class CounterRequestForm(ApplicantForm):
             self.fields[f"material_{index}"] = MultipleFileField(
                 label=material["name"], help_text=REQUIREMENT_HELP.get(material.get("requirement"), "")
             )
+        if self.materials:
+            self.fields["originals_seen"] = forms.MultipleChoiceField(
+                label=_("原件已查验（不需扫描上传）"),
+                required=False,
+                choices=[(m["name"], m["name"]) for m in self.materials],
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_("当面查验申请人出示的原件后勾选，该材料不再需要上传扫描件；查验记入办理记录。"),
+            )
         replaceable = [m["name"] for m in self.materials if m.get("requirement") == "commitment"]
         if replaceable:
             self.fields["commitments"] = forms.MultipleChoiceField(
@@ -338,6 +346,7 @@ class CounterRequestForm(ApplicantForm):
                 m["name"]: data[f"material_{i}"] for i, m in enumerate(self.materials) if data.get(f"material_{i}")
             },
             commitments=set(data.get("commitments") or []),
+            originals_seen=set(data.get("originals_seen") or []),
         )
 
 

@@ -69,6 +69,31 @@ class IssueForm(forms.Form):
         self.fields["seal"].widget.choices = [(s.pk, s.name) for s in seals]
 
 
+class KeeperFilterForm(forms.Form):
+    """The keeper's queue narrowed to one item and a span of signing dates."""
+
+    item = forms.ChoiceField(label=gettext_lazy("证明事项"), required=False)
+    signed_from = forms.DateField(
+        label=gettext_lazy("签字日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    signed_to = forms.DateField(
+        label=gettext_lazy("签字日期到"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, items: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [("", gettext_lazy("全部事项")), *items]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("signed_from"), data.get("signed_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("开始日期不能晚于结束日期。"))
+        return data
+
+
 class RevokeForm(forms.Form):
     category = forms.ChoiceField(
         label=gettext_lazy("撤销原因类别"),
@@ -93,8 +118,8 @@ def may_download(user: AnyUser, request: CertificateRequest) -> bool:
 
 
 def may_revoke(user: AnyUser, certificate: IssuedCertificate) -> bool:
-    """The check certificate_revoke makes: the director of the certificate's community, once."""
-    return has_role(user, Role.DIRECTOR, certificate.entry.community) and not hasattr(certificate, "revocation")
+    """The check certificate_revoke makes: the workflow's own predicate for "revoke"."""
+    return user.is_authenticated and workflow.can(user, certificate.entry.request, "revoke")
 
 
 def _certificate_of(request: CertificateRequest) -> IssuedCertificate:
@@ -180,14 +205,32 @@ def keeper_queue(request: HttpRequest) -> HttpResponse:
     )
     for certificate in recent:
         certificate.validity = validity_of(certificate)
+    waiting = _waiting(communities)
+    items = sorted({(code, name) for code, name in waiting.exclude(item=None).values_list("item__code", "item__name")})
+    filters = KeeperFilterForm(request.GET or None, items=items)
+    filtered = False
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["item"]:
+            waiting = waiting.filter(item__code=data["item"])
+        if data["signed_from"]:
+            waiting = waiting.filter(signed_at__date__gte=data["signed_from"])
+        if data["signed_to"]:
+            waiting = waiting.filter(signed_at__date__lte=data["signed_to"])
+        filtered = any(data.values())
     # A page at a time: each row carries its preview and seal choice (628 waiting matters made a 905 KB page).
-    page = Paginator(_waiting(communities), KEEPER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(waiting, KEEPER_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "certificates/issuance/keeper_queue.html",
         {
             "rows": _queue_rows(user, page.object_list),
             "page": page,
+            "filters": filters,
+            "filtered": filtered,
+            "page_query": query.urlencode(),
             "communities": sorted(communities, key=lambda c: c.code),
             "recent": recent,
         },

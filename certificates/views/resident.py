@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from catalog import selectors
@@ -68,6 +69,11 @@ def _commitment_text_or_none() -> CommitmentText | None:
 # --- applying ----------------------------------------------------------------------------------------------------
 
 
+def _form_key(community: Region, item) -> str:
+    return f"{community.code}/{item.code}"
+
+
+@never_cache  # Back after submitting fetches the page again: it then names the request just made
 @login_required
 def apply(request: HttpRequest, community_code: str, item_code: str) -> HttpResponse:
     community = _community_or_404(community_code)
@@ -82,15 +88,21 @@ def apply(request: HttpRequest, community_code: str, item_code: str) -> HttpResp
 
     commitment_text = _commitment_text_or_none()
     options = {"item": item, "user": request.user, "commitment_text": commitment_text, "community": community}
+    # Files chosen before a correction are kept server-side for this session and this form only.
+    if not request.session.session_key:
+        request.session.save()
+    pending = {"session_key": request.session.session_key, "user": request.user, "form_key": _form_key(community, item)}
     previous_files: dict[int, list[str]] = {}
+    duplicate = None
     if request.method == "POST":
-        form = ApplyForm(request.POST, request.FILES, **options)
-        previous_files = {
-            index: [display_name(f.name) for f in request.FILES.getlist(f"material_{index}")]
-            for index in range(len(item.materials))
-        }
-        if form.is_valid():
-            try:
+        dropped = [int(v) for v in request.POST.getlist("drop_pending") if v.isdigit()]
+        if dropped:
+            services.pending_uploads_discard(**pending, ids=dropped)
+        kept = services.pending_as_uploads(services.pending_uploads(**pending))
+        form = ApplyForm(request.POST, request.FILES, kept_uploads=kept, **options)
+        created = None
+        try:
+            if form.is_valid():
                 created = services.request_create(
                     community=community,
                     item=item,
@@ -98,27 +110,56 @@ def apply(request: HttpRequest, community_code: str, item_code: str) -> HttpResp
                     applicant=request.user,
                     data=form.request_input(),
                 )
-            except RequestInvalid as invalid:
-                form.add_service_errors(invalid.errors)
-            except WorkflowError as error:
-                form.add_error(None, error.message)
-            else:
+            else:  # the form's own errors (a text too long) and the service's, all in one answer
+                form.add_service_errors(
+                    services.request_errors(
+                        community=community,
+                        item=item,
+                        actor=request.user,
+                        applicant=request.user,
+                        data=form.request_input(),
+                    )
+                )
+        except services.DuplicateRequest as found:
+            duplicate = found.existing
+        except RequestInvalid as invalid:
+            form.add_service_errors(invalid.errors)
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            if created is not None:
+                services.pending_uploads_discard(**pending)
                 messages.success(
                     request,
                     _("申请已提交，社区将在出具时限内办理。办理进度会显示在本页，请留意。"),
                 )
                 return redirect("requests:detail", created.pk)
+        previous_files = services.pending_uploads_keep(
+            **pending,
+            uploads={index: request.FILES.getlist(f"material_{index}") for index in range(len(item.materials))},
+        )
     else:
         form = ApplyForm(**options)
 
+    # Back after submitting, or a second visit: say what is already in progress for this item before anything is typed
+    in_progress = (
+        CertificateRequest.objects.filter(
+            applicant=request.user, community=community, item=item, status__in=workflow.OPEN_STATES
+        ).order_by("-created_at", "-pk")
+        if duplicate is None
+        else []
+    )
     form.mark_errors()
-    rows = form.material_rows({i: names for i, names in previous_files.items() if names})
+    rows = form.material_rows(previous_files, services.pending_uploads(**pending))
     context = {
         "community": community,
         "item": item,
         "form": form,
         "material_rows": rows,
         "files_to_choose_again": [row for row in rows if row.previous_files],
+        "has_kept_files": any(row.kept for row in rows),
+        "duplicate": duplicate,
+        "in_progress": list(in_progress),
         "commitment_text": commitment_text,
         "has_commitment_material": any(m.get("requirement") == "commitment" for m in item.materials),
         "error_count": sum(len(errors) for errors in form.errors.values()),

@@ -196,9 +196,16 @@ def queue(request: HttpRequest) -> HttpResponse:
         rows = rows.order_by(F("due_date").asc(nulls_last=True), "created_at")
     else:
         rows = rows.order_by("-updated_at")
-    page = Paginator(rows.select_related("item"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows.select_related("item", "community"), PAGE_SIZE).get_page(request.GET.get("page"))
+    signing = tab.key == "signature"
     for row in page.object_list:
         row.overdue = row.is_overdue(today)
+        if signing:  # the director reads the certificate and signs from the list (workflow.refusal_reason decides)
+            row.can_sign = workflow.can(request.user, row, "sign")
+            row.preview = freeze.preview_for(row) if row.can_sign else None
+            row.bulk_ok = (
+                row.can_sign and not (row.preview and row.preview.problem) and not workflow.bulk_sign_refusal(row)
+            )
 
     query = request.GET.copy()
     query.pop("page", None)
@@ -214,6 +221,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "filtered": filtered,
             "page": page,
             "page_query": query.urlencode(),
+            "signing": signing and any(row.can_sign for row in page.object_list),
+            "bulk_signing": signing and sum(1 for row in page.object_list if row.bulk_ok) > 1,
             "tab_query": _without(request.GET, "tab", "page"),
             # notifications every automatic retry failed to send: the applicant may not know (never silently lost)
             "failed_deliveries": NotificationDelivery.objects.filter(
@@ -221,6 +230,59 @@ def queue(request: HttpRequest) -> HttpResponse:
             ).select_related("request")[:20],
         },
     )
+
+
+@login_required
+@require_POST
+def sign_from_list(request: HttpRequest) -> HttpResponse:
+    """Sign from the 待主任签字 list: one matter (its own button) or the ticked ones. Each goes through workflow.sign
+    with the revision the list showed (a matter changed since is refused, not signed unseen) and gets its own
+    register line; matters that needed a deliberation are signed one at a time (workflow.bulk_sign_refusal)."""
+    communities = _desk_communities(request.user)
+    community = next((c for c in communities if c.code == request.POST.get("community")), None)
+    if community is None:
+        raise Http404
+    only = request.POST.get("only", "")
+    chosen = [only] if only else request.POST.getlist("matter")
+    matters = []
+    for value in chosen:
+        pk, _sep, revision = value.partition(":")
+        if pk.isdigit() and revision.isdigit():
+            matters.append((int(pk), int(revision)))
+    back = reverse("desk:queue") + f"?community={community.code}&tab=signature"
+    if not matters:
+        messages.error(request, _("请先勾选要签字的事项。"))
+        return redirect(back)
+    known = set(
+        CertificateRequest.objects.filter(community=community, pk__in=[pk for pk, _rev in matters]).values_list(
+            "pk", flat=True
+        )
+    )
+    if only:
+        outcomes = []
+        pk, revision = matters[0]
+        if pk in known:
+            try:
+                signed = workflow.sign(request_id=pk, actor=request.user, expected_revision=revision)
+                outcomes.append(workflow.SignOutcome(pk, signed, None))
+            except WorkflowError as error:
+                outcomes.append(workflow.SignOutcome(pk, None, error.message))
+    else:
+        outcomes = workflow.sign_many(actor=request.user, matters=[(pk, rev) for pk, rev in matters if pk in known])
+    for outcome in outcomes:
+        if outcome.signed is not None:
+            messages.success(
+                request,
+                _("已签字：%(matter)s，登记编号 %(number)s。")
+                % {"matter": outcome.signed.matter_name, "number": outcome.signed.register_entry.display_number},
+            )
+        else:
+            messages.error(
+                request, _("申请编号 %(pk)s 未签字：%(reason)s") % {"pk": outcome.request_id, "reason": outcome.refusal}
+            )
+    if len(known) < len(matters):
+        messages.error(request, _("有事项不属于本社区，未签字。"))
+    return redirect(back)
 
 
 def _without(params, *names: str) -> str:
@@ -512,6 +574,16 @@ def _render_detail(request: HttpRequest, pk: int, failed: Failed | None = None) 
             "commitments": list(obj.commitments.select_related("text", "confirmed_by")),
             "post_checks": list(obj.post_checks.select_related("checked_by")),
             "post_check_form": PostCheckForm() if services.can_post_check(user, obj) else None,
+            # What the user can do on this page outside the action column: the column points to it instead of
+            # saying there is nothing to do.
+            "elsewhere": [
+                (label, anchor)
+                for label, anchor, offered in (
+                    (_("撤销证明"), f"#certificate-panel-{obj.pk}", workflow.can(user, obj, "revoke")),
+                    (_("事后核查"), "#post-check", services.can_post_check(user, obj)),
+                )
+                if offered
+            ],
             "deliberations": deliberations,
             "events": events,
             "register_entry": RegisterEntry.objects.filter(request=obj).select_related("cancellation").first(),
@@ -615,6 +687,7 @@ def counter_entry(request: HttpRequest, community_code: str, item_code: str) -> 
     form = CounterRequestForm(
         request.POST if posted else None, request.FILES if posted else None, item=item, community=community
     )
+    existing = None
     if posted and form.is_valid():
         try:
             created = services.request_create(
@@ -625,6 +698,8 @@ def counter_entry(request: HttpRequest, community_code: str, item_code: str) -> 
                 applicant=form.cleaned_data["account"],
                 channel=Channel.COUNTER,
             )
+        except services.DuplicateRequest as duplicate:
+            existing = duplicate.existing
         except services.RequestInvalid as invalid:
             form.add_service_errors(invalid.errors)
         except WorkflowError as error:
@@ -640,6 +715,7 @@ def counter_entry(request: HttpRequest, community_code: str, item_code: str) -> 
             "communities": communities,
             "item": item,
             "form": form,
+            "duplicate": existing,
             "commitment_text": _commitment_text() if "commitments" in form.fields else None,
         },
     )

@@ -130,12 +130,16 @@ def test_validity_valid_revoked_expired(personas, signed_request, seal):
     certificate = IssuedCertificate.objects.get(entry__request=request)
     assert validity_of(certificate) == Validity.VALID
     assert validity_of(certificate, today=certificate.valid_until + dt.timedelta(days=1)) == Validity.EXPIRED
-    with pytest.raises(Exception, match="主任"):
+    with pytest.raises(Exception, match="撤销证明”的权限"):  # the director's alone
         certificate_revoke(certificate=certificate, actor=personas.staff_x, reason="核查不实")
     certificate_revoke(certificate=certificate, actor=personas.director, reason="事后核查发现承诺不实")
     certificate.refresh_from_db()
     assert validity_of(certificate) == Validity.REVOKED
-    assert request.events.filter(action="revoke").exists()
+    request.refresh_from_db()
+    assert request.status == Status.REVOKED and request.get_status_display() == "已撤销"  # not 已出具
+    assert request.events.filter(action="revoke", from_status="issued", to_status="revoked").exists()
+    with pytest.raises(Exception, match="已撤销"):  # once
+        certificate_revoke(certificate=certificate, actor=personas.director, reason="再次撤销")
 
 
 def test_the_certificate_and_its_number_are_chinese_whatever_the_keepers_language(

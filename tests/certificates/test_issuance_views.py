@@ -246,3 +246,41 @@ def test_the_keepers_queue_is_paged_and_counts_every_waiting_matter(personas, lo
     assert f"待用印（{waiting} 件）" in first and "?page=2" in first
     second = client.get(reverse("issuance:keeper_queue"), {"page": 2}).content.decode()
     assert second.count("加盖印章并出具") == 3
+
+
+def test_the_keepers_queue_filters_by_item_and_signing_date(personas, login, item, seal):
+    import datetime as dt
+
+    from catalog.models import IssuableItem
+    from certificates.models import CertificateRequest
+    from tests.factories import make_request
+
+    other_item = IssuableItem.objects.get(code="610113-ZM06")
+    signed = {}
+    for code, matter, fields in (
+        ("kin", item, {"relative_name": "李四", "relation": "父子", "notary_office": "西安市某公证处"}),
+        ("home", other_item, {"address": "雁塔区某路1号", "since": "2024-03-01"}),
+    ):
+        request = make_request(
+            community=personas.community_x,
+            item=matter,
+            applicant=personas.resident_a,
+            status="awaiting_signature",
+            verified_by=personas.staff_x,
+            field_values=fields,
+        )
+        signed[code] = workflow.sign(request_id=request.pk, actor=personas.director)
+    old_day = dt.datetime(2026, 1, 5, 10, tzinfo=dt.UTC)
+    CertificateRequest.objects.filter(pk=signed["home"].pk).update(signed_at=old_day)
+    client = login(personas.keeper)
+    url = reverse("issuance:keeper_queue")
+
+    page = client.get(url, {"item": other_item.code}).content.decode()
+    assert f'id="request-{signed["home"].pk}"' in page and f'id="request-{signed["kin"].pk}"' not in page
+    assert "待用印（1 件）" in page
+    page = client.get(url, {"signed_from": "2026-01-01", "signed_to": "2026-01-31"}).content.decode()
+    assert f'id="request-{signed["home"].pk}"' in page and f'id="request-{signed["kin"].pk}"' not in page
+    page = client.get(url, {"signed_from": "2026-02-01", "signed_to": "2026-01-01"}).content.decode()
+    assert "开始日期不能晚于结束日期" in page and "待用印（2 件）" in page  # a wrong span filters nothing away
+    page = client.get(url, {"item": "no-such-item"}).content.decode()
+    assert "待用印（2 件）" in page

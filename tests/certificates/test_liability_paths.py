@@ -334,14 +334,14 @@ def test_the_catalogs_own_disclaimer_is_printed_but_liability_filled_into_it_is_
     """610113-ZM08 says "不承担任何法律或经济责任" in the wording the county published; that wording passes, a value
     filled into the same template does not."""
 
-    def signed(outcome):
+    def signed(matter):
         request = make_request(
             community=personas.community_x,
             item=deliberation_item,
             applicant=personas.resident_a,
             status=Status.AWAITING_DELIBERATION,
             verified_by=personas.staff_x,
-            field_values={"matter": "加装电梯", "outcome": outcome},
+            field_values={"matter": matter},  # the outcome is the community's record (freeze._deliberation_outcome)
         )
         workflow.record_deliberation(
             request_id=request.pk,
@@ -354,10 +354,10 @@ def test_the_catalogs_own_disclaimer_is_printed_but_liability_filled_into_it_is_
         )
         return workflow.sign(request_id=request.pk, actor=personas.director)
 
-    issued = workflow.issue(request_id=signed("同意加装").pk, actor=personas.keeper, seal_id=seal.pk)
+    issued = workflow.issue(request_id=signed("加装电梯").pk, actor=personas.keeper, seal_id=seal.pk)
     assert issued.status == Status.ISSUED
     with pytest.raises(workflow.WorkflowError) as error:
-        signed(f"同意加装，{LIABILITY}")
+        signed(f"加装电梯，{LIABILITY}")
     assert names_the_words(error.value.message)
 
 

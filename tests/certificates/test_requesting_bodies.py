@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from certificates import services
+from certificates import services, workflow
 from certificates.models import CertificateRequest, RequestingBody
 from certificates.services import RequestInvalid
 from certificates.workflow import WorkflowError
@@ -60,7 +60,8 @@ def test_the_resident_picks_a_body_and_its_basis_is_taken_from_the_registry(pers
     created = CertificateRequest.objects.get()
     assert (created.requesting_body, created.requesting_basis, created.requesting_body_ref) == (NOTARY, BASIS, notary)
 
-    # The bank has no basis for this item: the resident must write it.
+    # The bank has no basis for this item: the resident must write it (the first one withdrawn: no duplicate).
+    workflow.withdraw(request_id=created.pk, actor=personas.resident_a)
     response = client.post(apply_url(), kinship_post(requesting_body_id=str(bank.pk), requesting_basis=""))
     assert response.status_code == 200 and "requesting_basis" in response.context["form"].errors
     assert response.context["form"]["requesting_body_id"].value() == str(bank.pk)  # nothing chosen is lost

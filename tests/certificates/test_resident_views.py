@@ -126,9 +126,25 @@ def test_an_invalid_application_keeps_what_was_typed_and_says_what_is_missing(pe
     assert "要求出具证明的单位应当说明其依据" in page
     assert "请选择办理用途" in page and "请填写“亲属关系”" in page and "请上传“当事人户口簿”" in page
     assert 'value="西安市某公证处"' in page and 'value="李四"' in page
-    # the files chosen cannot be kept by the browser: the page says which to choose again
-    assert "请重新选择文件" in page and "身份证正面.pdf、身份证背面.pdf" in page
+    # the files chosen are kept for this session (tests/certificates/test_pending_uploads.py): nothing to choose again
+    assert "请重新选择文件" not in page and "已保留" in page and "身份证背面.pdf" in page
     assert 'aria-invalid="true"' in page and 'id="id_requesting_basis-error"' in page
+
+
+def test_long_text_is_never_cut_silently(personas, login):
+    """No maxlength (a browser cuts a pasted text without a word): the limit is stated under the box, counted live
+    by a static script, and an over-long text is refused by the server with a message, kept in full to be edited."""
+    client = login(personas.resident_a)
+    page = client.get(apply_url()).content.decode()
+    assert "maxlength" not in page
+    assert 'data-for="id_requesting_basis" data-limit="300"' in page and "最多 300 字" in page
+    assert "portal/js/char-count.js" in page and 'data-for="id_purpose"' not in page  # a list has no count
+    long_basis = "依" * 301
+    response = client.post(apply_url(), kinship_post(requesting_basis=long_basis))
+    page = response.content.decode()
+    assert response.status_code == 200 and not CertificateRequest.objects.exists()
+    assert "300" in str(response.context["form"].errors["requesting_basis"])
+    assert long_basis in page  # nothing was cut
 
 
 def test_an_html_file_renamed_png_is_refused_naming_the_rule(personas, login):
@@ -170,6 +186,33 @@ def test_a_material_can_be_replaced_by_a_confirmed_commitment(personas, login):
     assert "以告知承诺替代“收入情况材料”" in page and "告知承诺书第1版" in page
 
 
+def test_every_error_shows_in_one_answer_and_each_field_once(personas, login):
+    """A commitment without its confirmation, a missing basis, no purpose and a name too long: all in one answer,
+    each field with one message (the form's own check does not hide the service's, nor stack on it)."""
+    client = login(personas.resident_a)
+    post = {
+        "applicant_name": "王" * 51,
+        "purpose": "",
+        "requesting_body": "某公证处",
+        "requesting_basis": "",
+        "field_economic_situation": "退休",
+        "field_family_members": "配偶",
+        "material_0": pdf("扶养人身份证.pdf"),
+        "material_1": pdf("扶养人户口簿.pdf"),
+        "commit_2": "on",
+    }
+    response = client.post(apply_url("610113-ZM03"), post)
+    page = response.content.decode()
+    assert response.status_code == 200 and not CertificateRequest.objects.exists()
+    assert "请阅读告知承诺书并勾选确认" in page
+    assert "要求出具证明的单位应当说明其依据" in page
+    assert "请选择办理用途" in page and "请从该事项的办理用途中选择" not in page
+    assert page.count('id="id_applicant_name-error"') == 1 and "请填写申请人姓名" not in page
+    errors = response.context["form"].errors
+    assert all(len(messages) == 1 for messages in errors.values()), errors
+    assert set(errors) >= {"applicant_name", "purpose", "requesting_basis", "commitment_confirmed"}
+
+
 def test_without_the_commitment_the_material_is_asked_for(personas, login):
     client = login(personas.resident_a)
     response = client.post(
@@ -177,6 +220,29 @@ def test_without_the_commitment_the_material_is_asked_for(personas, login):
         {"applicant_name": "王小明", "material_0": pdf(), "material_1": pdf()},
     )
     assert "请上传“收入情况材料”。也可以选择告知承诺替代。" in response.content.decode()
+
+
+def test_a_second_application_for_the_same_item_and_purpose_offers_the_open_one(personas, login):
+    client = login(personas.resident_a)
+    first = applied(client)
+    response = client.post(apply_url(), kinship_post())
+    page = response.content.decode()
+    assert response.status_code == 200 and CertificateRequest.objects.count() == 1
+    assert "您已有一份相同的申请正在办理" in page and f"申请编号 {first.pk}" in page
+    assert reverse("requests:detail", args=[first.pk]) in page and 'value="李四"' in page  # nothing typed is lost
+    # once it is withdrawn, a new one may be made
+    workflow.withdraw(request_id=first.pk, actor=personas.resident_a)
+    assert applied(client).pk != first.pk
+
+
+def test_back_after_submitting_names_the_request_just_made(personas, login):
+    client = login(personas.resident_a)
+    first = applied(client)
+    response = client.get(apply_url())  # what the Back button fetches: the page is never cached
+    assert "no-store" in response["Cache-Control"]
+    page = response.content.decode()
+    assert "您已有该事项的申请正在办理，不需要重复申请" in page
+    assert reverse("requests:detail", args=[first.pk]) in page and "已提交待核实" in page
 
 
 # --- following one's requests --------------------------------------------------------------------------------------
@@ -188,6 +254,23 @@ def test_my_requests_lists_only_my_own(personas, login, item):
     page = login(personas.resident_a).get(reverse("requests:my_requests")).content.decode()
     assert reverse("requests:detail", args=[mine.pk]) in page and page.count("request-card") == 1
     assert "已提交待核实" in page
+
+
+def test_my_requests_cards_show_what_tells_them_apart(personas, login, item):
+    """Two requests for the same item differ by number, purpose and date; the status is in words."""
+    first = make_request(
+        community=personas.community_x, item=item, applicant=personas.resident_a, status="submitted", purpose="甲用途"
+    )
+    second = make_request(
+        community=personas.community_x, item=item, applicant=personas.resident_a, status="rejected", purpose="乙用途"
+    )
+    page = login(personas.resident_a).get(reverse("requests:my_requests")).content.decode()
+    cards = page.split('class="card mb-2 request-card')[1:]
+    assert len(cards) == 2
+    for request, purpose, status in ((first, "甲用途", "已提交待核实"), (second, "乙用途", "不予出具")):
+        card = next(c for c in cards if f"申请编号 {request.pk}" in c)
+        assert item.name in card and purpose in card and status in card
+        assert f"{request.created_at.year}年" in card
 
 
 def test_my_requests_when_there_are_none_points_to_the_catalog(personas, login):

@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from catalog.models import IssuableItem
 from certificates import services
 from certificates.demo import TINY_PDF
-from certificates.models import Channel, RequestEvent, Status
+from certificates.models import CertificateRequest, Channel, RequestEvent, Status
 from certificates.services import RequestInput, RequestInvalid
 from tests.certificates.test_staff_views import counter_url
 from tests.factories import IssuableItemFactory, make_request
@@ -118,6 +118,105 @@ def test_item_dates_are_checked_by_the_service_on_both_channels(personas, reside
             channel=channel,
         )
     assert "年-月-日" in refused.value.errors["field_since"][0]
+
+
+@pytest.mark.parametrize("channel", [Channel.ONLINE, Channel.COUNTER])
+def test_dates_that_cannot_be_true_are_refused_by_the_service_on_both_channels(personas, residence, channel):
+    """A residence that starts tomorrow, or in 1850, is not a fact to certify; today is."""
+    actor = personas.resident_a if channel == Channel.ONLINE else personas.staff_x
+    today = timezone.localdate()
+
+    def create(since: str):
+        data = RequestInput(
+            applicant_name="王小明",
+            applicant_id_number=personas.resident_a.id_number,
+            purpose=residence.purposes[0],
+            requesting_body="某单位",
+            requesting_basis="某规定",
+            field_values={"address": "雁塔区某路1号", "since": since},
+            uploads={"居民身份证": [SimpleUploadedFile("id.pdf", PDF)]},
+            commitments={"房屋租赁合同或房屋权属材料"},
+            commitment_confirmed=True,
+        )
+        return services.request_create(
+            community=personas.community_x,
+            item=residence,
+            actor=actor,
+            data=data,
+            applicant=personas.resident_a,
+            channel=channel,
+        )
+
+    with pytest.raises(RequestInvalid) as refused:
+        create((today + dt.timedelta(days=1)).isoformat())
+    assert refused.value.errors["field_since"] == [
+        f"“居住起始日期”不能晚于今天（{today.isoformat()}）：证明的是已经发生的事实。"
+    ]
+    with pytest.raises(RequestInvalid) as refused:
+        create("1850-01-01")
+    assert "早于 1900 年" in refused.value.errors["field_since"][0]
+    assert create(today.isoformat()).field_values["since"] == today.isoformat()
+
+
+def test_the_resident_is_told_a_future_date_cannot_be_true(personas, login, residence):
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    url = reverse("requests:apply", args=[personas.community_x.code, residence.code])
+    page = login(personas.resident_a).get(url).content.decode()
+    assert f'max="{timezone.localdate().isoformat()}"' in page  # the picker offers no future day
+    response = login(personas.resident_a).post(
+        url,
+        {
+            "applicant_name": "王小明",
+            "purpose": residence.purposes[0],
+            "requesting_body": "某单位",
+            "requesting_basis": "某规定",
+            "field_address": "雁塔区某路1号",
+            "field_since": tomorrow,
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "“居住起始日期”不能晚于今天" in page
+    assert f'value="{tomorrow}"' in page  # what was typed is kept
+
+
+def test_the_counter_cannot_duplicate_an_application_in_progress(personas, login, residence):
+    """The duplicate check is the service's: the counter, a second entry point, meets it too."""
+    online = services.request_create(
+        community=personas.community_x,
+        item=residence,
+        actor=personas.resident_a,
+        applicant=personas.resident_a,
+        data=RequestInput(
+            applicant_name="王小明",
+            applicant_id_number=personas.resident_a.id_number,
+            purpose=residence.purposes[0],
+            requesting_body="某单位",
+            requesting_basis="某规定",
+            field_values={"address": "雁塔区某路1号", "since": "2024-03-01"},
+            uploads={"居民身份证": [SimpleUploadedFile("id.pdf", PDF)]},
+            commitments={"房屋租赁合同或房屋权属材料"},
+            commitment_confirmed=True,
+        ),
+    )
+    data = {
+        "applicant_name": "王小明",
+        "applicant_id_number": personas.resident_a.id_number.lower(),
+        "purpose": residence.purposes[0],
+        "requesting_body": "某单位",
+        "requesting_basis": "某规定",
+        "field_address": "雁塔区某路1号",
+        "field_since": "2024-03-01",
+        "commitments": ["房屋租赁合同或房屋权属材料"],
+        "material_0": SimpleUploadedFile("id.pdf", PDF),
+    }
+    response = login(personas.staff_x).post(counter_url(personas, residence), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "该申请人已有一份相同的申请正在办理" in page
+    assert reverse("desk:detail", args=[online.pk]) in page
+    assert list(CertificateRequest.objects.values_list("pk", flat=True)) == [online.pk]
+    data.update(purpose=residence.purposes[1], material_0=SimpleUploadedFile("id.pdf", PDF))
+    response = login(personas.staff_x).post(counter_url(personas, residence), data)
+    assert response.status_code == 302  # another purpose is another matter
 
 
 def test_item_numbers_are_checked_by_the_service(personas):

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from catalog.models import IssuableItem, NonIssuableItem
-from certificates import services
+from certificates import services, workflow
 from certificates.demo import TINY_PDF
 from certificates.models import Channel, Commitment, Status
 from certificates.services import RequestInput, RequestInvalid
@@ -70,6 +70,7 @@ def test_a_replaceable_material_can_be_replaced_by_a_commitment(personas):
         field_values={"economic_situation": "退休", "family_members": "配偶"},
         uploads={"扶养人居民身份证": [pdf()], "扶养人户口簿": [pdf()]},
         commitments={"收入情况材料"},
+        commitment_confirmed=True,
     )
     request = services.request_create(
         community=personas.community_x, item=item, actor=personas.resident_a, applicant=personas.resident_a, data=data
@@ -77,6 +78,7 @@ def test_a_replaceable_material_can_be_replaced_by_a_commitment(personas):
     commitment = Commitment.objects.get(request=request)
     assert commitment.material == "收入情况材料" and commitment.text.version == 1
     assert request.post_check_required
+    workflow.withdraw(request_id=request.pk, actor=personas.resident_a)  # else the next would be a duplicate
     data.commitments = {"扶养人户口簿"}  # a material that is not replaceable
     with pytest.raises(RequestInvalid) as error:
         services.request_create(
@@ -239,6 +241,7 @@ def test_commitments_are_post_checked_at_the_desk_and_a_false_one_is_flagged(per
         field_values={"economic_situation": "退休", "family_members": "配偶"},
         uploads={"扶养人居民身份证": [pdf()], "扶养人户口簿": [pdf()]},
         commitments={"收入情况材料"},
+        commitment_confirmed=True,
     )
     request = services.request_create(
         community=personas.community_x, item=item, actor=personas.resident_a, applicant=personas.resident_a, data=data

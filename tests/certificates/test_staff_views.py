@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from certificates import workflow
+from certificates import services, workflow
 from certificates.demo import TINY_PDF
 from certificates.models import (
     Attachment,
@@ -401,6 +401,55 @@ def test_counter_entry_creates_a_counter_request_the_linked_resident_sees(person
     assert created.attachments.count() == 2
     assert created in visible_requests(personas.resident_a)
     assert get_request_for_user(personas.resident_a, created.pk) == created
+
+
+def test_counter_entry_accepts_original_seen_instead_of_a_scan_and_the_timeline_says_so(personas, login, item):
+    client = login(personas.staff_x)
+    page = client.get(counter_url(personas, item)).content.decode()
+    assert "原件已查验（不需扫描上传）" in page
+    data = counter_data(personas, account=personas.resident_a.id_number)
+    del data["material_0"]
+    data["originals_seen"] = ["当事人居民身份证"]
+    response = client.post(counter_url(personas, item), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = CertificateRequest.objects.get()
+    assert list(created.attachments.values_list("material", flat=True)) == ["当事人户口簿"]  # no scan of the ID
+    event = created.events.get(action="original_seen")
+    assert event.note == "原件已查验：当事人居民身份证" and event.actor == personas.staff_x
+    for viewer in (personas.staff_x, personas.resident_a):  # the desk's and the resident's timelines
+        page = login(viewer).get(
+            detail_url(created) if viewer == personas.staff_x else reverse("requests:detail", args=[created.pk])
+        )
+        assert "原件已查验：当事人居民身份证" in page.content.decode()
+    # without the tick (and without the scan) the material is asked for
+    data = counter_data(personas, applicant_id_number="610113199001011234")
+    del data["material_0"]
+    page = login(personas.staff_x).post(counter_url(personas, item), data).content.decode()
+    assert "请上传“当事人居民身份证”" in page
+
+
+def test_only_the_counter_can_record_an_original_seen(personas, item):
+    from certificates.services import RequestInput, RequestInvalid
+
+    data = RequestInput(
+        applicant_name="王小明",
+        applicant_id_number=personas.resident_a.id_number,
+        purpose="办理亲属关系公证",
+        requesting_body="西安市某公证处",
+        requesting_basis="公证法第十一条",
+        field_values={"relative_name": "李四", "relation": "父子", "notary_office": "西安市某公证处"},
+        uploads={"当事人户口簿": [pdf("h.pdf")]},
+        originals_seen={"当事人居民身份证"},
+    )
+    with pytest.raises(RequestInvalid) as refused:
+        services.request_create(
+            community=personas.community_x,
+            item=item,
+            actor=personas.resident_a,
+            applicant=personas.resident_a,
+            data=data,
+        )
+    assert "只有窗口受理时" in refused.value.errors["originals_seen"][0]
 
 
 def test_counter_entry_without_an_account_is_not_linked(personas, login, item):

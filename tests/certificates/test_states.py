@@ -33,7 +33,7 @@ def test_every_handed_in_state_is_on_exactly_one_desk_tab_and_in_the_statistics(
             assert status in workflow.STATISTICS_STATES
 
 
-@pytest.mark.parametrize("status", [Status.CANCELLED, Status.WITHDRAWN, Status.REJECTED, Status.ISSUED])
+@pytest.mark.parametrize("status", [Status.CANCELLED, Status.WITHDRAWN, Status.REJECTED, Status.ISSUED, Status.REVOKED])
 def test_the_county_statistics_count_every_state_a_resident_handed_in(personas, login, item, status):
     make_request(community=personas.community_x, item=item, applicant=personas.resident_a, status=status)
     response = login(personas.county_officer).get(reverse("desk:county"))

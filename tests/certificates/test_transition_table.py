@@ -29,6 +29,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     (S.AWAITING_SIGNATURE, S.SIGNED): {DIRECTOR},
     (S.SIGNED, S.ISSUED): {"keeper"},
     (S.SIGNED, S.CANCELLED): {DIRECTOR},
+    (S.ISSUED, S.REVOKED): {DIRECTOR},
     (S.DRAFT, S.WITHDRAWN): {APPLICANT},
     **{(s, S.REJECTED): {STAFF, DIRECTOR} for s in OPEN},
 }

@@ -41,6 +41,8 @@ def new_request(personas, **extra):
 def test_desk_texts_are_escaped_for_the_resident_and_the_desk(personas, login):
     staff, director = personas.staff_x, personas.director
     # supplement asked and answered, sent back, then a second request rejected
+    second = new_request(personas)  # rejected first: a second open request for the same item would be a duplicate
+    workflow.reject(request_id=second.pk, actor=staff, reason="不予" + payload("reject"))
     first = new_request(personas)
     workflow.request_supplement(request_id=first.pk, actor=staff, missing="缺" + payload("missing"))
     services.supplement_submit(
@@ -53,8 +55,6 @@ def test_desk_texts_are_escaped_for_the_resident_and_the_desk(personas, login):
     workflow.verify(request_id=first.pk, actor=staff, method="document_check", note="核" + payload("verify"))
     workflow.send_for_signature(request_id=first.pk, actor=staff)
     workflow.send_back(request_id=first.pk, actor=director, reason="退" + payload("send_back"))
-    second = new_request(personas)
-    workflow.reject(request_id=second.pk, actor=staff, reason="不予" + payload("reject"))
 
     client = login(personas.resident_a)
     assert_escaped(client.get(reverse("requests:detail", args=[first.pk])), "missing", "supplement")
@@ -67,11 +67,13 @@ def test_desk_texts_are_escaped_for_the_resident_and_the_desk(personas, login):
 
 def test_signed_and_issued_texts_are_escaped(personas, login):
     staff, director, keeper = personas.staff_x, personas.director, personas.keeper
-    issued, cancelled = new_request(personas), new_request(personas)
-    for req in (issued, cancelled):
+    signed = []
+    for _ in range(2):  # one after the other: a second open request for the same item and purpose is a duplicate
+        req = new_request(personas)
         workflow.verify(request_id=req.pk, actor=staff, method="document_check", note="核实")
         workflow.send_for_signature(request_id=req.pk, actor=staff)
-        workflow.sign(request_id=req.pk, actor=director)
+        signed.append(workflow.sign(request_id=req.pk, actor=director))
+    issued, cancelled = signed
     workflow.cancel(request_id=cancelled.pk, actor=director, reason="作废" + payload("cancel"))
     seal = Seal.objects.create(
         community=personas.community_x, name="证明专用章" + payload("seal_name"), keeper=keeper, is_specimen=True

@@ -22,7 +22,7 @@ from django.urls import reverse
 from catalog.models import IssuableItem
 from certificates import pdf_inspect, services, uploads
 from certificates.demo import TINY_PDF
-from certificates.models import Attachment, CertificateRequest, Status
+from certificates.models import Attachment, CertificateRequest, PendingUpload, Status
 from certificates.uploads import MAX_FILE_BYTES, UploadRejected, clean_upload
 from seals import services as seal_services
 from seals.impressions import MAX_IMPRESSION_BYTES, ImpressionRejected
@@ -229,7 +229,10 @@ def test_a_resident_applying_with_a_bad_file_is_told_why_and_nothing_is_kept(per
     assert response.status_code == 200 and says(page, reason), page[:3000]
     assert 'value="李四"' in page  # what was typed is kept
     assert not CertificateRequest.objects.exists() and not Attachment.objects.exists()
-    assert stored_files() == []
+    # only the good file is kept for the resident's next submit (a pending upload); the bad one nowhere
+    assert list(PendingUpload.objects.values_list("original_name", flat=True)) == ["身份证.pdf"]
+    assert [path for path in stored_files() if "pending" not in path.parts] == []
+    assert len(stored_files()) == 1
 
 
 @pytest.mark.parametrize("name, make, reason", MATERIALS)

@@ -12,10 +12,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from certificates.models import Attachment, IssuedCertificate
+from certificates.models import Attachment, IssuedCertificate, PendingUpload
 from seals.models import Seal
 
-FOLDERS = ("requests", "certificates", "seals")
+FOLDERS = ("requests", "certificates", "seals", "pending")
 
 
 class Command(BaseCommand):
@@ -29,6 +29,7 @@ class Command(BaseCommand):
         root = Path(settings.MEDIA_ROOT)
         referenced = {
             *Attachment.objects.values_list("file", flat=True),
+            *PendingUpload.objects.values_list("file", flat=True),  # abandoned ones: clean_pending_uploads
             *IssuedCertificate.objects.values_list("pdf", flat=True),
             *Seal.objects.exclude(impression="").values_list("impression", flat=True),
         }
