@@ -206,6 +206,7 @@ def test_requests_by_concept_outcome_and_channel(counted):
         "办理中": 2,
         "已签字登记": 1,
         "已出具": 1,
+        "已撤销": 0,
         "不予出具": 0,
         "登记已作废": 0,
         "已撤回": 1,
