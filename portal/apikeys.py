@@ -217,7 +217,12 @@ class ApiRateThrottle(BaseThrottle):
 
 
 def _text(value, limit: int) -> str:
-    return value.strip()[:limit] if isinstance(value, str) else ""
+    """What a department sent, as the audit can store it: the audit row must never fail because of the input it
+    records (PostgreSQL refuses NUL characters, UTF-8 refuses lone surrogates)."""
+    if not isinstance(value, str):
+        return ""
+    value = value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    return value.strip()[:limit]
 
 
 def record_call(request, response, *, operation: str, audit: dict) -> ApiCall | None:

@@ -309,3 +309,16 @@ def test_the_bench_measures_checks_and_leaves_no_record_behind(certificate):
     call_command("bench", "--section=api", "--api-count=5", stdout=out)
     assert "api_check_ms_p95=" in out.getvalue() and "certificates=1 " in out.getvalue()
     assert (ApiKey.objects.count(), ApiCall.objects.count()) == (0, 0)
+
+
+def test_a_call_carrying_nul_and_lone_surrogates_is_audited_not_a_500(api, certificate, keys, personas):
+    """Found by schemathesis on PostgreSQL: an invalid call's raw purpose was recorded as sent and the insert failed."""
+    import json
+
+    body = json.dumps({"purpose": "用途\x00\ud800", "basis": "依据\x00", "certificate": 7})  # \\ud800 escaped
+    response = api(keys.certificate).post(CHECK_CERTIFICATE, body, content_type="application/json")
+    assert response.status_code == 400
+    from portal.models import ApiCall
+
+    call = ApiCall.objects.latest("pk")
+    assert "\x00" not in call.purpose + call.basis and call.status_code == 400
