@@ -97,10 +97,16 @@ TEMPLATES = [
     },
 ]
 
+# Persistent connections (DB_CONN_MAX_AGE seconds) checked before reuse (DB_CONN_HEALTH_CHECKS): after a database
+# restart a worker's stale connection is replaced on the next request instead of failing it. Behind PgBouncer in
+# transaction mode set DB_DISABLE_SERVER_SIDE_CURSORS=1: QuerySet.iterator() would otherwise declare a cursor on one
+# server connection and fetch from another (deploy/README.md, "Connection pooling").
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
+        disable_server_side_cursors=env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", False),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
