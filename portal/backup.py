@@ -151,7 +151,7 @@ def create_database_if_missing() -> None:
     url = urlsplit(_libpq_url())
     maintenance = urlunsplit((url.scheme, url.netloc, "/postgres", "", ""))
     exists = subprocess.run(
-        ["psql", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'", maintenance],
+        ["psql", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'", maintenance],  # noqa: S608 - name checked above
         capture_output=True,
         text=True,
         check=False,
