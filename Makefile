@@ -13,10 +13,13 @@ STAMPS := .stamps
 RUN_PACKAGES := fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk libpq-dev gettext
 # Tests also drive Debian's chromium (Playwright cannot download its own browser here), read PDFs as images and count
 # rate limits in Redis from two processes (redis-server; redis-tools for redis-cli in .ci/run).
-TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils redis-server redis-tools
+# Operations: PostgreSQL's server binaries and pg_dump (make faulttest, backup, restore), PgBouncer (the pooler test),
+# wrk (make loadtest: a C load generator leaves the 2 cores to the server).
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils redis-server redis-tools postgresql pgbouncer wrk
 DEV_ENV := DEBUG=1
 
-.PHONY: run serve test lint audit format bench migrations-check setup setup-dev messages fonts clean
+.PHONY: run serve test lint audit format bench migrations-check setup setup-dev messages fonts clean \
+	faulttest backup restore loadtest
 
 run: setup
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
@@ -107,6 +110,29 @@ bench: setup-dev
 	$(PROD_LOCAL_ENV) $(PY) manage.py migrate --noinput -v 0
 	$(PROD_LOCAL_ENV) $(PY) manage.py collectstatic --noinput -v 0
 	$(PROD_LOCAL_ENV) $(PY) manage.py bench
+
+# The database killed under load (scripts/faulttest.py): a private PostgreSQL cluster on a free port, gunicorn and
+# clients issuing through the workflow; prints one summary line and exits non-zero when users or records suffered.
+faulttest: setup-dev
+	$(PROD_LOCAL_ENV) $(PY) manage.py collectstatic --noinput -v 0
+	$(PY) scripts/faulttest.py
+
+# Backup of DATABASE_URL (pg_dump -Fc, or SQLite's online backup) and every stored file into backups/<UTC time>/;
+# `make restore BACKUP=backups/…` into a fresh database and an empty file store, then the three verify commands.
+backup: setup
+	$(SERVE_ENV) $(PY) manage.py backup
+
+restore: setup
+	@test -n "$(BACKUP)" || { echo "用法 / usage: make restore BACKUP=backups/<时间>"; exit 2; }
+	$(SERVE_ENV) $(PY) manage.py restore "$(BACKUP)"
+
+# A bounded load (wrk) on gunicorn with `make serve`'s settings on 127.0.0.1, after the demo data (idempotent) and the
+# static files; one line per page (req/s, p50, p95, p99, errors, ratio to a bare 50-row view), then worker RSS.
+loadtest: setup-dev
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput -v 0
+	DEBUG=1 $(PY) manage.py seed_demo > /dev/null
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v 0
+	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(STAMPS) $(VENV) staticfiles

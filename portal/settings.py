@@ -234,6 +234,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# `make loadtest` routes a bare 50-row table view (portal/loadtest_views.py) to compare pages with; never in production.
+LOADTEST_BARE_VIEW = env_bool("LOADTEST_BARE_VIEW", False)
 # Public API reads (catalogs) per client address; verification by code shares VERIFY_RATE_LIMIT.
 API_PUBLIC_RATE_LIMIT = env_int("API_PUBLIC_RATE_LIMIT", 60)
 API_PUBLIC_RATE_WINDOW_SECONDS = env_int("API_PUBLIC_RATE_WINDOW_SECONDS", 60)

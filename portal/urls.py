@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -27,6 +28,11 @@ urlpatterns = [
         ),
     ),
 ]
+
+if settings.LOADTEST_BARE_VIEW:  # `make loadtest` only: the yardstick page (portal/loadtest_views.py)
+    from portal.loadtest_views import bare_table
+
+    urlpatterns += [path("loadtest/bare-table/", bare_table)]
 
 # Chinese error pages (portal/errors.py); the CSRF failure page is settings.CSRF_FAILURE_VIEW.
 handler400 = "portal.errors.bad_request"
