@@ -46,9 +46,10 @@ def _sha256(path: Path) -> str:
 
 def _walk(storage: Storage, folder: str = "") -> list[str]:
     """Every file name in the storage (FileSystemStorage and django-storages' S3 both list folders)."""
-    if folder and not storage.exists(folder):
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # a local store whose folder was never made is empty
         return []
-    folders, files = storage.listdir(folder)
     names = [f"{folder}/{name}" if folder else name for name in files]
     for sub in folders:
         names += _walk(storage, f"{folder}/{sub}" if folder else sub)
