@@ -102,7 +102,7 @@ def test_backup_and_restore_into_a_fresh_database_keep_every_record_and_document
     if missing != changed:
         missing.unlink()
     broken = manage("verify_documents", database=restored, media=restored_media, check=False)
-    assert broken.returncode != 0
+    assert broken.returncode != 0, (issued, broken.stdout, sorted(str(p) for p in restored_media.rglob("*")))
     assert "与存储时的校验值不一致" in broken.stderr
     if missing != changed:
         assert "不存在" in broken.stderr

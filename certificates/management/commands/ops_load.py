@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from catalog.selectors import effective_issuable_items
 from certificates import demo, workflow
 from certificates.models import Attachment, CertificateRequest, IssuedCertificate, PendingUpload, RegisterEntry
 from portal.demo import demo_id_number
@@ -62,7 +63,7 @@ def _client(number: int, seconds: float, acks: str) -> dict[str, int]:
     community = keeper.region
     residents = list(User.objects.filter(username__startswith="load_resident_"))
     staff, director = demo._ensure_workers(community)
-    items = list(demo.effective_issuable_items(community))
+    items = list(effective_issuable_items(community))
     rng = random.Random(number)  # noqa: S311 - load data
     tally = {"acknowledged": 0, "failed": 0}
     deadline = time.monotonic() + seconds
