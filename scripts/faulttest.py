@@ -108,7 +108,7 @@ def redis_url() -> str:
     """A Redis database of its own when Redis runs (two gunicorn workers need a shared cache), else none."""
     try:
         with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return "redis://127.0.0.1:6379/13"
+            return "redis://127.0.0.1:6379/11"
     except OSError:
         return ""
 
@@ -174,7 +174,7 @@ def main() -> int:
             "DEBUG": "0",
         }
         if cache:
-            subprocess.run(["redis-cli", "-n", "13", "flushdb"], capture_output=True)
+            subprocess.run(["redis-cli", "-n", "11", "flushdb"], capture_output=True)
         # The test settings skip loading 20,000 regions on migrate; the schema is the same. Demo data needs DEBUG.
         step("migrate, demo data, static files")
         manage(env, "migrate", "--noinput", "-v", "0", "--settings=portal.settings_test")
