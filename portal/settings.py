@@ -144,6 +144,32 @@ STORAGES = {
 }
 # Uploaded files live outside any public URL; they are served only through views that check access.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Object storage (S3-compatible: MinIO, Ceph, a cloud's object store) for uploads, issued PDFs and notice boards, when
+# S3_BUCKET is set; otherwise files under MEDIA_ROOT. Objects are private (no public-read ACL) and the portal never
+# hands out their URL: every download is streamed through the view that checks access and records it. Should a URL
+# ever be made, it is signed and expires after S3_URL_EXPIRE_SECONDS. Files are never overwritten in place: a name
+# that exists gets a new one, as on local disk (issued PDFs are permanent).
+S3_BUCKET = env_str("S3_BUCKET")
+S3_STORAGE = {
+    "BACKEND": "portal.storage.PrivateS3Storage",
+    "OPTIONS": {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+        "region_name": env_str("S3_REGION") or None,
+        "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+        "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+        "location": env_str("S3_PREFIX"),
+        "addressing_style": env_str("S3_ADDRESSING_STYLE", "path"),
+        "signature_version": "s3v4",
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": env_int("S3_URL_EXPIRE_SECONDS", 60),
+        "file_overwrite": False,
+        "max_memory_size": 2 * 1024 * 1024,  # a download larger than this is spooled to a temporary file
+    },
+}
+if S3_BUCKET:
+    STORAGES["default"] = S3_STORAGE
 # Signing keys (the QR payload's Ed25519 key): files outside the repository and the database, readable only by the
 # portal's user (portal/keys.py). Production sets this to a directory the deployment provisions.
 SIGNING_KEY_DIR = Path(env_str("SIGNING_KEY_DIR", str(Path.home() / ".local" / "share" / "community-portal" / "keys")))
