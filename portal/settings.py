@@ -204,8 +204,14 @@ REDIS_URL = env_str("REDIS_URL")
 # How many worker processes serve the portal (gunicorn reads the same variable). More than one needs REDIS_URL:
 # the check portal.E001 (portal/checks.py) refuses to start otherwise.
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 1)
+# Redis down: the portal keeps serving without the shared cache (portal/cache.py); short timeouts so that a Redis that
+# does not answer costs a request one second, not a hang.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "portal.cache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
