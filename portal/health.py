@@ -1,8 +1,9 @@
 """Health endpoints for the load balancer and the orchestrator.
 
 `/healthz`: the process answers (no database, no cache: a database outage must not get app servers killed).
-`/readyz`: the parts a request needs are reachable: the database, the cache, the file storage. 503 names the part
-that is not, so that the balancer stops sending traffic until it is back.
+`/readyz`: the parts a request needs are reachable: the database, the cache, the file storage (local files or the
+object store) and, when a broker is configured (CELERY_BROKER_URL), the task queue. 503 names the part that is not,
+so that the balancer stops sending traffic until it is back.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -55,14 +57,26 @@ def _storage() -> None:
     default_storage.delete(name)
 
 
+def _queue() -> None:
+    from portal.celery import app
+
+    # From settings, not the app's cached configuration: one connection, no retries, a short timeout.
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+
+
 CHECKS = {"database": _database, "cache": _cache, "storage": _storage}
+
+
+def checks() -> dict:
+    return {**CHECKS, "queue": _queue} if settings.CELERY_BROKER_URL else CHECKS
 
 
 @never_cache
 @require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
     results: dict[str, dict] = {}
-    for name, check in CHECKS.items():
+    for name, check in checks().items():
         started = time.perf_counter()
         try:
             check()
