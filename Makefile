@@ -18,7 +18,7 @@ RUN_PACKAGES := fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils redis-server redis-tools postgresql pgbouncer wrk
 DEV_ENV := DEBUG=1
 
-.PHONY: run serve test lint audit format bench migrations-check setup setup-dev messages fonts clean \
+.PHONY: run serve worker beat test lint audit format bench migrations-check setup setup-dev messages fonts clean \
 	faulttest backup restore loadtest
 
 run: setup
@@ -35,6 +35,17 @@ serve: setup
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v 0
 	$(SERVE_ENV) $(VENV)/bin/gunicorn portal.wsgi -c portal/gunicorn.conf.py
+
+# The task queue's worker and its scheduler (one beat per deployment), with the settings of `make serve`. They need
+# CELERY_BROKER_URL (Redis, its own database number); without it the portal runs its tasks inline and needs neither.
+NEED_BROKER := test -n "$${CELERY_BROKER_URL:-}" || { echo "设置 CELERY_BROKER_URL（如 redis://127.0.0.1:6379/1） / set CELERY_BROKER_URL"; exit 2; }
+worker: setup
+	@$(NEED_BROKER)
+	$(SERVE_ENV) $(VENV)/bin/celery -A portal worker -l info
+beat: setup
+	@$(NEED_BROKER)
+	@mkdir -p var
+	$(SERVE_ENV) $(VENV)/bin/celery -A portal beat -l info --schedule var/celerybeat-schedule
 
 test: setup-dev
 	$(PY) manage.py makemigrations --check --dry-run --settings=portal.settings_test

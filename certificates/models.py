@@ -492,23 +492,29 @@ class RefusalNotice(PermanentRecord):
         return f"{self.community_id}/{self.year}/{self.number}"
 
 
-class FourEyesWaiver(models.Model):
-    """A county's decision to let a director sign what they verified themselves (villages with too few staff).
-
-    Each change is a new row, so the switch and who set it are kept.
-    """
+class CountySwitch(PermanentRecord):
+    """A county's switch with its history: each change is a new row, never edited, so who set what, when and why
+    stays readable. The latest row is in force."""
 
     county = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+")
-    allowed = models.BooleanField(_("允许主任签批本人核实的事项"))
     reason = models.TextField(_("理由"))
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
+        ordering = ["-set_at", "-id"]
+
+
+class FourEyesWaiver(CountySwitch):
+    """A county's decision to let a director sign what they verified themselves (villages with too few staff)."""
+
+    community = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+")
+    allowed = models.BooleanField(_("允许主任签批本人核实的事项"))
+
+    class Meta(CountySwitch.Meta):
         verbose_name = _("四眼原则豁免")
         verbose_name_plural = _("四眼原则豁免")
-        ordering = ["-set_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.community_id}: {self.allowed}"
@@ -681,20 +687,15 @@ class PostCheck(PermanentRecord):
         return f"{self.request_id}: {self.result}"
 
 
-class CountyReviewGate(models.Model):
+class CountyReviewGate(CountySwitch):
     """A county's switch: its review of exceptional (清单外) matters is a gate before the director signs, instead of
-    a record after the fact. Each change is a new row, so the switch and who set it are kept."""
+    a record after the fact."""
 
-    county = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+")
     gate = models.BooleanField(_("区县复核作为签字前置条件"))
-    reason = models.TextField(_("理由"))
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    set_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(CountySwitch.Meta):
         verbose_name = _("区县复核方式")
         verbose_name_plural = _("区县复核方式")
-        ordering = ["-set_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.county_id}: {self.gate}"

@@ -145,17 +145,36 @@ def request_changed(request: CertificateRequest, event: RequestEvent) -> None:
         log.exception("notification could not be planned for request %s", request.pk)
         return
     for delivery in deliveries:
-        deliver(delivery.pk)
+        queue_delivery(delivery.pk)
 
 
-def deliver(delivery_id: int) -> NotificationDelivery:
-    """One attempt to send a pending delivery; records the outcome. Never raises for a failed send."""
+def queue_delivery(delivery_id: int) -> None:
+    """Hand the delivery to the task queue (inline without a broker). With the broker unreachable the row stays
+    pending and the minute's sweep (`retry_due`, beat or cron) sends it once the queue is back: never lost."""
+    from certificates.tasks import send_delivery  # late: the tasks module imports this one
+
+    try:
+        send_delivery.delay(delivery_id)
+    except Exception as error:  # noqa: BLE001 - kombu/redis raise many kinds; the row is the record either way
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            raise  # inline, a failure is a bug of ours, not an unreachable queue
+        log.warning("delivery %s stays pending: the task queue is unreachable (%s)", delivery_id, error)
+
+
+def deliver(delivery_id: int, *, due_only: bool = False) -> NotificationDelivery:
+    """One attempt to send a pending delivery; records the outcome. Never raises for a failed send.
+
+    Idempotent: the row is locked and its status read under the lock, so a task run twice (a retry, a redelivered
+    message, the sweep and a task at once) sends once. With `due_only`, a delivery whose retry wait is not over is
+    left alone (a queued retry and the sweep may both reach it)."""
     with transaction.atomic():
         # Locked for the attempt, so the retry command and a staff member's "send again" never send twice.
         delivery = NotificationDelivery.objects.select_for_update().get(pk=delivery_id)
         if delivery.status != DeliveryStatus.PENDING:
             return delivery
         now = timezone.now()
+        if due_only and delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
+            return delivery
         delivery.attempts += 1
         delivery.last_attempt_at = now
         try:

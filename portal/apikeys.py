@@ -25,6 +25,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from redis.exceptions import RedisError
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
@@ -207,7 +208,10 @@ class ApiRateThrottle(BaseThrottle):
             limit, window = view.public_rate()
             bucket = f"api-{view.throttle_scope}:{client_address(request)}"
         self.window = window
-        return count_hit(bucket, window_seconds=window) <= limit
+        try:
+            return count_hit(bucket, window_seconds=window) <= limit
+        except RedisError:  # Redis down: keyed (identified, audited) calls go on; public ones wait (closed)
+            return isinstance(key, ApiKey)
 
     def wait(self) -> float:
         return float(self.window)

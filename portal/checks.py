@@ -12,6 +12,7 @@ from django.core.checks import Error, Tags, register
 # Caches whose counters every process sees and whose incr is atomic. The file and database caches are shared but
 # increment by read-then-write (two workers can both read 4 and both write 5), so they do not count here.
 SHARED_CACHE_BACKENDS = {
+    "portal.cache.ResilientRedisCache",
     "django.core.cache.backends.redis.RedisCache",
     "django.core.cache.backends.memcached.PyMemcacheCache",
     "django.core.cache.backends.memcached.PyLibMCCache",

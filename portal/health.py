@@ -1,8 +1,13 @@
 """Health endpoints for the load balancer and the orchestrator.
 
 `/healthz`: the process answers (no database, no cache: a database outage must not get app servers killed).
-`/readyz`: the parts a request needs are reachable: the database, the cache, the file storage. 503 names the part
-that is not, so that the balancer stops sending traffic until it is back.
+`/readyz`: the parts a request needs are reachable: the database, the cache, the file storage (local files or the
+object store) and, when a broker is configured (CELERY_BROKER_URL), the task queue.
+- Without the database or the storage no request can be served: 503 names the part, so that the balancer stops
+  sending traffic until it is back.
+- Without Redis (cache or queue) the portal keeps serving (portal/cache.py; notifications wait as pending rows):
+  200 with status "degraded" and the part named, so that a Redis outage does not take every app server out of the
+  balancer at once.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import time
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -55,14 +61,28 @@ def _storage() -> None:
     default_storage.delete(name)
 
 
+def _queue() -> None:
+    from portal.celery import app
+
+    # From settings, not the app's cached configuration: one connection, no retries, a short timeout.
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+
+
 CHECKS = {"database": _database, "cache": _cache, "storage": _storage}
+# Parts the portal serves without (see the module's docstring).
+DEGRADABLE = frozenset({"cache", "queue"})
+
+
+def checks() -> dict:
+    return {**CHECKS, "queue": _queue} if settings.CELERY_BROKER_URL else CHECKS
 
 
 @never_cache
 @require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
     results: dict[str, dict] = {}
-    for name, check in CHECKS.items():
+    for name, check in checks().items():
         started = time.perf_counter()
         try:
             check()
@@ -70,10 +90,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
             results[name] = {"ok": False, "error": type(error).__name__}
         else:
             results[name] = {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1)}
-    ready = all(r["ok"] for r in results.values())
-    response = JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": results}, status=200 if ready else 503
-    )
+    ready = all(r["ok"] for name, r in results.items() if name not in DEGRADABLE)
+    status = "unavailable" if not ready else "ok" if all(r["ok"] for r in results.values()) else "degraded"
+    response = JsonResponse({"status": status, "checks": results}, status=200 if ready else 503)
     if not ready:
         response["Retry-After"] = "10"
     return response

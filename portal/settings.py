@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.urls import reverse_lazy
 
@@ -149,6 +150,32 @@ STORAGES = {
 }
 # Uploaded files live outside any public URL; they are served only through views that check access.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Object storage (S3-compatible: MinIO, Ceph, a cloud's object store) for uploads, issued PDFs and notice boards, when
+# S3_BUCKET is set; otherwise files under MEDIA_ROOT. Objects are private (no public-read ACL) and the portal never
+# hands out their URL: every download is streamed through the view that checks access and records it. Should a URL
+# ever be made, it is signed and expires after S3_URL_EXPIRE_SECONDS. Files are never overwritten in place: a name
+# that exists gets a new one, as on local disk (issued PDFs are permanent).
+S3_BUCKET = env_str("S3_BUCKET")
+S3_STORAGE = {
+    "BACKEND": "portal.storage.PrivateS3Storage",
+    "OPTIONS": {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+        "region_name": env_str("S3_REGION") or None,
+        "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+        "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+        "location": env_str("S3_PREFIX"),
+        "addressing_style": env_str("S3_ADDRESSING_STYLE", "path"),
+        "signature_version": "s3v4",
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": env_int("S3_URL_EXPIRE_SECONDS", 60),
+        "file_overwrite": False,
+        "max_memory_size": 2 * 1024 * 1024,  # a download larger than this is spooled to a temporary file
+    },
+}
+if S3_BUCKET:
+    STORAGES["default"] = S3_STORAGE
 # Signing keys (the QR payload's Ed25519 key): files outside the repository and the database, readable only by the
 # portal's user (portal/keys.py). Production sets this to a directory the deployment provisions.
 SIGNING_KEY_DIR = Path(env_str("SIGNING_KEY_DIR", str(Path.home() / ".local" / "share" / "community-portal" / "keys")))
@@ -183,11 +210,47 @@ REDIS_URL = env_str("REDIS_URL")
 # How many worker processes serve the portal (gunicorn reads the same variable). More than one needs REDIS_URL:
 # the check portal.E001 (portal/checks.py) refuses to start otherwise.
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 1)
+# Redis down: the portal keeps serving without the shared cache (portal/cache.py); short timeouts so that a Redis that
+# does not answer costs a request one second, not a hang.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "portal.cache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+
+# The task queue (portal/celery.py): a Redis URL with its own database number, e.g. redis://127.0.0.1:6379/1. Unset,
+# tasks run inline in the process that asks for them (make run needs nothing). REDIS_URL alone does not turn queueing
+# on: a queue that no worker serves would hold every notification back without a word.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True  # inline, a task fails like the function call it replaces
+# A task's message is acknowledged only when the task has finished: a worker killed mid-task (OOM, deploy, SIGKILL)
+# gives it back and another runs it. Every task is idempotent (keyed), so the second run has no second effect.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds no more than it runs: a lost worker loses no queue
+CELERY_TASK_IGNORE_RESULT = True  # tasks record their outcome in the database (deliveries, retention records)
+# Redis unreachable: the web request that queues a task gives up fast (the work stays a pending row, see the beat
+# schedule) instead of hanging on connection retries.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# An unacknowledged message comes back to the queue after this long (must exceed the longest task and retry wait).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600)}
+CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_BEAT_SCHEDULE = {
+    # Deliveries whose retry wait is over, and any that could not be queued while Redis was down.
+    "notifications-due": {"task": "certificates.tasks.send_due_notifications", "schedule": 60.0},
+    "statistics-refresh": {"task": "certificates.tasks.refresh_statistics", "schedule": crontab(minute=15, hour=1)},
+    "retention-sweep": {"task": "certificates.tasks.apply_retention", "schedule": crontab(minute=30, hour=3)},
+    "notice-boards-sweep": {"task": "catalog.tasks.sweep_notice_boards", "schedule": crontab(minute=45, hour=0)},
+}
+# The statistics aggregation: dotted path of `refresh_daily_stats(day_from, day_to)` (dates, inclusive), run nightly
+# for yesterday and today by certificates.tasks.refresh_statistics. Empty: the task does nothing.
+STATISTICS_REFRESH = ""
 
 # Sign-in lockout (django-axes, see portal/lockout.py): after 5 failures for one account from one client address,
 # that pair waits 30 minutes. Never a permanent lockout. The key is the account, however it was typed (username

@@ -181,3 +181,7 @@ def chinese_by_default():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+# A real S3-protocol server (moto) and the object-storage settings pointed at it: tests/s3.py.
+from tests.s3 import bucket, object_storage, s3_server  # noqa: E402,F401 - fixtures

@@ -8,26 +8,18 @@ a retired item or one for the other kind of committee is a 404, exactly like an 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from catalog import selectors
-from catalog.models import IssuableItem, NonIssuableItem
-from portal import keys
+from catalog import noticeboards, selectors
+from catalog.noticeboards import IssuableRow, NoticeBoard  # noqa: F401 - re-exported for tests and templates
 from portal.errors import NotFound
 from portal.models import Region
-from portal.pdf import render_pdf
 from portal.ratelimit import over_limit
 from portal.regions import Level
 
@@ -112,49 +104,6 @@ def non_issuable_detail(request: HttpRequest, code: str, item_code: str) -> Http
     return render(request, "catalog/public/non_issuable_detail.html", context)
 
 
-@dataclass
-class IssuableRow:
-    """One line of the notice board's issuable table."""
-
-    item: IssuableItem
-    first_basis: dict
-    basis_count: int
-    needs_confirmation: bool
-    materials: list[dict] = field(default_factory=list)
-
-
-@dataclass
-class NoticeBoard:
-    """Exactly what the notice-board PDF template needs: the community, the date and the two lists."""
-
-    community: Region
-    date: dt.date
-    issuable: list[IssuableRow]
-    non_issuable: list[NonIssuableItem]
-    page_url: str
-
-    @classmethod
-    def build(cls, community: Region, *, page_url: str) -> NoticeBoard:
-        today = timezone.localdate()
-        rows = [
-            IssuableRow(
-                item=item,
-                first_basis=item.legal_bases[0] if item.legal_bases else {},
-                basis_count=len(item.legal_bases),
-                needs_confirmation=bool(item.bases_needing_confirmation()),
-                materials=list(item.materials),
-            )
-            for item in selectors.effective_issuable_items(community, on=today)
-        ]
-        non_issuable = list(selectors.effective_non_issuable_items(community, on=today))
-        return cls(community=community, date=today, issuable=rows, non_issuable=non_issuable, page_url=page_url)
-
-    @property
-    def needs_confirmation_note(self) -> bool:
-        # Only the referral of a non-issuable item gets a (neutral) mark; internal "待核" notes never reach the board.
-        return any(i.needs_confirmation for i in self.non_issuable)
-
-
 # Rendering costs up to a second and all renders share one lock: public PDFs are throttled per client.
 PUBLIC_PDFS_PER_MINUTE = 10
 
@@ -163,17 +112,9 @@ def notice_board_pdf(request: HttpRequest, code: str) -> HttpResponse:
     if over_limit(request, "public-pdf", limit=PUBLIC_PDFS_PER_MINUTE, window_seconds=60):
         return HttpResponse(_("请求过于频繁，请稍后再试。"), status=429, content_type="text/plain; charset=utf-8")
     community = _community_or_404(code)
-    # Rendering costs up to a second: the same community, day, language and catalog state share one PDF.
-    key = f"notice-board:{community.code}:{timezone.localdate()}:{get_language()}:{selectors.catalog_version()}"
-    pdf = cache.get(key)
-    if pdf is None:
-        page_url = request.build_absolute_uri(reverse("catalog:community_detail", args=[community.code]))
-        board = NoticeBoard.build(community, page_url=page_url)
-        # The QR signing key's fingerprint, printed so that a verifier without network can trust the key.
-        qr_key = keys.fingerprint(keys.qr_signer().public_key_bytes())
-        html = render_to_string("pdf/notice_board.html", {"board": board, "qr_key": qr_key}, request=request)
-        pdf = render_pdf(html)
-        cache.set(key, pdf, timeout=24 * 3600)
-    response = HttpResponse(pdf, content_type="application/pdf")
+    # Rendered once per community, day, language and catalog state into the shared file storage (every app server
+    # and worker reads the same copy); a miss is rendered here, as the resident is waiting for it.
+    name = noticeboards.render_notice_board(community, language=get_language())
+    response = HttpResponse(noticeboards.read(name), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-board-{community.code}.pdf"'
     return response

@@ -389,21 +389,31 @@ class ExceptionalRequestForm(ApplicantForm):
 # --- County oversight ------------------------------------------------------------------------------------------
 
 
-class FourEyesForm(forms.Form):
-    allowed = forms.TypedChoiceField(
-        label=gettext_lazy("主任能否签批本人核实的事项"),
-        choices=[
-            ("no", gettext_lazy("不允许（四眼原则：核实人与签字人必须是两个人）")),
-            ("yes", gettext_lazy("允许（工作人员过少，经区县同意豁免）")),
-        ],
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
-    )
+class CountySwitchForm(forms.Form):
+    """Setting one of the county's switches (certificates.models.CountySwitch): the choice, and a reason, which is
+    kept with the history."""
+
     reason = forms.CharField(
         label=gettext_lazy("理由"),
+        max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("如：该村仅有两名工作人员。每次设置都会留存记录。"),
+        help_text=gettext_lazy("每次设置都会留存记录。"),
     )
+
+
+def _switch_choice(label, no: str, yes: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label, choices=[("no", no), ("yes", yes)], coerce=lambda value: value == "yes", widget=forms.RadioSelect
+    )
+
+
+class FourEyesForm(CountySwitchForm):
+    allowed = _switch_choice(
+        gettext_lazy("主任能否签批本人核实的事项"),
+        gettext_lazy("不允许（四眼原则：核实人与签字人必须是两个人）"),
+        gettext_lazy("允许（工作人员过少，经区县同意豁免）"),
+    )
+    field_order = ["allowed", "reason"]
 
 
 class CountyReviewForm(forms.Form):
@@ -417,22 +427,13 @@ class CountyReviewForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("复核意见"), max_length=500)
 
 
-class CountyReviewGateForm(forms.Form):
-    gate = forms.TypedChoiceField(
-        label=gettext_lazy("区县对清单外事项的复核"),
-        choices=[
-            ("no", gettext_lazy("事后复核：社区照常办理，区县复核留存记录")),
-            ("yes", gettext_lazy("事前批准：经区县复核同意后主任才能签字")),
-        ],
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
+class CountyReviewGateForm(CountySwitchForm):
+    gate = _switch_choice(
+        gettext_lazy("区县对清单外事项的复核"),
+        gettext_lazy("事后复核：社区照常办理，区县复核留存记录"),
+        gettext_lazy("事前批准：经区县复核同意后主任才能签字"),
     )
-    reason = forms.CharField(
-        label=gettext_lazy("理由"),
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=gettext_lazy("每次设置都会留存记录。"),
-    )
+    field_order = ["gate", "reason"]
 
 
 class TransitionalGapForm(forms.Form):

@@ -36,7 +36,11 @@ def normalize_code(code: str) -> str:
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
-    response = render(request, "certificates/verify/too_many.html", status=429)
+    # Refused because the counters cannot be kept (Redis down, portal/ratelimit.py): say so, as a 503.
+    unavailable = getattr(request, "rate_limit_unavailable", False)
+    response = render(
+        request, "certificates/verify/too_many.html", {"unavailable": unavailable}, status=503 if unavailable else 429
+    )
     response["Retry-After"] = str(settings.VERIFY_RATE_WINDOW_SECONDS)
     return response
 

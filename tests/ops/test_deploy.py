@@ -51,10 +51,14 @@ def test_every_variable_deploy_sets_is_read_by_the_portal():
 
 def test_production_requirements_are_set_and_debug_is_off():
     env = read_env_file()
-    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "PORTAL_BASE_URL", "DATABASE_URL", "REDIS_URL", "CSRF_TRUSTED_ORIGINS"):
+    required = ("SECRET_KEY", "ALLOWED_HOSTS", "PORTAL_BASE_URL", "DATABASE_URL", "REDIS_URL", "CSRF_TRUSTED_ORIGINS")
+    for name in (*required, "CELERY_BROKER_URL", "S3_BUCKET", "S3_ENDPOINT_URL"):
         assert env.get(name), name
     assert env["DEBUG"] == "0"
     assert int(env["WEB_CONCURRENCY"]) > 1 and env["REDIS_URL"]  # several workers share one cache (portal.E001)
+    # The object store is the compose file's MinIO, on the port it listens on.
+    endpoint = urlsplit(env["S3_ENDPOINT_URL"])
+    assert endpoint.hostname == "minio" and str(endpoint.port) in compose()["services"]["minio"]["expose"]
 
 
 def test_the_topology_has_every_part_and_one_scheduler():

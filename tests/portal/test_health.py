@@ -37,3 +37,15 @@ def test_readyz_names_a_storage_that_cannot_be_written(client, db, settings, tmp
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["storage"]["ok"] is False
+
+
+def test_readyz_stays_ready_but_degraded_when_the_cache_is_unreachable(client, db):
+    # Redis down: pages are still served (portal/cache.py), so the balancer must keep the app server.
+    with mock.patch("portal.health.cache") as cache:
+        cache.set.side_effect = ConnectionError("redis unreachable")
+        response = client.get("/readyz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["cache"] == {"ok": False, "error": "ConnectionError"}
+    assert body["checks"]["database"]["ok"] and body["checks"]["storage"]["ok"]

@@ -19,11 +19,11 @@ def test_refusal_notices_are_throttled_per_client(client, personas, monkeypatch)
 
 
 def test_the_notice_board_pdf_is_rendered_once_per_catalog_state(client, personas, monkeypatch):
-    from catalog.views import public
+    from catalog import noticeboards
 
     calls = []
-    real = public.render_pdf
-    monkeypatch.setattr(public, "render_pdf", lambda html: calls.append(1) or real(html))
+    real = noticeboards.render_pdf
+    monkeypatch.setattr(noticeboards, "render_pdf", lambda html: calls.append(1) or real(html))
     url = f"/catalog/c/{personas.community_x.code}/notice-board.pdf"
     first = client.get(url).content
     assert client.get(url).content == first and len(calls) == 1

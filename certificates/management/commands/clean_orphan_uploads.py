@@ -1,21 +1,34 @@
 """Delete uploaded files that no record points to (an upload whose transaction was rolled back leaves its file).
 
 Only files older than --min-age-minutes are touched, so an upload in progress is never removed. Dry run unless
---delete is given. Run it from cron, e.g. daily.
+--delete is given. Run it from cron, e.g. daily. Walks the file storage itself (local files or the object store).
 """
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
+import datetime as dt
+from collections.abc import Iterator
 
-from django.conf import settings
+from django.core.files.storage import Storage, default_storage
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from certificates.models import Attachment, IssuedCertificate, PendingUpload
 from seals.models import Seal
 
 FOLDERS = ("requests", "certificates", "seals", "pending")
+
+
+def walk(storage: Storage, folder: str) -> Iterator[str]:
+    """Every file name under `folder`, through the storage API."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # local files: the folder was never made
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from walk(storage, f"{folder}/{sub}")
 
 
 class Command(BaseCommand):
@@ -26,23 +39,23 @@ class Command(BaseCommand):
         parser.add_argument("--min-age-minutes", type=int, default=60)
 
     def handle(self, *args, delete: bool, min_age_minutes: int, **options):
-        root = Path(settings.MEDIA_ROOT)
+        storage = default_storage
         referenced = {
             *Attachment.objects.values_list("file", flat=True),
             *PendingUpload.objects.values_list("file", flat=True),  # abandoned ones: clean_pending_uploads
             *IssuedCertificate.objects.values_list("pdf", flat=True),
+            *IssuedCertificate.objects.exclude(stub_pdf="").values_list("stub_pdf", flat=True),
             *Seal.objects.exclude(impression="").values_list("impression", flat=True),
         }
-        cutoff = time.time() - min_age_minutes * 60
+        cutoff = timezone.now() - dt.timedelta(minutes=min_age_minutes)
         orphans = [
-            path
+            name
             for folder in FOLDERS
-            if (root / folder).is_dir()
-            for path in (root / folder).rglob("*")
-            if path.is_file() and path.relative_to(root).as_posix() not in referenced and path.stat().st_mtime < cutoff
+            for name in walk(storage, folder)
+            if name not in referenced and storage.get_modified_time(name) < cutoff
         ]
-        for path in orphans:
-            self.stdout.write(("删除 " if delete else "孤立文件 ") + path.relative_to(root).as_posix())
+        for name in orphans:
+            self.stdout.write(("删除 " if delete else "孤立文件 ") + name)
             if delete:
-                path.unlink()
+                storage.delete(name)
         self.stdout.write(f"共 {len(orphans)} 个孤立文件。")

@@ -1,0 +1,120 @@
+"""The notice board (公示栏) PDF: a community's two lists on A4, rendered once per community, day, language and
+catalog state into the shared file storage.
+
+Every app server and worker reads the same stored copy (local files, or the object store in production), so no
+process keeps PDFs in its own memory. The storage name is the key: `notice-boards/<day>/<code>-<lang>-<catalog>.pdf`,
+where <catalog> digests selectors.catalog_version(). A render whose name exists is not done again (a retried task, a
+second request); a catalog change gives a new name and shows at once. `sweep` removes the boards of past days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from catalog import selectors
+from catalog.models import IssuableItem, NonIssuableItem
+from portal import keys
+from portal.models import Region
+from portal.pdf import render_pdf
+
+FOLDER = "notice-boards"
+
+
+@dataclass
+class IssuableRow:
+    """One line of the notice board's issuable table."""
+
+    item: IssuableItem
+    first_basis: dict
+    basis_count: int
+    needs_confirmation: bool
+    materials: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class NoticeBoard:
+    """Exactly what the notice-board PDF template needs: the community, the date and the two lists."""
+
+    community: Region
+    date: dt.date
+    issuable: list[IssuableRow]
+    non_issuable: list[NonIssuableItem]
+    page_url: str
+
+    @classmethod
+    def build(cls, community: Region, *, page_url: str) -> NoticeBoard:
+        today = timezone.localdate()
+        rows = [
+            IssuableRow(
+                item=item,
+                first_basis=item.legal_bases[0] if item.legal_bases else {},
+                basis_count=len(item.legal_bases),
+                needs_confirmation=bool(item.bases_needing_confirmation()),
+                materials=list(item.materials),
+            )
+            for item in selectors.effective_issuable_items(community, on=today)
+        ]
+        non_issuable = list(selectors.effective_non_issuable_items(community, on=today))
+        return cls(community=community, date=today, issuable=rows, non_issuable=non_issuable, page_url=page_url)
+
+    @property
+    def needs_confirmation_note(self) -> bool:
+        # Only the referral of a non-issuable item gets a (neutral) mark; internal "待核" notes never reach the board.
+        return any(i.needs_confirmation for i in self.non_issuable)
+
+
+def storage_name(community: Region, *, language: str, day: dt.date, catalog_version: str) -> str:
+    digest = hashlib.sha256(catalog_version.encode()).hexdigest()[:16]
+    return f"{FOLDER}/{day.isoformat()}/{community.code}-{language}-{digest}.pdf"
+
+
+def render_notice_board(community: Region, *, language: str) -> str:
+    """The storage name of today's board in this language, rendered now only when it is not stored yet."""
+    day = timezone.localdate()
+    name = storage_name(community, language=language, day=day, catalog_version=selectors.catalog_version())
+    if default_storage.exists(name):
+        return name
+    with translation.override(language):
+        # The board is the same whoever asks: its address comes from settings, not from the request.
+        page_url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("catalog:community_detail", args=[community.code])
+        board = NoticeBoard.build(community, page_url=page_url)
+        # The QR signing key's fingerprint, printed so that a verifier without network can trust the key.
+        qr_key = keys.fingerprint(keys.qr_signer().public_key_bytes())
+        context = {"board": board, "qr_key": qr_key, "demo_mode": settings.DEMO_MODE}
+        pdf = render_pdf(render_to_string("pdf/notice_board.html", context))
+    # Two processes that miss at once both render and store the same bytes under the same name: harmless.
+    return default_storage.save(name, ContentFile(pdf))
+
+
+def read(name: str) -> bytes:
+    with default_storage.open(name, "rb") as handle:
+        return handle.read()
+
+
+def sweep(*, today: dt.date | None = None) -> int:
+    """Remove the stored boards of days before today; returns how many files went."""
+    today = today or timezone.localdate()
+    try:
+        days, _files = default_storage.listdir(FOLDER)
+    except FileNotFoundError:  # local files: no board stored yet (the object store lists an empty prefix)
+        return 0
+    removed = 0
+    for day in days:
+        try:
+            stale = dt.date.fromisoformat(day) < today
+        except ValueError:
+            continue
+        if stale:
+            for file in default_storage.listdir(f"{FOLDER}/{day}")[1]:
+                default_storage.delete(f"{FOLDER}/{day}/{file}")
+                removed += 1
+    return removed

@@ -1,0 +1,76 @@
+"""Redis down (the shared cache of rate limits and cached PDFs; README "Redis down"): the portal keeps serving. Rate
+limits cannot be counted then, and each decides on purpose: closed for the public (the verification page says the
+service is busy, as a 503), open for signed-in staff and officers, whose work goes on."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from portal.models import User
+
+# The discard port: nothing listens there, as when Redis is down. The portal's own cache backend, as in production.
+DOWN = {
+    "default": {
+        "BACKEND": "portal.cache.ResilientRedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+
+
+@pytest.fixture
+def redis_down(settings):
+    settings.CACHES = DOWN
+
+
+@pytest.fixture
+def certificate(personas):
+    from tests.api.conftest import issue_zm01
+
+    return issue_zm01(personas, personas.resident_a)
+
+
+def test_the_public_verification_page_fails_closed(client, certificate, redis_down):
+    response = client.get(reverse("verify", args=[certificate.code]))
+    assert response.status_code == 503 and response["Retry-After"]
+    page = response.content.decode()
+    assert "核验服务暂时繁忙" in page and certificate.entry.display_number not in page  # nothing looked up
+
+
+def test_signed_in_residents_are_the_public_too(client, certificate, personas, redis_down):
+    client.force_login(personas.resident_a)
+    assert client.get(reverse("verify", args=[certificate.code])).status_code == 503
+
+
+def test_signed_in_staff_verify_as_usual(client, certificate, personas, redis_down):
+    client.force_login(personas.staff_x)
+    response = client.get(reverse("verify", args=[certificate.code]))
+    assert response.status_code == 200 and "有效" in response.content.decode()
+
+
+def test_sms_codes_are_not_sent_while_they_cannot_be_counted(client, personas, settings):
+    from portal import sms
+
+    phone = "13966660021"
+    User.objects.filter(pk=personas.resident_a.pk).update(phone=phone)
+    sms.outbox.clear()
+    client.post(reverse("login_code"), {"phone": phone, "action": "send"})
+    assert len(sms.outbox) == 1  # with the counters, a code goes out
+    settings.CACHES = DOWN
+    client.post(reverse("login_code"), {"phone": phone, "action": "send"}, REMOTE_ADDR="10.0.0.9")
+    assert len(sms.outbox) == 1  # without them, none: no SMS bombing while limits cannot be counted
+    sms.outbox.clear()
+
+
+def test_the_rest_of_the_portal_keeps_serving(client, personas, redis_down):
+    assert client.get(reverse("catalog:community_list")).status_code == 200
+    code = personas.community_x.code
+    assert client.get(f"/catalog/c/{code}/issuable/610113-ZM01/").status_code == 200
+    client.force_login(personas.staff_x)
+    assert client.get(reverse("desk:queue")).status_code == 200
+
+
+def test_readyz_names_the_cache(client, db, redis_down):
+    response = client.get("/readyz")
+    assert response.status_code == 503 and response.json()["checks"]["cache"]["ok"] is False
