@@ -20,6 +20,7 @@ from portal.errors import Forbidden
 from portal.models import Appointment, Community, DeputySigning, User
 from portal.people_forms import AppointForm, DeputyForm, EndForm, ReplaceDirectorForm
 from portal.roles import Role
+from portal.terms import community_terms
 
 
 def _counties(request: HttpRequest) -> list:
@@ -37,11 +38,21 @@ def officer_people(request: HttpRequest) -> HttpResponse:
     for county in counties:
         scope |= Q(code__startswith=county.prefix)
     communities = Community.objects.filter(scope).select_related("parent")
+    # Invitations this officer's appointments could not deliver after every retry: never silently lost.
+    failed = (
+        Appointment.objects.filter(appointed_by=request.user, deliveries__status="failed")
+        .select_related("user", "community")
+        .distinct()
+    )
     query = (request.GET.get("q") or "").strip()
     if query:
         communities = communities.filter(Q(name__contains=query) | Q(parent__name__contains=query))
     page = Paginator(communities.order_by("code"), 30).get_page(request.GET.get("page"))
-    return render(request, "portal/officer_people.html", {"page": page, "q": query, "counties": counties})
+    return render(
+        request,
+        "portal/officer_people.html",
+        {"page": page, "q": query, "counties": counties, "failed_invitations": failed},
+    )
 
 
 @never_cache
@@ -57,7 +68,9 @@ def officer_community_people(request: HttpRequest, community_code: str) -> HttpR
     posted = request.POST if request.method == "POST" else None
     today = timezone.localdate()
     # prefixes: both forms have a name and a phone field, and each label must point at its own form's input
-    appoint_form = AppointForm(posted if action == "appoint" else None, initial={"starts_on": today}, prefix="appoint")
+    appoint_form = AppointForm(
+        posted if action == "appoint" else None, initial={"starts_on": today}, prefix="appoint", community=community
+    )
     replace_form = ReplaceDirectorForm(
         posted if action == "replace" else None, initial={"starts_on": today}, prefix="replace"
     )
@@ -65,11 +78,27 @@ def officer_community_people(request: HttpRequest, community_code: str) -> HttpR
     try:
         if action == "appoint" and appoint_form.is_valid():
             made = appointments.appointment_make(actor=request.user, community=community, **appoint_form.cleaned_data)
-            messages.success(request, _("已任命 %(name)s，并已短信通知本人。") % {"name": made.user.display_name})
+            messages.success(
+                request, _("已任命 %(name)s。短信邀请的发送情况见“现任人员”。") % {"name": made.user.display_name}
+            )
+            return redirect("officer_community_people", community.code)
+        if action == "send_again":
+            # a failed invitation, sent again by the county (the delivery's own retries were used up)
+            pk = request.POST.get("delivery", "")
+            term = get_object_or_404(Appointment, community=community, deliveries__pk=pk if pk.isdigit() else 0)
+            sent = term.deliveries.get(pk=pk).send_again()
+            if sent.status == "sent":
+                messages.success(request, _("已重新发送给 %(name)s。") % {"name": term.user.display_name})
+            else:
+                messages.error(request, _("仍未发送成功：%(error)s") % {"error": sent.last_error})
             return redirect("officer_community_people", community.code)
         if action == "replace" and replace_form.is_valid():
             made = appointments.director_replace(actor=request.user, community=community, **replace_form.cleaned_data)
-            messages.success(request, _("换届完成：%(name)s 任社区主任。") % {"name": made.user.display_name})
+            messages.success(
+                request,
+                _("换届完成：%(name)s 任%(head)s。")
+                % {"name": made.user.display_name, "head": community_terms(community)["head"]},
+            )
             return redirect("officer_community_people", community.code)
         if action == "end" and end_form.is_valid():
             data = end_form.cleaned_data
