@@ -46,3 +46,10 @@ class DeputyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["deputy"].queryset = people
         self.fields["deputy"].label_from_instance = lambda user: user.display_name
+
+
+class SecondFactorResetForm(forms.Form):
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("重置原因"), max_length=150, help_text=_("如：手机丢失，恢复码也已遗失；本人到场核实身份。")
+    )

@@ -6,19 +6,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import appointments
+from portal import appointments, twofactor
 from portal.access import active_memberships, has_role
 from portal.account_forms import add_service_errors
 from portal.errors import Forbidden
 from portal.models import Appointment, Community, DeputySigning, User
-from portal.people_forms import AppointForm, DeputyForm, EndForm, ReplaceDirectorForm
+from portal.people_forms import AppointForm, DeputyForm, EndForm, ReplaceDirectorForm, SecondFactorResetForm
 from portal.roles import Role
 from portal.terms import community_terms
 
@@ -160,3 +162,37 @@ def deputy(request: HttpRequest) -> HttpResponse:
         "is_director": has_role(request.user, Role.DIRECTOR, community),
     }
     return render(request, "portal/deputy.html", context)
+
+
+@never_cache
+@login_required
+def second_factor_resets(request: HttpRequest) -> HttpResponse:
+    """Reset a person's lost authenticator (portal.twofactor.second_factor_reset): find them, give a reason."""
+    people = twofactor.resettable_people(request.user)
+    if not any(m.role in twofactor.RESET_BY for m in active_memberships(request.user)):
+        raise Forbidden(_("验证器由区县民政干部（社区人员）和省级民政干部（区县民政干部）重置。"))
+    form = SecondFactorResetForm(request.POST or None)
+    failed_person = None
+    if request.method == "POST" and form.is_valid():
+        person = people.filter(pk=form.cleaned_data["person"]).first()
+        if person is None:
+            raise Forbidden(_("只能重置本辖区社区工作人员、主任、印章保管人（区县）或区县民政干部（省级）的验证器。"))
+        try:
+            twofactor.second_factor_reset(request, person=person, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+            failed_person = person.pk
+        else:
+            messages.success(
+                request, _("已重置 %(name)s 的验证器，本人下次登录时重新绑定。") % {"name": person.display_name}
+            )
+            return redirect(f"{reverse('second_factor_resets')}?q={person.phone or person.username}")
+    query = (request.GET.get("q") or request.POST.get("q") or "").strip()
+    if query:
+        people = people.filter(Q(real_name__contains=query) | Q(phone__contains=query) | Q(username__icontains=query))
+    people = people.annotate(enrolled=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+    page = Paginator(people.order_by("real_name", "pk").prefetch_related("memberships__region"), 30).get_page(
+        request.GET.get("page")
+    )
+    context = {"page": page, "q": query, "form": form, "failed_person": failed_person}
+    return render(request, "portal/second_factor_resets.html", context)
