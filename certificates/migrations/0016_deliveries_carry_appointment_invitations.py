@@ -5,25 +5,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('certificates', '0015_pending_uploads_and_revoked_state'),
-        ('portal', '0009_department_officer_role'),
+        ("certificates", "0015_pending_uploads_and_revoked_state"),
+        ("portal", "0009_department_officer_role"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='notificationdelivery',
-            name='appointment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='portal.appointment', verbose_name='任职记录'),
+            model_name="notificationdelivery",
+            name="appointment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="deliveries",
+                to="portal.appointment",
+                verbose_name="任职记录",
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationdelivery',
-            name='request',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='certificates.certificaterequest', verbose_name='申请'),
+            model_name="notificationdelivery",
+            name="request",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="deliveries",
+                to="certificates.certificaterequest",
+                verbose_name="申请",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notificationdelivery',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('appointment__isnull', True), ('request__isnull', False)), models.Q(('appointment__isnull', False), ('request__isnull', True)), _connector='OR'), name='delivery_about_one_thing'),
+            model_name="notificationdelivery",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("appointment__isnull", True), ("request__isnull", False)),
+                    models.Q(("appointment__isnull", False), ("request__isnull", True)),
+                    _connector="OR",
+                ),
+                name="delivery_about_one_thing",
+            ),
         ),
     ]

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0009_department_officer_role'),
+        ("portal", "0009_department_officer_role"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('view_id_number', '查看完整身份证号'), ('view_phone', '查看完整手机号'), ('export', '导出'), ('download', '下载附件或证明'), ('reset_second_factor', '重置验证器')], max_length=24, verbose_name='操作'),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("view_id_number", "查看完整身份证号"),
+                    ("view_phone", "查看完整手机号"),
+                    ("export", "导出"),
+                    ("download", "下载附件或证明"),
+                    ("reset_second_factor", "重置验证器"),
+                ],
+                max_length=24,
+                verbose_name="操作",
+            ),
         ),
     ]
