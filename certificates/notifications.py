@@ -93,6 +93,8 @@ def sms_recipient(request: CertificateRequest) -> str:
 
 def _sms_params(request: CertificateRequest, template: str) -> dict[str, str]:
     params = {"item": request.matter_name}
+    if template == "issued":
+        params["place"] = request.community.name
     if template == "signed":
         entry = getattr(request, "register_entry", None)
         params["number"] = entry.display_number if entry is not None else ""

@@ -119,3 +119,16 @@ def test_messages_of_the_rules_speak_of_the_village(personas):
             community=personas.village, actor=personas.staff_x, name="章", kind="certificate", keeper=personas.keeper
         )
     assert "只有村委会主任或区县民政干部可以管理印章" in str(refused.value)
+
+
+def test_the_issued_sms_sends_a_village_resident_to_the_village(personas):
+    from catalog.models import IssuableItem
+    from certificates import notifications
+    from portal import sms
+    from tests.factories import make_request
+
+    item = IssuableItem.objects.get(code="610113-ZM01")
+    request = make_request(community=personas.village, item=item, applicant=personas.resident_a, status="issued")
+    params = notifications._sms_params(request, "issued")
+    text = sms.SmsMessage(phone="13800000001", template="issued", params=params).text
+    assert "到测试村民委员会领取" in text and "社区" not in text.replace("社区证明服务平台", "")
