@@ -116,6 +116,7 @@ def test_a_county_officer_resets_a_staff_members_authenticator_who_enrols_again(
 def test_the_provincial_officer_resets_a_county_officer_on_the_page(everyone_enrolled, client):
     personas = everyone_enrolled
     client.force_login(personas.provincial_officer)
+    assert URL in client.get(reverse("desk:county")).content.decode()  # found from the officers' pages
     page = client.get(URL).content.decode()
     assert personas.county_officer.display_name in page and personas.staff_x.display_name not in page
     # a person not under them is refused, and keeps the authenticator
