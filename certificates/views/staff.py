@@ -282,7 +282,7 @@ def sign_from_list(request: HttpRequest) -> HttpResponse:
                 request, _("申请编号 %(pk)s 未签字：%(reason)s") % {"pk": outcome.request_id, "reason": outcome.refusal}
             )
     if len(known) < len(matters):
-        messages.error(request, _("有事项不属于本社区，未签字。"))
+        messages.error(request, in_words_of(community, _("有事项不属于本社区，未签字。")))
     return redirect(back)
 
 
