@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.terms import in_words_of
+
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 # An optional sentence: [[，配偶：{spouse_name}]] prints "，配偶：王五" when every field inside is filled, and
 # nothing at all when one of them is empty. An optional field may only be used inside one.
@@ -34,18 +36,6 @@ STANDARD_PLACEHOLDERS: dict[str, str] = {
     "deliberation_outcome": "2026年1月5日在社区议事厅召开，参会21人，同意19人",
 }
 DELIBERATION_WORDS = ("议事协商", "协商记录", "会议纪要", "会议记录")
-
-# A village committee's certificate speaks of itself as a village: the county writes one wording for both kinds
-# of committee and the village's certificate reads 本村 / 村民委员会. Longest first; applied to the template only.
-VILLAGE_WORDING: tuple[tuple[str, str], ...] = (
-    ("本社区居民", "本村村民"),
-    ("社区居民委员会", "村民委员会"),
-    ("社区居委会", "村委会"),
-    ("居民委员会", "村民委员会"),
-    ("居委会", "村委会"),
-    ("居民议事协商", "村民议事协商"),
-    ("本社区", "本村"),
-)
 
 MATERIAL_REQUIREMENTS: dict[str, str] = {
     "required": gettext_lazy("必需"),
@@ -190,10 +180,7 @@ def render_body(body: str, values: dict[str, str]) -> str:
 
 def for_committee(body: str, community_kind: str) -> str:
     """The wording as this kind of committee says it: a village says 本村 and 村民委员会."""
-    if community_kind == "villagers_committee":
-        for residents, villagers in VILLAGE_WORDING:
-            body = body.replace(residents, villagers)
-    return body
+    return in_words_of(community_kind, body)
 
 
 def chinese_date(day) -> str:

@@ -44,6 +44,7 @@ from portal.access import has_role
 from portal.models import Region, User
 from portal.regions import Level
 from portal.roles import Role
+from portal.terms import community_terms
 
 INSPECTOR_ROLES = (Role.STREET_OFFICER, Role.COUNTY_OFFICER)
 RESPONDER_ROLES = (Role.STAFF, Role.DIRECTOR)
@@ -117,11 +118,12 @@ def system_checks(community: Region) -> dict[str, SystemCheck]:
     keeper_directors = Membership.objects.filter(
         region=community, role=Role.DIRECTOR, active=True, user_id__in=keepers
     ).count()
+    head = community_terms(community)["head"]
     checks[ChecklistItem.KEEPER_NOT_APPROVER] = SystemCheck(
         keeper_directors == 0,
-        _("在用印章的保管人均不是社区主任（用印由主任审批）。")
+        _("在用印章的保管人均不是%(head)s（用印由主任审批）。") % {"head": head}
         if keeper_directors == 0
-        else _("%(n)s 名印章保管人同时是社区主任，审批与保管未分离。") % {"n": keeper_directors},
+        else _("%(n)s 名印章保管人同时是%(head)s，审批与保管未分离。") % {"n": keeper_directors, "head": head},
     )
 
     names = set(RegisterEntry.objects.filter(community=community).values_list("matter_name", flat=True))

@@ -33,6 +33,7 @@ from certificates.models import (
 from certificates.permissions import works_in
 from portal.models import User
 from portal.pdf import render_pdf
+from portal.terms import in_words_of
 from seals.impressions import impression_data_url
 from seals.models import DocumentKind, Seal
 from seals.services import SealRuleError, seal_apply, separation_problem
@@ -64,17 +65,20 @@ def issue_certificate(
         raise IssuanceRefused(problem)
     copies = copies if paper else 1
     if seal.community_id != request.community_id:
-        raise IssuanceRefused(_("只能使用本社区登记的印章。"))
+        raise IssuanceRefused(in_words_of(request.community, _("只能使用本社区登记的印章。")))
     try:
         text = freeze.entry_text(entry)  # the text as signed: never rendered again from the item's current version
     except LookupError:
         raise IssuanceRefused(
-            _("找不到该登记签字时的证明事项版本，无法按签字内容出具。请社区主任作废该登记后重新办理。")
+            in_words_of(
+                request.community,
+                _("找不到该登记签字时的证明事项版本，无法按签字内容出具。请社区主任作废该登记后重新办理。"),
+            )
         ) from None
     # The chokepoint: whatever path wrote the text, nothing carrying liability is sealed (陕西通知 二(一)).
     problem = freeze.liability_problem(text)
     if problem:
-        raise IssuanceRefused(problem + _("已停止出具，请社区主任作废该登记。"))
+        raise IssuanceRefused(problem + in_words_of(request.community, _("已停止出具，请社区主任作废该登记。")))
     now = timezone.now()
     code = new_verification_code()
     # A seal without an uploaded impression prints the drawn specimen: such a document is never a real one.
@@ -200,7 +204,7 @@ def certificate_receipt_record(
     certificate = IssuedCertificate.objects.select_for_update().select_related("entry__request").get(pk=certificate.pk)
     request = certificate.entry.request
     if not works_in(actor, request.community):
-        raise IssuanceRefused(_("只有本社区工作人员可以登记领取。"))
+        raise IssuanceRefused(in_words_of(request.community, _("只有本社区工作人员可以登记领取。")))
     if not certificate.paper:
         raise IssuanceRefused(_("该证明是网上出具的，申请人自行下载，无需领取登记。"))
     if hasattr(certificate, "revocation"):

@@ -817,15 +817,29 @@ class DeliveryStatus(models.TextChoices):
 
 
 class NotificationDelivery(models.Model):
-    """One message to an applicant about their request, by email or SMS, and what became of it
-    (certificates/notifications.py).
+    """One message, by email or SMS, and what became of it (certificates/notifications.py): to an applicant about
+    their request, or to a person appointed to a community post (the invitation of portal/appointments.py).
 
     States: pending → sent, or pending → (retried with growing waits) → failed after MAX_ATTEMPTS. A failed delivery
-    is shown to staff on the request's page, who may send it again (back to pending). Never deleted.
+    is shown to staff on the request's page, or to the county's officers on the community's people page, who may send
+    it again (back to pending). Never deleted.
     """
 
     request = models.ForeignKey(
-        CertificateRequest, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("申请")
+        CertificateRequest,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("申请"),
+    )
+    appointment = models.ForeignKey(
+        "portal.Appointment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("任职记录"),
     )
     event = models.ForeignKey(
         RequestEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("事件")
@@ -849,9 +863,23 @@ class NotificationDelivery(models.Model):
         verbose_name = _("通知发送记录")
         verbose_name_plural = _("通知发送记录")
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            # about exactly one thing: a request or an appointment
+            models.CheckConstraint(
+                condition=Q(request__isnull=False, appointment__isnull=True)
+                | Q(request__isnull=True, appointment__isnull=False),
+                name="delivery_about_one_thing",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.request_id} · {self.channel} · {self.status}"
+        return f"{self.request_id or self.appointment_id} · {self.channel} · {self.status}"
+
+    def send_again(self) -> NotificationDelivery:
+        """A failed delivery tried again now (for pages of apps that do not import this one, e.g. portal's)."""
+        from certificates.notifications import send_again  # late: notifications imports these models
+
+        return send_again(delivery=self)
 
 
 # --- inspection and correction (督导检查 · 督促整改) --------------------------------------------------------------

@@ -7,10 +7,14 @@ One interface, two channels:
   templates of portal.sms: to the account's phone unless the resident chose email only, and for a counter request
   without an account to the mobile number the applicant gave.
 
-Each message is a NotificationDelivery row, written after the workflow's transaction commits and then sent. A failed
-send is retried with growing waits (`manage.py send_notifications`, run every minute from cron) and after
-MAX_ATTEMPTS is marked failed, shown to staff on the request's page and sent again when they ask. Nothing is lost
-silently.
+The same delivery carries the SMS invitation of a person a county officer appointed to a community post
+(portal.appointments sends `appointment_made` after its commit; `appointment_invited` below answers it, so portal never
+imports this app).
+
+Each message is a NotificationDelivery row, written after the transaction commits and then sent by `deliver`, the one
+function that sends. A failed send is retried with growing waits (`manage.py send_notifications`, run every minute
+from cron) and after MAX_ATTEMPTS is marked failed, shown to staff on the request's page (to the county's officers on
+the community's people page for an invitation) and sent again when they ask. Nothing is lost silently.
 """
 
 from __future__ import annotations
@@ -89,6 +93,8 @@ def sms_recipient(request: CertificateRequest) -> str:
 
 def _sms_params(request: CertificateRequest, template: str) -> dict[str, str]:
     params = {"item": request.matter_name}
+    if template == "issued":
+        params["place"] = request.community.name
     if template == "signed":
         entry = getattr(request, "register_entry", None)
         params["number"] = entry.display_number if entry is not None else ""
@@ -146,6 +152,28 @@ def request_changed(request: CertificateRequest, event: RequestEvent) -> None:
         return
     for delivery in deliveries:
         queue_delivery(delivery.pk)
+
+
+def appointment_invited(sender, *, appointment, **kwargs) -> None:
+    """The SMS invitation of an appointed person (receiver of portal.appointments.appointment_made, after commit)."""
+    from portal.terms import role_label
+
+    try:
+        delivery = NotificationDelivery.objects.create(
+            appointment=appointment,
+            channel=NotifyChannel.SMS,
+            address=appointment.user.phone,
+            template="appointed",
+            params={
+                "place": appointment.community.name,
+                "role": role_label(appointment.role, appointment.community),  # a village's 村委会主任
+                "date": f"{appointment.starts_on:%Y-%m-%d}",
+            },
+        )
+    except Exception:  # the appointment has committed; the officer sees that no invitation was recorded
+        log.exception("invitation could not be recorded for appointment %s", appointment.pk)
+        return
+    queue_delivery(delivery.pk)
 
 
 def queue_delivery(delivery_id: int) -> None:

@@ -53,6 +53,7 @@ from portal.models import Region, User
 from portal.pdf import render_pdf
 from portal.regions import Level
 from portal.roles import Role
+from portal.terms import in_words_of
 
 
 @dataclass
@@ -167,7 +168,7 @@ def _check_account(community: Region, applicant: User | None, data: RequestInput
     if applicant is None:
         return
     if not has_role(applicant, Role.RESIDENT, community):
-        _add(errors, "account", _("只能关联本社区（村）居民的账号。"))
+        _add(errors, "account", in_words_of(community, _("只能关联本社区（村）居民的账号。")))
     elif not applicant.id_number or normalize_id_number(applicant.id_number) != normalize_id_number(
         data.applicant_id_number or ""
     ):
@@ -263,9 +264,9 @@ def _request_checks(
 ) -> tuple[dict[str, list[str]], BodyChoice, list[tuple[str, object]]]:
     """Every rule a new request must meet, each failure under its field's key, all at once."""
     if not effective_issuable_items(community).filter(pk=item.pk).exists():
-        raise WorkflowError(_("该事项不在本社区（村）现行的可出具清单中。"))
+        raise WorkflowError(in_words_of(community, _("该事项不在本社区（村）现行的可出具清单中。")))
     if channel == Channel.COUNTER and not handles_requests(actor, community):
-        raise WorkflowError(_("只有本社区工作人员可以窗口受理。"), forbidden=True)
+        raise WorkflowError(in_words_of(community, _("只有本社区工作人员可以窗口受理。")), forbidden=True)
     if channel == Channel.ONLINE and applicant != actor:
         raise WorkflowError(_("网上申请只能由申请人本人提交。"), forbidden=True)
     if channel == Channel.ONLINE and not has_role(actor, Role.RESIDENT, community):
@@ -484,7 +485,8 @@ def _listed_matter(community: Region, matter_name: str, errors: dict[str, list[s
             _add(
                 errors,
                 "matter_name",
-                _("“%(name)s”在本社区（村）的可出具清单中，请按清单窗口受理。") % {"name": item.name},
+                in_words_of(community, _("“%(name)s”在本社区（村）的可出具清单中，请按清单窗口受理。"))
+                % {"name": item.name},
             )
         for item in resolution.non_issuable:
             if transitional_gap(community, item):
@@ -530,7 +532,7 @@ def request_create_exceptional(
       needs the precautions written down, and the county's approval before the director signs.
     """
     if not handles_requests(actor, community):
-        raise WorkflowError(_("只有本社区工作人员可以受理清单外事项。"), forbidden=True)
+        raise WorkflowError(in_words_of(community, _("只有本社区工作人员可以受理清单外事项。")), forbidden=True)
     errors: dict[str, list[str]] = {}
     if not matter_name.strip():
         errors["matter_name"] = [_("请填写证明事项名称。")]
@@ -623,7 +625,7 @@ def refusal_notice_create(
             forbidden=True,
         )
     if not effective_non_issuable_items(community).filter(pk=item.pk).exists():
-        raise WorkflowError(_("该事项不在本社区（村）的不予出具清单中。"))
+        raise WorkflowError(in_words_of(community, _("该事项不在本社区（村）的不予出具清单中。")))
     year = timezone.localdate().year
     number = register.next_number(community, year, NumberCounter.REFUSAL)
     code = new_verification_code()
@@ -867,7 +869,9 @@ def post_check_record(*, request_id: int, actor: User, result: str, method: str,
     certificate (issuance.certificate_revoke) and report it to the credit system; nothing is revoked silently."""
     request = CertificateRequest.objects.select_for_update(of=("self",)).select_related("community").get(pk=request_id)
     if not can_post_check(actor, request):
-        raise WorkflowError(_("该申请不需要事后核查，或您不能核查本社区以外的申请。"), forbidden=True)
+        raise WorkflowError(
+            in_words_of(request.community, _("该申请不需要事后核查，或您不能核查本社区以外的申请。")), forbidden=True
+        )
     if result not in PostCheckResult.values or method not in VerificationMethod.values:
         raise WorkflowError(_("请选择核查结果和核查方式。"))
     if not note.strip():

@@ -46,6 +46,7 @@ from portal.appointments import deputy_for
 from portal.models import User
 from portal.regions import Level, code_prefix
 from portal.roles import Role
+from portal.terms import in_words_of
 from seals.models import Seal
 
 APPLICANT = "applicant"  # the request's own resident: a relation to the request, not a place-bound role
@@ -342,7 +343,7 @@ def refusal_reason(user: User, request: CertificateRequest, action: str) -> str 
     if not (actor_roles(user, request) & transition.roles):
         return _("您没有执行“%(action)s”的权限。") % {"action": transition.label}
     if action not in APPLICANT_ACTIONS and is_own_request(user, request):
-        return _("不能办理本人的申请：请由本社区其他工作人员办理。")
+        return in_words_of(request.community, _("不能办理本人的申请：请由本社区其他工作人员办理。"))
     if action in ITEM_MUST_BE_IN_FORCE and request.item_id and not request.item.is_in_force():
         return _("该证明事项已废止或不在有效期内，不能继续办理；请不予出具并告知申请人办理途径。")
     needs_deliberation = bool(request.item_id and request.item.requires_deliberation)
@@ -637,7 +638,7 @@ def issue(
     def seal_and_render(request: CertificateRequest) -> None:
         seal = Seal.objects.filter(pk=seal_id, community=request.community).first()
         if seal is None:
-            raise WorkflowError(_("请选择本社区登记的印章。"))
+            raise WorkflowError(in_words_of(request.community, _("请选择本社区登记的印章。")))
         try:
             issue_certificate(request, keeper=actor, seal=seal, paper=paper, copies=copies)
         except IssuanceRefused as refused:

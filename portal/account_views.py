@@ -252,6 +252,7 @@ def community_bindings(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("已办理：%(name)s。") % {"name": binding.resident.display_name})
                 return redirect(reverse("community_bindings"))
     context = {
+        "community": _work_communities(request)[0],  # whose wording the page speaks (本社区 / 本村)
         "pending": pending,
         "decided": bindings.decided_by_community(request.user),
         "form": form,

@@ -17,15 +17,17 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import phonecodes, sms
+from portal import phonecodes
 from portal.access import active_memberships, has_role
 from portal.errors import Forbidden
 from portal.models import Appointment, DeputySigning, Membership, Region, User
 from portal.regions import Level
 from portal.roles import COMMUNITY_WORK_ROLES, Role
+from portal.terms import in_words_of
 
 
 def can_appoint(actor: User, community: Region) -> bool:
@@ -76,26 +78,13 @@ def _person(phone: str, real_name: str) -> User:
     return user
 
 
+# Sent after the appointment commits: the notification app records an SMS invitation (a NotificationDelivery,
+# retried and shown to the county's officers when it fails), so portal never imports that app.
+appointment_made = Signal()
+
+
 def _invite(appointment: Appointment) -> None:
-    """The invitation by SMS, after commit; a failure is logged and does not undo the appointment."""
-
-    def send() -> None:
-        try:
-            sms.send_sms(
-                phone=appointment.user.phone,
-                template="appointed",
-                params={
-                    "place": appointment.community.name,
-                    "role": appointment.get_role_display(),
-                    "date": f"{appointment.starts_on:%Y-%m-%d}",
-                },
-            )
-        except Exception:  # the officer sees the appointment; the person can still sign in by SMS code
-            import logging
-
-            logging.getLogger(__name__).exception("appointment invitation %s not sent", appointment.pk)
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: appointment_made.send(sender=Appointment, appointment=appointment))
 
 
 @transaction.atomic
@@ -132,7 +121,13 @@ def appointment_make(
     adopt_posts(community)
     if role == Role.DIRECTOR and not election:
         if open_terms(community, on=starts_on).filter(role=Role.DIRECTOR).exists():
-            raise ValidationError({"role": [_("本社区（村）已有主任。更换主任请使用“换届”，一步完成免职和任命。")]})
+            raise ValidationError(
+                {
+                    "role": [
+                        in_words_of(community, _("本社区（村）已有主任。更换主任请使用“换届”，一步完成免职和任命。"))
+                    ]
+                }
+            )
     user = _person(phone, real_name)
     if open_terms(community, on=starts_on).filter(role=role, user=user).exists():
         raise ValidationError({"phone": [_("此人已担任该职务。")]})
@@ -172,7 +167,12 @@ def appointment_end(*, actor: User, appointment_id: int, ends_on: dt.date, reaso
         seal = apps.get_model("seals", "Seal")  # by name: the seals app builds on portal, not the other way
         held = seal.objects.filter(community=appointment.community, keeper=appointment.user)
         if held.exists():
-            raise ValidationError(_("此人仍保管本社区印章，请先在“印章”中把印章交接给新的保管人，再免去其保管人职务。"))
+            raise ValidationError(
+                in_words_of(
+                    appointment.community,
+                    _("此人仍保管本社区印章，请先在“印章”中把印章交接给新的保管人，再免去其保管人职务。"),
+                )
+            )
     appointment.ends_on = ends_on
     appointment.ended_by = actor
     appointment.ended_at = timezone.now()
@@ -235,12 +235,12 @@ def deputy_name(
     *, director: User, community: Region, deputy: User, starts_on: dt.date, ends_on: dt.date
 ) -> DeputySigning:
     if not has_role(director, Role.DIRECTOR, community):
-        raise Forbidden(_("只有本社区（村）主任可以指定代签人。"))
+        raise Forbidden(in_words_of(community, _("只有本社区（村）主任可以指定代签人。")))
     errors: dict[str, list[str]] = {}
     if deputy.pk == director.pk:
         errors["deputy"] = [_("不能指定本人为代签人。")]
     elif not any(has_role(deputy, role, community) for role in (Role.STAFF, Role.KEEPER)):
-        errors["deputy"] = [_("代签人应为本社区（村）工作人员。")]
+        errors["deputy"] = [in_words_of(community, _("代签人应为本社区（村）工作人员。"))]
     if ends_on < starts_on:
         errors["ends_on"] = [_("截止日不能早于起始日。")]
     if errors:
@@ -254,7 +254,7 @@ def deputy_name(
 def deputy_revoke(*, director: User, signing_id: int) -> DeputySigning:
     signing = DeputySigning.objects.select_for_update().select_related("community").get(pk=signing_id)
     if not has_role(director, Role.DIRECTOR, signing.community):
-        raise Forbidden(_("只有本社区（村）主任可以撤销代签。"))
+        raise Forbidden(in_words_of(signing.community, _("只有本社区（村）主任可以撤销代签。")))
     if signing.revoked_at is None:
         signing.revoked_at = timezone.now()
         signing.save(update_fields=["revoked_at"])

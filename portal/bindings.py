@@ -20,6 +20,7 @@ from portal.errors import Forbidden
 from portal.models import BindingStatus, Community, Membership, Region, ResidenceBinding, User
 from portal.regions import Level
 from portal.roles import Role
+from portal.terms import in_words_of
 
 CURRENT = [BindingStatus.PENDING, BindingStatus.CONFIRMED]
 DECIDING_ROLES = (Role.STAFF, Role.DIRECTOR)
@@ -94,7 +95,7 @@ def binding_decide(
     """Staff or the director of the community confirm or refuse a pending binding (refusal needs a reason)."""
     binding = ResidenceBinding.objects.select_for_update().select_related("community").get(pk=binding_id)
     if not can_decide(actor, binding.community):
-        raise Forbidden(_("只有本社区（村）工作人员可以确认居住关系。"))
+        raise Forbidden(in_words_of(binding.community, _("只有本社区（村）工作人员可以确认居住关系。")))
     if binding.status != BindingStatus.PENDING:
         raise ValidationError(_("该申请已办理，不能重复办理。"))
     reason = (reason or "").strip()

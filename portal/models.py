@@ -210,6 +210,7 @@ class AuditAction(models.TextChoices):
     VIEW_PHONE = "view_phone", _("查看完整手机号")
     EXPORT = "export", _("导出")
     DOWNLOAD = "download", _("下载附件或证明")
+    RESET_SECOND_FACTOR = "reset_second_factor", _("重置验证器")
 
 
 class AuditEntry(PermanentRecord):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.account_forms import PhoneField
 from portal.roles import Role
+from portal.terms import role_label
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 POST_CHOICES = [(Role.STAFF, _("社区工作人员")), (Role.DIRECTOR, _("社区主任")), (Role.KEEPER, _("印章保管人"))]
@@ -16,6 +17,11 @@ class AppointForm(forms.Form):
     phone = PhoneField(help_text=_("任命后向该号码发送短信通知；本人用此号码登录。"))
     starts_on = forms.DateField(label=_("任职起始日"), widget=DATE)
     ends_on = forms.DateField(label=_("任职截止日（选填）"), widget=DATE, required=False)
+
+    def __init__(self, *args, community=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if community is not None:  # a village's director is its 村委会主任
+            self.fields["role"].choices = [(role, role_label(role, community)) for role, _label in POST_CHOICES]
 
 
 class ReplaceDirectorForm(forms.Form):
@@ -40,3 +46,10 @@ class DeputyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["deputy"].queryset = people
         self.fields["deputy"].label_from_instance = lambda user: user.display_name
+
+
+class SecondFactorResetForm(forms.Form):
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("重置原因"), max_length=150, help_text=_("如：手机丢失，恢复码也已遗失；本人到场核实身份。")
+    )

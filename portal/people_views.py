@@ -6,20 +6,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import appointments
+from portal import appointments, twofactor
 from portal.access import active_memberships, has_role
 from portal.account_forms import add_service_errors
 from portal.errors import Forbidden
 from portal.models import Appointment, Community, DeputySigning, User
-from portal.people_forms import AppointForm, DeputyForm, EndForm, ReplaceDirectorForm
+from portal.people_forms import AppointForm, DeputyForm, EndForm, ReplaceDirectorForm, SecondFactorResetForm
 from portal.roles import Role
+from portal.terms import community_terms
 
 
 def _counties(request: HttpRequest) -> list:
@@ -37,11 +40,21 @@ def officer_people(request: HttpRequest) -> HttpResponse:
     for county in counties:
         scope |= Q(code__startswith=county.prefix)
     communities = Community.objects.filter(scope).select_related("parent")
+    # Invitations this officer's appointments could not deliver after every retry: never silently lost.
+    failed = (
+        Appointment.objects.filter(appointed_by=request.user, deliveries__status="failed")
+        .select_related("user", "community")
+        .distinct()
+    )
     query = (request.GET.get("q") or "").strip()
     if query:
         communities = communities.filter(Q(name__contains=query) | Q(parent__name__contains=query))
     page = Paginator(communities.order_by("code"), 30).get_page(request.GET.get("page"))
-    return render(request, "portal/officer_people.html", {"page": page, "q": query, "counties": counties})
+    return render(
+        request,
+        "portal/officer_people.html",
+        {"page": page, "q": query, "counties": counties, "failed_invitations": failed},
+    )
 
 
 @never_cache
@@ -57,7 +70,9 @@ def officer_community_people(request: HttpRequest, community_code: str) -> HttpR
     posted = request.POST if request.method == "POST" else None
     today = timezone.localdate()
     # prefixes: both forms have a name and a phone field, and each label must point at its own form's input
-    appoint_form = AppointForm(posted if action == "appoint" else None, initial={"starts_on": today}, prefix="appoint")
+    appoint_form = AppointForm(
+        posted if action == "appoint" else None, initial={"starts_on": today}, prefix="appoint", community=community
+    )
     replace_form = ReplaceDirectorForm(
         posted if action == "replace" else None, initial={"starts_on": today}, prefix="replace"
     )
@@ -65,11 +80,27 @@ def officer_community_people(request: HttpRequest, community_code: str) -> HttpR
     try:
         if action == "appoint" and appoint_form.is_valid():
             made = appointments.appointment_make(actor=request.user, community=community, **appoint_form.cleaned_data)
-            messages.success(request, _("已任命 %(name)s，并已短信通知本人。") % {"name": made.user.display_name})
+            messages.success(
+                request, _("已任命 %(name)s。短信邀请的发送情况见“现任人员”。") % {"name": made.user.display_name}
+            )
+            return redirect("officer_community_people", community.code)
+        if action == "send_again":
+            # a failed invitation, sent again by the county (the delivery's own retries were used up)
+            pk = request.POST.get("delivery", "")
+            term = get_object_or_404(Appointment, community=community, deliveries__pk=pk if pk.isdigit() else 0)
+            sent = term.deliveries.get(pk=pk).send_again()
+            if sent.status == "sent":
+                messages.success(request, _("已重新发送给 %(name)s。") % {"name": term.user.display_name})
+            else:
+                messages.error(request, _("仍未发送成功：%(error)s") % {"error": sent.last_error})
             return redirect("officer_community_people", community.code)
         if action == "replace" and replace_form.is_valid():
             made = appointments.director_replace(actor=request.user, community=community, **replace_form.cleaned_data)
-            messages.success(request, _("换届完成：%(name)s 任社区主任。") % {"name": made.user.display_name})
+            messages.success(
+                request,
+                _("换届完成：%(name)s 任%(head)s。")
+                % {"name": made.user.display_name, "head": community_terms(community)["head"]},
+            )
             return redirect("officer_community_people", community.code)
         if action == "end" and end_form.is_valid():
             data = end_form.cleaned_data
@@ -131,3 +162,37 @@ def deputy(request: HttpRequest) -> HttpResponse:
         "is_director": has_role(request.user, Role.DIRECTOR, community),
     }
     return render(request, "portal/deputy.html", context)
+
+
+@never_cache
+@login_required
+def second_factor_resets(request: HttpRequest) -> HttpResponse:
+    """Reset a person's lost authenticator (portal.twofactor.second_factor_reset): find them, give a reason."""
+    people = twofactor.resettable_people(request.user)
+    if not any(m.role in twofactor.RESET_BY for m in active_memberships(request.user)):
+        raise Forbidden(_("验证器由区县民政干部（社区人员）和省级民政干部（区县民政干部）重置。"))
+    form = SecondFactorResetForm(request.POST or None)
+    failed_person = None
+    if request.method == "POST" and form.is_valid():
+        person = people.filter(pk=form.cleaned_data["person"]).first()
+        if person is None:
+            raise Forbidden(_("只能重置本辖区社区工作人员、主任、印章保管人（区县）或区县民政干部（省级）的验证器。"))
+        try:
+            twofactor.second_factor_reset(request, person=person, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+            failed_person = person.pk
+        else:
+            messages.success(
+                request, _("已重置 %(name)s 的验证器，本人下次登录时重新绑定。") % {"name": person.display_name}
+            )
+            return redirect(f"{reverse('second_factor_resets')}?q={person.phone or person.username}")
+    query = (request.GET.get("q") or request.POST.get("q") or "").strip()
+    if query:
+        people = people.filter(Q(real_name__contains=query) | Q(phone__contains=query) | Q(username__icontains=query))
+    people = people.annotate(enrolled=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+    page = Paginator(people.order_by("real_name", "pk").prefetch_related("memberships__region"), 30).get_page(
+        request.GET.get("page")
+    )
+    context = {"page": page, "q": query, "form": form, "failed_person": failed_person}
+    return render(request, "portal/second_factor_resets.html", context)

@@ -46,6 +46,8 @@ urlpatterns = [
     path("community/bindings/", account_views.community_bindings, name="community_bindings"),
     # Counties run their own people (issue 9)
     path("officer/people/", people_views.officer_people, name="officer_people"),
+    # a lost authenticator: the county resets its community posts, the province its county officers
+    path("officer/people/second-factor/", people_views.second_factor_resets, name="second_factor_resets"),
     path(
         "officer/people/<str:community_code>/",
         people_views.officer_community_people,

@@ -45,7 +45,8 @@ TEMPLATES: dict[str, SmsTemplate] = {
         SmsTemplate("code", "您的验证码为{code}，5分钟内有效。如非本人操作，请忽略本短信。", ("code",)),
         SmsTemplate("supplement", "您申请的{item}需要补正材料，请登录社区证明服务平台查看。", ("item",)),
         SmsTemplate("signed", "您申请的{item}已签字登记，编号{number}，待加盖印章后出具。", ("item", "number")),
-        SmsTemplate("issued", "您申请的{item}已出具，请登录平台下载或到社区领取。", ("item",)),
+        # {place}: the committee's own name, so a village's resident is sent to the village (issue 9)
+        SmsTemplate("issued", "您申请的{item}已出具，请登录平台下载或到{place}领取。", ("item", "place")),
         SmsTemplate("refused", "您申请的{item}不予出具，原因请登录社区证明服务平台查看。", ("item",)),
         SmsTemplate(
             "appointed",

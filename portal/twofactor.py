@@ -4,8 +4,9 @@ one of ten single-use recovery codes.
 States of an account: no device → enrolling (an unconfirmed TOTP device, shown as a QR code) → enrolled (a confirmed
 TOTP device and a static device holding the recovery codes). A session of an enrolled account is unverified after
 the password step and verified once a code matched (django_otp.login); portal.middleware.SecondFactorMiddleware
-lets an unverified privileged session see nothing but this step. Resetting a lost device is done by an
-administrator in the Django admin (delete the devices; the person enrols again after the password step).
+lets an unverified privileged session see nothing but this step. A lost device is reset in the portal
+(`second_factor_reset`): by the county officer for the community posts of the county, by the provincial officer for
+county officers; the person enrols again after the password step.
 """
 
 from __future__ import annotations
@@ -14,20 +15,27 @@ import base64
 import re
 
 import segno
+from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.models import User
+from portal.access import active_memberships
+from portal.audit import audit_record
+from portal.errors import Forbidden
+from portal.models import AuditAction, AuditEntry, Region, User
+from portal.roles import Role
 
 RECOVERY_CODE_COUNT = 10
 TOTP_NAME = "手机验证器"
@@ -145,3 +153,62 @@ def mark_verified(request: HttpRequest, device: Device) -> None:
     """The session has passed the second step: a new session key (the old one was known before the step)."""
     request.session.cycle_key()
     otp_login(request, device)
+
+
+# --- resetting a lost authenticator, in the portal (issue 9): no superuser, no Django admin ---------------------------
+# Who may reset whose second step: a county officer the community posts of their county (staff, directors, keepers),
+# the provincial officer the county officers of the province. Nobody their own: a lost phone is told to someone else.
+RESET_BY: dict[str, tuple[str, ...]] = {
+    Role.COUNTY_OFFICER: (Role.STAFF, Role.DIRECTOR, Role.KEEPER),
+    Role.PROVINCIAL_OFFICER: (Role.COUNTY_OFFICER,),
+}
+
+
+def resettable_people(actor: User) -> QuerySet[User]:
+    """The people whose second step `actor` may reset (the one definition behind the page and the service)."""
+    condition = Q(pk__in=[])
+    for m in active_memberships(actor):
+        for role in RESET_BY.get(m.role, ()):
+            condition |= Q(
+                memberships__role=role, memberships__active=True, memberships__region__code__startswith=m.region.prefix
+            )
+    return User.objects.filter(condition, is_active=True).exclude(pk=actor.pk).distinct()
+
+
+def _reset_place(actor: User, person: User) -> Region | None:
+    """The place the reset concerns (for the audit's readers): the person's post under the actor."""
+    for m in active_memberships(actor):
+        for held in active_memberships(person):
+            if held.role in RESET_BY.get(m.role, ()) and held.region.code.startswith(m.region.prefix):
+                return held.region
+    return None
+
+
+@transaction.atomic
+def second_factor_reset(request: HttpRequest, *, person: User, reason: str) -> AuditEntry:
+    """Remove every authenticator and recovery code of `person` (request.user acts), who enrols again at the next
+    sign-in; recorded in the audit with the reason. Sessions that passed the step with the removed device are
+    unverified from their next page (django-otp finds no device) and sent to enrolment."""
+    actor = request.user
+    reason = (reason or "").strip()
+    if person.pk == actor.pk:
+        raise Forbidden(_("不能重置本人的验证器，请联系上级民政干部。"))
+    if not resettable_people(actor).filter(pk=person.pk).exists():
+        raise Forbidden(_("只能重置本辖区社区工作人员、主任、印章保管人（区县）或区县民政干部（省级）的验证器。"))
+    if not reason:
+        raise ValidationError({"reason": [_("请写明重置原因。")]})
+    User.objects.select_for_update().get(pk=person.pk)
+    devices = list(devices_for_user(person, confirmed=None))
+    if not devices:
+        raise ValidationError({"reason": [_("此人还没有绑定验证器，下次登录时会直接绑定，无需重置。")]})
+    for device in devices:
+        device.delete()
+    with translation.override(settings.LANGUAGE_CODE):  # permanent text is Chinese whatever the actor's language
+        subject = _("%(name)s（%(username)s）：%(reason)s") % {
+            "name": person.display_name,
+            "username": person.username,
+            "reason": reason,
+        }
+    return audit_record(
+        request, action=AuditAction.RESET_SECOND_FACTOR, subject=subject, region=_reset_place(actor, person)
+    )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.models import Region, User
 from portal.roles import Role
+from portal.terms import community_terms
 from seals.models import Seal, SealKind, SealStatus
 
 
@@ -36,19 +37,21 @@ class SealForm(forms.Form):
     name = forms.CharField(
         label=gettext_lazy("印章名称"),
         max_length=100,
-        help_text=gettext_lazy("与印文一致，如“育才路社区居民委员会证明专用章”。"),
     )
     kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=SealKind.choices, initial=SealKind.CERTIFICATE)
     keeper = KeeperChoiceField(
         label=gettext_lazy("保管人"),
         queryset=User.objects.none(),
-        empty_label=gettext_lazy("请选择本社区的印章保管人"),
-        help_text=gettext_lazy("只能选择在本社区担任“印章保管人”角色的人员。"),
     )
 
     def __init__(self, *args, community: Region, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["keeper"].queryset = community_keepers(community)
+        # a village speaks of itself as 本村 (portal.terms)
+        here = community_terms(community)["here"]
+        self.fields["name"].help_text = _("与印文一致，如“%(name)s证明专用章”。") % {"name": community.name}
+        self.fields["keeper"].empty_label = _("请选择%(here)s的印章保管人") % {"here": here}
+        self.fields["keeper"].help_text = _("只能选择在%(here)s担任“印章保管人”角色的人员。") % {"here": here}
 
 
 class HandoverForm(forms.Form):

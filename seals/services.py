@@ -19,6 +19,7 @@ from portal.access import has_role, supervises
 from portal.models import Region, User
 from portal.regions import Level
 from portal.roles import Role
+from portal.terms import in_words_of
 from portal.text import ensure_printable, printable_errors
 from seals.impressions import clean_impression
 from seals.models import (
@@ -88,7 +89,7 @@ def can_upload_impression(actor: User, community: Region) -> bool:
 
 def _require_director_or_officer(actor: User, community: Region) -> None:
     if not can_manage_seals(actor, community):
-        raise SealRuleError(_("只有社区主任或区县民政干部可以管理印章。"))
+        raise SealRuleError(in_words_of(community, _("只有社区主任或区县民政干部可以管理印章。")))
 
 
 @transaction.atomic
@@ -120,7 +121,7 @@ def seal_register(
     the file and stores its clean form (an impression passed here would have skipped that)."""
     _require_director_or_officer(actor, community)
     if not has_role(keeper, Role.KEEPER, community):
-        raise SealRuleError(_("保管人必须是本社区的印章保管人。"))
+        raise SealRuleError(in_words_of(community, _("保管人必须是本社区的印章保管人。")))
     seal = Seal(community=community, name=name, kind=kind, keeper=keeper, is_specimen=is_specimen)
     seal._history_user = actor
     seal.full_clean(exclude=["impression"])
@@ -133,7 +134,7 @@ def seal_handover(*, seal: Seal, to_keeper: User, actor: User, note: str = "") -
     seal = Seal.objects.select_for_update().get(pk=seal.pk)
     _require_director_or_officer(actor, seal.community)
     if not has_role(to_keeper, Role.KEEPER, seal.community):
-        raise SealRuleError(_("接收人必须是本社区的印章保管人。"))
+        raise SealRuleError(in_words_of(seal.community, _("接收人必须是本社区的印章保管人。")))
     if to_keeper.pk == seal.keeper_id:
         raise SealRuleError(_("接收人已经是该印章的保管人。"))
     if not seal.usable:
@@ -195,7 +196,7 @@ def _refuse_liability(use_request: SealUseRequest) -> None:
 @transaction.atomic
 def use_request_create(*, seal: Seal, actor: User, document_title: str, reason: str, copies: int = 1) -> SealUseRequest:
     if not any(has_role(actor, r, seal.community) for r in (Role.STAFF, Role.DIRECTOR, Role.KEEPER)):
-        raise SealRuleError(_("只有本社区工作人员可以申请用印。"))
+        raise SealRuleError(in_words_of(seal.community, _("只有本社区工作人员可以申请用印。")))
     if not document_title.strip() or not reason.strip():
         raise SealRuleError(_("请写明文件名称和用印事由。"))
     if copies < 1:
@@ -217,7 +218,7 @@ def use_request_create(*, seal: Seal, actor: User, document_title: str, reason: 
 def use_request_decide(*, use_request: SealUseRequest, actor: User, approve: bool, note: str = "") -> SealUseRequest:
     use_request = SealUseRequest.objects.select_for_update().get(pk=use_request.pk)
     if not has_role(actor, Role.DIRECTOR, use_request.community):
-        raise SealRuleError(_("用印须经社区主任批准。"))
+        raise SealRuleError(in_words_of(use_request.community, _("用印须经社区主任批准。")))
     if use_request.status != UseRequestStatus.PENDING:
         raise SealRuleError(_("该用印申请已经处理。"))
     ensure_printable({"note": note})

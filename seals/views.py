@@ -30,6 +30,7 @@ from portal.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, to_csv, to_xlsx
 from portal.models import AuditAction, Region, User
 from portal.regions import Level
 from portal.roles import COMMUNITY_WORK_ROLES
+from portal.terms import in_words_of
 from seals import services
 from seals.forms import (
     DecideForm,
@@ -159,7 +160,7 @@ def impression(request: HttpRequest, community_code: str, pk: int) -> HttpRespon
 def seal_new(request: HttpRequest, community_code: str) -> HttpResponse:
     community = get_seal_community(request.user, community_code)
     if not can_manage_seals(request.user, community):
-        raise Forbidden(_("只有社区主任或区县民政干部可以登记印章。"))
+        raise Forbidden(in_words_of(community, _("只有社区主任或区县民政干部可以登记印章。")))
     form = SealForm(request.POST or None, community=community)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -297,7 +298,7 @@ def handover(request: HttpRequest, community_code: str, pk: int) -> HttpResponse
     community = get_seal_community(request.user, community_code)
     seal = _seal(community, pk)
     if not can_manage_seals(request.user, community):
-        raise Forbidden(_("只有社区主任或区县民政干部可以安排印章交接。"))
+        raise Forbidden(in_words_of(community, _("只有社区主任或区县民政干部可以安排印章交接。")))
     form = HandoverForm(request.POST, seal=seal)
     if form.is_valid():
         try:
@@ -319,7 +320,7 @@ def set_status(request: HttpRequest, community_code: str, pk: int) -> HttpRespon
     community = get_seal_community(request.user, community_code)
     seal = _seal(community, pk)
     if not can_manage_seals(request.user, community):
-        raise Forbidden(_("只有社区主任或区县民政干部可以停用印章或登记遗失。"))
+        raise Forbidden(in_words_of(community, _("只有社区主任或区县民政干部可以停用印章或登记遗失。")))
     form = StatusForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -493,7 +494,7 @@ def ledger_export(request: HttpRequest, community_code: str, fmt: str) -> HttpRe
 def use_request_new(request: HttpRequest, community_code: str) -> HttpResponse:
     community = get_seal_community(request.user, community_code)
     if not can_request_use(request.user, community):
-        raise Forbidden(_("只有本社区工作人员可以申请用印。"))
+        raise Forbidden(in_words_of(community, _("只有本社区工作人员可以申请用印。")))
     form = UseRequestForm(request.POST or None, community=community)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -508,7 +509,7 @@ def use_request_new(request: HttpRequest, community_code: str) -> HttpResponse:
         except ValidationError as error:
             _add_rule_errors(form, error)
         else:
-            messages.success(request, _("用印申请已提交，待社区主任批准。"))
+            messages.success(request, in_words_of(community, _("用印申请已提交，待社区主任批准。")))
             return redirect("seals:ledger", community_code=community.code)
     return render(
         request,
@@ -524,7 +525,7 @@ def use_request_decide(request: HttpRequest, community_code: str, pk: int) -> Ht
     community = get_seal_community(request.user, community_code)
     use_request = get_object_or_404(SealUseRequest, community=community, pk=pk)
     if not can_decide_use(request.user, community):
-        raise Forbidden(_("用印须经社区主任批准。"))
+        raise Forbidden(in_words_of(community, _("用印须经社区主任批准。")))
     form = DecideForm(request.POST, prefix=f"decide-{use_request.pk}")
     if form.is_valid():
         approve = form.cleaned_data["decision"] == DecideForm.APPROVE

@@ -43,8 +43,14 @@ def pages(name: str) -> list[str]:
             reverse("desk:county"),
             reverse("catalog_officer:dashboard"),
             reverse("officer_lockouts"),
+            reverse("second_factor_resets"),  # a lost authenticator of the county's community posts
         ],
-        "provincial_officer": [reverse("desk:county"), reverse("catalog_officer:dashboard")],
+        # the provincial officer: oversight, the catalog, county officers' lost authenticators
+        "provincial_officer": [
+            reverse("desk:county"),
+            reverse("catalog_officer:dashboard"),
+            reverse("second_factor_resets"),
+        ],
         "street_officer": [reverse("desk:county")],
         "city_officer": [reverse("desk:county")],
     }[name]

@@ -209,6 +209,9 @@ MATRIX: dict[str, tuple] = {
     "officer_people": (lambda w: {}, statuses(403, county_officer=200, other_county_officer=200)),
     "officer_community_people": (lambda w: {"community_code": w.community}, statuses(403, county_officer=200)),
     "deputy": (lambda w: {}, statuses(403, director=200)),
+    # a lost authenticator: county officers reset their county's community posts, the provincial officer county
+    # officers (portal.twofactor.RESET_BY)
+    "second_factor_resets": (lambda w: {}, OFFICERS_ONLY),
     "audit_log": (lambda w: {}, OFFICERS_ONLY),
     "healthz": (lambda w: {}, EVERYONE),
     "readyz": (lambda w: {}, EVERYONE),

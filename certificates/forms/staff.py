@@ -21,6 +21,7 @@ from certificates.services import RequestInput
 from portal.idcard import normalize_id_number
 from portal.models import Region, User
 from portal.roles import Role
+from portal.terms import in_words_of
 
 UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 EXCEPTIONAL_CHOICE = "__exceptional__"
@@ -252,7 +253,9 @@ class ApplicantForm(ItemFieldsMixin, forms.Form):
             return None
         found = find_resident_account(self.community, value)
         if not found:
-            raise forms.ValidationError(_("本社区没有使用该手机号码或公民身份号码注册的居民账号。"))
+            raise forms.ValidationError(
+                in_words_of(self.community, _("本社区没有使用该手机号码或公民身份号码注册的居民账号。"))
+            )
         if len(found) > 1:
             raise forms.ValidationError(_("找到多个居民账号，请改用公民身份号码查找。"))
         return found[0]  # whether it is the applicant's own account is the service's rule (_check_account)

@@ -50,6 +50,7 @@ from portal.audit import audit_record
 from portal.errors import Forbidden, NotFound
 from portal.models import AuditAction, Region, User
 from portal.roles import Role
+from portal.terms import in_words_of
 from seals.models import Seal, SealStatus
 from seals.services import separation_problem
 
@@ -176,7 +177,9 @@ def _queue_rows(user: User, requests) -> list[QueueRow]:
                 reason = (
                     problems[0]
                     if problems
-                    else _("您没有保管本社区在用的印章，不能用印。请社区主任先登记印章并指定您为保管人。")
+                    else in_words_of(
+                        req.community, _("您没有保管本社区在用的印章，不能用印。请社区主任先登记印章并指定您为保管人。")
+                    )
                 )
         form = None
         if reason is None:
@@ -232,6 +235,7 @@ def keeper_queue(request: HttpRequest) -> HttpResponse:
             "filtered": filtered,
             "page_query": query.urlencode(),
             "communities": sorted(communities, key=lambda c: c.code),
+            "community": min(communities, key=lambda c: c.code),  # whose wording the page speaks (本社区 / 本村)
             "recent": recent,
         },
     )
@@ -278,7 +282,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     req = get_request_for_user(request.user, pk)
     certificate = _certificate_of(req)
     if not may_download(request.user, req):
-        raise Forbidden(_("证明文件只能由申请人或本社区工作人员下载。"))
+        raise Forbidden(in_words_of(req.community, _("证明文件只能由申请人或本社区工作人员下载。")))
     revoked = hasattr(certificate, "revocation")
     try:
         # The stored bytes, checked against the hash recorded at issuance; a revoked certificate's copy is stamped
@@ -330,7 +334,7 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     req = get_request_for_user(request.user, pk)
     certificate = _certificate_of(req)
     if not has_role(request.user, Role.DIRECTOR, req.community):
-        raise Forbidden(_("只有本社区主任可以撤销证明。"))
+        raise Forbidden(in_words_of(req.community, _("只有本社区主任可以撤销证明。")))
     next_url = _next_url(request, req)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -379,7 +383,7 @@ def stub(request: HttpRequest, pk: int) -> HttpResponse:
     req = get_request_for_user(request.user, pk)
     certificate = _certificate_of(req)
     if not works_in(request.user, req.community):
-        raise Forbidden(_("存根由社区留存，只有本社区工作人员可以下载。"))
+        raise Forbidden(in_words_of(req.community, _("存根由社区留存，只有本社区工作人员可以下载。")))
     if not certificate.stub_pdf:
         raise NotFound(_("该证明是网上出具的，没有存根。"))
     with certificate.stub_pdf.open("rb") as handle:

@@ -47,6 +47,7 @@ from portal.models import AuditAction, Region
 from portal.pdf import render_pdf
 from portal.ratelimit import over_limit
 from portal.roles import Role
+from portal.terms import in_words_of
 
 REQUESTS_PER_PAGE = 20
 RECENT_NOTICES_KEPT = 20
@@ -320,7 +321,7 @@ def _content_disposition(name: str) -> str:
 def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
     req = get_request_for_user(request.user, pk)
     if not can_open_files(request.user, req):
-        raise Forbidden(_("申请材料只有申请人和本社区经办人员可以查看。"))
+        raise Forbidden(in_words_of(req.community, _("申请材料只有申请人和本社区经办人员可以查看。")))
     record = get_object_or_404(Attachment, pk=attachment_id, request=req)
     try:
         handle = record.file.open("rb")

@@ -79,6 +79,7 @@ from portal.errors import Forbidden
 from portal.idcard import mask_phone
 from portal.models import Region, User
 from portal.regions import Level
+from portal.terms import in_words_of
 
 PAGE_SIZE = 20
 
@@ -281,7 +282,7 @@ def sign_from_list(request: HttpRequest) -> HttpResponse:
                 request, _("申请编号 %(pk)s 未签字：%(reason)s") % {"pk": outcome.request_id, "reason": outcome.refusal}
             )
     if len(known) < len(matters):
-        messages.error(request, _("有事项不属于本社区，未签字。"))
+        messages.error(request, in_words_of(community, _("有事项不属于本社区，未签字。")))
     return redirect(back)
 
 
@@ -950,7 +951,10 @@ def post_check(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         if check.result == PostCheckResult.FALSE:
-            messages.warning(request, _("已记录：承诺不实。请社区主任决定是否撤销证明，并按规定报送信用记录。"))
+            messages.warning(
+                request,
+                in_words_of(obj.community, _("已记录：承诺不实。请社区主任决定是否撤销证明，并按规定报送信用记录。")),
+            )
         else:
             messages.success(request, _("已记录事后核查结果。"))
     return redirect("desk:detail", obj.pk)
@@ -962,7 +966,7 @@ def send_again(request: HttpRequest, pk: int, delivery_id: int) -> HttpResponse:
     """Staff send a notification again after every automatic retry failed (certificates/notifications.py)."""
     obj = get_request_for_user(request.user, pk, write=True)
     if not handles_requests(request.user, obj.community):
-        raise Forbidden(_("只有本社区工作人员可以重新发送通知。"))
+        raise Forbidden(in_words_of(obj.community, _("只有本社区工作人员可以重新发送通知。")))
     delivery = get_object_or_404(NotificationDelivery, pk=delivery_id, request=obj)
     result = notifications.send_again(delivery=delivery)
     if result.status == DeliveryStatus.SENT:

@@ -17,6 +17,8 @@ RESIDENT_PAGES = [
     "/accounts/settings/",
 ]
 ANONYMOUS_PAGES = ["/accounts/login/", "/accounts/sign-up/"]
+# Joining and signing in, for someone not signed in yet: by password, by SMS code, a password forgotten.
+SIGN_IN_PAGES = ["/accounts/sign-up/", "/accounts/login/", "/accounts/login/sms/", "/accounts/password-reset/sms/"]
 
 # Targets a finger must hit: buttons, fields, menu links and button-like links (links inside running text are exempt,
 # as WCAG 2.5.8 exempts inline targets). Checkboxes and radios are measured by their row (label included).
@@ -71,3 +73,32 @@ def test_care_mode_is_remembered_and_pages_stay_usable(personas, open_page, sign
     desktop.context.add_cookies([{"name": "care_mode", "value": "1", "url": desktop.url}])
     desktop.goto("/catalog/c/610113001001/")
     shoot(desktop, "care-1280")
+
+
+def test_standard_look_signing_up_and_in_at_200_percent(open_page, shoot, live_server):
+    signing_up_and_in_at_200_percent("standard", open_page, shoot, live_server)
+
+
+def test_care_look_signing_up_and_in_at_200_percent(open_page, shoot, live_server):
+    signing_up_and_in_at_200_percent("care", open_page, shoot, live_server)
+
+
+def signing_up_and_in_at_200_percent(mode, open_page, shoot, live_server):
+    """200% zoom on a 390 px phone (a 195 px wide page): joining and signing in never scroll sideways and every
+    target stays at least 44 px, in the standard and the 关怀版 look, also with the form's error messages shown."""
+    page = open_page("phone")
+    if mode == "care":
+        page.context.add_cookies([{"name": "care_mode", "value": "1", "url": live_server.url}])
+    page.set_viewport_size({"width": 195, "height": 422})
+    for path in SIGN_IN_PAGES:
+        check_page(page, path)
+        if mode == "care":
+            expect(page.locator("body")).to_have_class(re.compile("care-mode"))
+        shoot(page, f"{mode}-200-{path.strip('/').replace('/', '-')}")
+    # the sign-up form sent empty: every message shown at once, still within the screen
+    page.goto("/accounts/sign-up/")
+    page.get_by_role("button", name="注册").click()
+    expect(page.locator(".invalid-feedback, .alert-danger").first).to_be_visible()
+    assert page.evaluate(OVERFLOW) <= 1, "sign-up with its errors scrolls sideways at 200%"
+    assert page.evaluate(SMALL_TARGETS) == []
+    shoot(page, f"{mode}-200-sign-up-errors")

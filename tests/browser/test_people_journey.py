@@ -103,3 +103,54 @@ def test_a_deputy_signs_within_their_dates_and_is_refused_outside(personas, open
     later.refresh_from_db()
     assert later.status == Status.AWAITING_SIGNATURE
     assert re.search("代签", entry.request.events.get(action="sign").note)
+
+
+def test_failed_invitation_and_lost_authenticator_handled_by_the_county_officer(
+    personas, open_page, sign_in, shoot, settings
+):
+    """No superuser needed when things go wrong: an invitation the provider would not deliver is shown to the officer
+    who appointed, and a keeper's lost authenticator is reset in the portal with a reason."""
+    from django.test import Client
+
+    from certificates import notifications
+    from tests.conftest import pass_second_step
+
+    settings.SMS_BACKEND = "tests.certificates.test_notifications.BrokenBackend"
+    pass_second_step(Client(), personas.keeper)  # the keeper has an authenticator (then loses the phone)
+    page = open_page("phone")
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, personas.county_officer)
+    page.goto(f"/officer/people/{personas.community_x.code}/")
+    page.locator("#id_appoint-real_name").fill("钱新岗")
+    page.locator("#id_appoint-phone").fill("13977770001")
+    page.get_by_role("button", name="任命并短信通知").click()
+    expect(page.get_by_text("短信邀请发送失败 1 次")).to_be_visible()
+    later = timezone.now()
+    for _ in range(notifications.MAX_ATTEMPTS - 1):  # what cron's send_notifications does over the next hours
+        later += dt.timedelta(hours=2)
+        notifications.retry_due(now=later)
+    page.goto("/officer/people/")
+    expect(page.locator("#failed-invitations")).to_contain_text("钱新岗")
+    shoot(page, "failed-invitation-list")
+    page.locator("#failed-invitations a").click()
+    expect(page.get_by_text("短信邀请多次发送失败")).to_be_visible()
+    shoot(page, "failed-invitation-on-the-community")
+
+    keeper = page.locator("#current-posts li").filter(has_text=personas.keeper.display_name)
+    keeper.get_by_role("link", name="重置验证器").click()
+    person = page.locator(f"#person-{personas.keeper.pk}")
+    expect(person).to_contain_text("已绑定验证器")
+    person.locator("summary").click()
+    person.get_by_label("重置原因").fill("手机丢失，恢复码遗失，本人到场核实")
+    shoot(page, "reset-form")
+    person.get_by_role("button", name="确认重置").click()
+    expect(page.get_by_role("alert").filter(has_text="已重置")).to_be_visible()
+    expect(page.locator(f"#person-{personas.keeper.pk}")).to_contain_text("尚未绑定验证器")
+    shoot(page, "reset-done")
+
+    desktop = open_page("desktop")
+    sign_in(desktop, personas.county_officer)
+    desktop.goto(f"/officer/people/{personas.community_x.code}/")
+    shoot(desktop, "community-people-1280")
+    desktop.goto("/officer/people/second-factor/")
+    shoot(desktop, "resets-1280")

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import IssuableItem
-from certificates import workflow
-from certificates.models import RegisterEntry, RequestEvent, Status
+from certificates import notifications, workflow
+from certificates.models import DeliveryStatus, NotificationDelivery, RegisterEntry, RequestEvent, Status
 from portal import appointments, sms
 from portal.access import has_role
 from portal.errors import Forbidden
@@ -59,8 +59,59 @@ def test_a_county_officer_appoints_staff_who_is_invited_by_sms(client, personas,
     (invitation,) = sms.outbox
     assert invitation.template == "appointed" and invitation.phone == "13977770001"
     assert invitation.params["role"] == "社区工作人员"
+    # the invitation is a delivery like any notification: recorded with its outcome
+    delivery = NotificationDelivery.objects.get(appointment__user=person)
+    assert delivery.status == DeliveryStatus.SENT and delivery.request is None
     page = client.get(url).content.decode()
-    assert "钱新岗" in page and 'id="post-history"' in page
+    assert "钱新岗" in page and 'id="post-history"' in page and "短信邀请已发送" in page
+
+
+def test_a_failed_invitation_is_retried_then_shown_to_the_officer_who_sends_it_again(
+    client, personas, settings, django_capture_on_commit_callbacks
+):
+    settings.SMS_BACKEND = "tests.certificates.test_notifications.BrokenBackend"
+    client.force_login(personas.county_officer)
+    url = reverse("officer_community_people", args=[personas.community_x.code])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, appoint_data()).status_code == 302
+    delivery = NotificationDelivery.objects.get(appointment__user__phone="13977770001")
+    assert delivery.status == DeliveryStatus.PENDING and delivery.attempts == 1 and "流控" in delivery.last_error
+    assert "短信邀请发送失败 1 次" in client.get(url).content.decode()
+    later = timezone.now()
+    for _ in range(notifications.MAX_ATTEMPTS - 1):  # the same retries as every notification (send_notifications)
+        later += dt.timedelta(hours=2)
+        notifications.retry_due(now=later)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED and sms.outbox == []
+
+    # the officer who appointed is told on the people pages, and may send it again
+    index = client.get(reverse("officer_people")).content.decode()
+    assert 'id="failed-invitations"' in index and "钱新岗" in index
+    page = client.get(url).content.decode()
+    assert "短信邀请多次发送失败" in page and f'name="delivery" value="{delivery.pk}"' in page
+    client.force_login(personas.other_county_officer)  # another county: neither sees nor resends it
+    assert 'id="failed-invitations"' not in client.get(reverse("officer_people")).content.decode()
+    assert client.post(url, {"action": "send_again", "delivery": delivery.pk}).status_code == 403
+    settings.SMS_BACKEND = "portal.sms.LocmemBackend"
+    client.force_login(personas.county_officer)
+    assert client.post(url, {"action": "send_again", "delivery": delivery.pk}).status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT and [m.template for m in sms.outbox] == ["appointed"]
+    assert 'id="failed-invitations"' not in client.get(reverse("officer_people")).content.decode()
+
+
+def test_a_villages_director_is_invited_as_its_village_head(personas, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        appointments.appointment_make(
+            actor=personas.county_officer,
+            community=personas.village,
+            role=Role.DIRECTOR,
+            phone="13977770002",
+            real_name="孙村长",
+            starts_on=TODAY(),
+        )
+    (invitation,) = sms.outbox
+    assert invitation.params["role"] == "村委会主任"
 
 
 @pytest.mark.parametrize("persona", ["other_county_officer", "provincial_officer", "director"])

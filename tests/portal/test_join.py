@@ -389,3 +389,18 @@ def test_an_account_holding_a_post_cannot_be_closed_by_itself(personas):
     with pytest.raises(Exception, match="免职"):
         accounts.account_close(user=personas.staff_x, password="pw-12345678")
     assert User.objects.get(pk=personas.staff_x.pk).is_active
+
+
+def test_a_resident_finds_the_community_by_its_street_and_prints_a_numbered_refusal_notice_before_confirmation(
+    client, personas
+):
+    resident = UserFactory(phone=NEW_PHONE)
+    client.force_login(resident)
+    by_street = client.get(reverse("my_community"), {"q": "小寨路街道"}).content.decode()
+    assert "育才路社区居民委员会" in by_street and "张家堡社区居民委员会" not in by_street
+    bindings.binding_request(resident=resident, community=personas.community_x, address="小寨路12号")
+    assert ResidenceBinding.objects.get(resident=resident).status == BindingStatus.PENDING
+    response = client.post(reverse("requests:refusal_notice_create", args=[personas.community_x.code, "N05"]))
+    assert response.status_code == 302  # a numbered notice for this resident, not yet confirmed
+    notice = client.get(response["Location"])
+    assert notice.status_code == 200 and resident.display_name in notice.content.decode()

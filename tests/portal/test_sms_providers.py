@@ -157,7 +157,7 @@ def test_a_refused_send_raises_with_the_providers_reason(provider, settings, bac
 def test_a_template_without_a_registered_id_is_not_sent(provider, settings):
     settings.SMS_BACKEND = "portal.sms.AliyunBackend"
     with pytest.raises(sms.SmsError, match="issued"):
-        sms.send_sms(phone="13800000001", template="issued", params={"item": "x"})
+        sms.send_sms(phone="13800000001", template="issued", params={"item": "x", "place": "育才路社区居民委员会"})
     assert provider.calls == []
 
 
