@@ -605,3 +605,10 @@ def alert_acknowledge(*, alert_id: int, actor: User, note: str) -> AlertAcknowle
         if AlertAcknowledgement.objects.filter(alert=alert).exists():
             raise WorkflowError(_("该预警已经确认。"))
         return AlertAcknowledgement.objects.create(alert=alert, actor=actor, note=note.strip())
+
+
+def oversees_alert(user: User, alert: Alert) -> bool:
+    """The officers overseeing its community (street and above) or, without a community, its county."""
+    from portal.access import oversees
+
+    return oversees(user, alert.community or alert.county)

@@ -102,6 +102,27 @@ class Submission:
     item_text: str
     details: str = ""
     phone: str = ""
+    community_name: str = ""  # typed: looked up in the county when no community was given
+
+
+def find_community(county: Region, name: str) -> tuple[Region | None, str]:
+    """The community of the county the reporter names (the exact name, else the one name containing it)."""
+    typed = name.strip()
+    found = list(
+        Region.objects.filter(
+            level=Level.COMMUNITY, code__startswith=county.prefix, retired_on__isnull=True, name__contains=typed
+        ).order_by("code")[:6]
+    )
+    exact = [r for r in found if r.name == typed]
+    if len(exact) == 1 or len(found) == 1:
+        return (exact or found)[0], ""
+    if not found:
+        return None, _("在%(county)s没有找到名称含“%(name)s”的社区（村），请核对名称。") % {
+            "county": county.name,
+            "name": typed,
+        }
+    names = "、".join(r.name for r in found[:5])
+    return None, _("有多个社区（村）的名称含“%(name)s”：%(names)s。请填写完整名称。") % {"name": typed, "names": names}
 
 
 def _candidates_message(found: resolver.Resolution) -> str:
@@ -142,7 +163,11 @@ def complaint_submit(data: Submission) -> tuple[Complaint, str]:
     county = community.ancestor_at(Level.COUNTY) if community is not None else data.county
     if county is None or county.level != Level.COUNTY:
         errors["county"] = [_("请选择所在区县。")]
-    if data.kind == ComplaintKind.REFUSED_ISSUABLE and community is None:
+    elif community is None and data.community_name.strip():
+        community, reason = find_community(county, data.community_name)
+        if community is None:
+            errors["community_name"] = [reason]
+    if data.kind == ComplaintKind.REFUSED_ISSUABLE and community is None and "community_name" not in errors:
         errors["community_name"] = [_("请填写拒绝出具证明的社区（村）。")]
     body = data.requesting_body.strip()
     if data.kind == ComplaintKind.ABOLISHED_ASKED and not body:
