@@ -362,3 +362,35 @@ def test_the_county_acknowledges_an_alert_once_and_it_stays(spike_world):
     with pytest.raises(PermanentRecordError):
         alert.delete()
     assert anomalies.open_count(spike_world.yanta) == 0
+
+
+# --- through the pages ----------------------------------------------------------------------------------------------
+
+
+def test_the_county_sees_acknowledges_and_tunes_on_its_pages(client, spike_world):
+    from django.urls import reverse
+
+    anomalies.evaluate(as_of=AS_OF)
+    alert = Alert.objects.get()
+    yanta = spike_world.yanta.code
+    client.force_login(spike_world.street_officer)
+    street_list = client.get(reverse("desk:alerts", args=["610113001000"])).content.decode()
+    assert alert.subject_label in street_list
+    assert client.post(reverse("desk:alert", args=[alert.pk]), {"note": "看过"}).status_code == 403
+    client.force_login(spike_world.county_officer)
+    area = client.get(reverse("desk:oversight_area", args=[yanta])).content.decode()
+    assert "异常预警：待确认" in area and reverse("desk:alerts", args=[yanta]) in area
+    refused = client.post(reverse("desk:alert", args=[alert.pk]), {"note": ""})
+    assert refused.status_code == 200 and not AlertAcknowledgement.objects.exists()
+    assert client.post(reverse("desk:alert", args=[alert.pk]), {"note": "系集中办理"}).status_code == 302
+    assert AlertAcknowledgement.objects.get(alert=alert).note == "系集中办理"
+    assert alert.subject_label not in client.get(reverse("desk:alerts", args=[yanta])).content.decode()
+    assert alert.subject_label in client.get(reverse("desk:alerts", args=[yanta]) + "?state=done").content.decode()
+    rules = reverse("desk:alert_rules", args=[yanta])
+    bad = client.post(rules, {"rule": "item_spike", "factor": "0", "weeks": "4", "minimum": "x", "note": "试"})
+    assert bad.status_code == 400 and 'value="x"' in bad.content.decode()
+    good = client.post(rules, {"rule": "item_spike", "factor": "4", "weeks": "4", "minimum": "12", "note": "试行"})
+    assert good.status_code == 302
+    assert anomalies.thresholds(spike_world.yanta, "item_spike") == {"factor": 4, "weeks": 4, "minimum": 12}
+    client.force_login(spike_world.provincial_officer)
+    assert client.post(rules, {"rule": "item_spike", "factor": "5", "note": "x"}).status_code == 403
