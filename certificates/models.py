@@ -1062,3 +1062,177 @@ class WorkAccessApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department}: {self.certificate_name}"
+
+
+# --- public complaints (监督举报) -----------------------------------------------------------------------------------
+
+
+class ComplaintKind(models.TextChoices):
+    ABOLISHED_ASKED = "abolished_asked", _("单位索要已取消的证明")
+    REFUSED_ISSUABLE = "refused_issuable", _("社区拒绝出具应当出具的证明")
+
+
+class ComplaintStatus(models.TextChoices):
+    RECEIVED = "received", _("已受理")
+    CHECKING = "checking", _("核查中")
+    CLOSED = "closed", _("已办结")
+
+
+class Complaint(models.Model):
+    """A report from the public (监督举报), made without signing in, routed to the county of the community (or of the
+    body). The reporter gets a lookup code once; only its SHA-256 is kept. The status changes only through
+    certificates/complaints.py, each change with a permanent ComplaintEvent; the complaint is never deleted."""
+
+    kind = models.CharField(_("举报类型"), max_length=20, choices=ComplaintKind.choices)
+    county = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("区县"))
+    community = models.ForeignKey(
+        "portal.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("社区")
+    )
+    requesting_body = models.CharField(_("要求出具证明的单位"), max_length=200, blank=True)
+    requesting_body_ref = models.ForeignKey(
+        RequestingBody, on_delete=models.PROTECT, null=True, blank=True, related_name="complaints"
+    )
+    item_text = models.CharField(_("举报人填写的证明名称"), max_length=120)
+    non_issuable_item = models.ForeignKey(
+        "catalog.NonIssuableItem", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    issuable_item = models.ForeignKey(
+        "catalog.IssuableItem", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    details = models.TextField(_("经过"), blank=True)
+    phone = models.CharField(_("联系电话"), max_length=11, blank=True)
+    code_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ComplaintStatus.choices, default=ComplaintStatus.RECEIVED
+    )
+    reply = models.TextField(_("答复"), blank=True)
+    created_at = models.DateTimeField(_("举报时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("监督举报")
+        verbose_name_plural = _("监督举报")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="complaint_names_what_it_is_about",
+                condition=(Q(kind="abolished_asked") & ~Q(requesting_body="") & Q(non_issuable_item__isnull=False))
+                | (Q(kind="refused_issuable") & Q(community__isnull=False) & Q(issuable_item__isnull=False)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.item_text}"
+
+    @property
+    def masked_phone(self) -> str:
+        return f"{self.phone[:3]}****{self.phone[-4:]}" if self.phone else ""
+
+    @property
+    def item(self):
+        return self.non_issuable_item if self.kind == ComplaintKind.ABOLISHED_ASKED else self.issuable_item
+
+
+class ComplaintEvent(PermanentRecord):
+    """A complaint's submission and every change of its status, with the reply the reporter reads. Permanent."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, choices=ComplaintStatus.choices)
+    reply = models.TextField(_("答复"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.from_status} → {self.to_status}"
+
+
+# --- anomalies (异常预警) -------------------------------------------------------------------------------------------
+
+
+class AlertRule(models.TextChoices):
+    ITEM_SPIKE = "item_spike", _("单个社区某项证明激增")
+    SEAL_OFF_HOURS = "seal_off_hours", _("非工作时间用印")
+    MANY_CERTIFICATES = "many_certificates", _("同一人或同一户短期内多次开具证明")
+    OWN_HOUSEHOLD = "own_household", _("签字人为本户申请签字")
+    EXCEPTIONAL_SHARE = "exceptional_share", _("清单外事项占比超过区县标准")
+
+
+class AlertSetting(PermanentRecord):
+    """A county's thresholds for one alert rule (certificates/anomalies.py holds the defaults). Changing them is a new
+    row; the latest row per county and rule is in force, the earlier ones are its history."""
+
+    county = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("区县"))
+    rule = models.CharField(_("预警规则"), max_length=24, choices=AlertRule.choices)
+    params = models.JSONField(_("阈值"))
+    note = models.CharField(_("调整理由"), max_length=300)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("预警阈值")
+        verbose_name_plural = _("预警阈值")
+        ordering = ["-set_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.county_id}: {self.rule}"
+
+
+class Alert(PermanentRecord):
+    """One anomaly found by a rule for one subject (a community, a person, a household, a signer) in one period:
+    created once by certificates/anomalies.py (the same rule, subject and period never twice) and never changed;
+    the county's acknowledgement is its own permanent row."""
+
+    county = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("区县"))
+    community = models.ForeignKey(
+        "portal.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("社区")
+    )
+    rule = models.CharField(_("预警规则"), max_length=24, choices=AlertRule.choices)
+    subject_key = models.CharField(max_length=120)
+    subject_label = models.CharField(_("对象"), max_length=200)
+    period = models.CharField(_("期间"), max_length=10)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    # What the rule found and the thresholds it applied: {"count": …, "baseline": …, "params": {…}, "refs": [...]}
+    figures = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("异常预警")
+        verbose_name_plural = _("异常预警")
+        ordering = ["-period_start", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "subject_key", "period"], name="alert_once_per_subject_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} · {self.subject_label} · {self.period}"
+
+
+class AlertAcknowledgement(PermanentRecord):
+    """The county's acknowledgement of an alert, with what it found or did. Once per alert; permanent."""
+
+    alert = models.OneToOneField(Alert, on_delete=models.PROTECT, related_name="acknowledgement")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("处理说明"))
+    at = models.DateTimeField(auto_now_add=True)
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("预警确认")
+        verbose_name_plural = _("预警确认")
+
+    def __str__(self) -> str:
+        return f"{self.alert_id}: {self.actor_id}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from certificates.views import resident, workaccess
+from certificates.views import complaints, resident, workaccess
 
 app_name = "requests"
 urlpatterns = [
@@ -17,6 +17,10 @@ urlpatterns = [
     path("guide/<str:community_code>/<str:item_code>/", resident.refusal_guide, name="refusal_guide"),
     path("guide/<str:community_code>/<str:item_code>/pdf/", resident.refusal_guide_pdf, name="refusal_guide_pdf"),
     path("refusal/<uuid:token>/pdf/", resident.refusal_notice_pdf, name="refusal_notice_pdf"),
+    # public complaints (监督举报): anyone reports, and looks the answer up by code
+    path("complaints/new/", complaints.complaint_new, name="complaint_new"),
+    path("complaints/received/", complaints.complaint_received, name="complaint_received"),
+    path("complaints/lookup/", complaints.complaint_lookup, name="complaint_lookup"),
     # the county's public disclosure of its work-access decisions (工作准入)
     path("work-access/<str:county_code>/", workaccess.public, name="work_access_public"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from certificates.views import county, oversight, register, staff, workaccess
+from certificates.views import alerts, complaints, county, oversight, register, staff, workaccess
 
 app_name = "desk"
 urlpatterns = [
@@ -35,6 +35,12 @@ urlpatterns = [
     path("findings/<int:pk>/", oversight.finding_detail, name="finding"),
     path("oversight/<str:community_code>/criticise/", oversight.criticism_new, name="criticism_new"),
     path("criticisms/<int:pk>/pdf/", oversight.criticism_pdf, name="criticism_pdf"),
+    # public complaints (监督举报) and anomaly alerts (异常预警) of the places an officer oversees
+    path("complaints/<str:region_code>/", complaints.complaint_list, name="complaints"),
+    path("complaint/<int:pk>/", complaints.complaint_detail, name="complaint"),
+    path("alerts/<str:region_code>/", alerts.alert_list, name="alerts"),
+    path("alerts/<str:county_code>/rules/", alerts.alert_rules, name="alert_rules"),
+    path("alert/<int:pk>/", alerts.alert_detail, name="alert"),
     path("work-access/", workaccess.department, name="work_access"),
     path("work-access/county/<str:county_code>/", workaccess.county, name="work_access_county"),
     path("work-access/<int:pk>/decide/", workaccess.decide, name="work_access_decide"),

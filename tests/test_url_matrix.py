@@ -8,6 +8,7 @@ decides who may open it. Expected statuses say what the policy needs:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
@@ -15,8 +16,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from catalog.models import CertificateConcept, IssuableItem, LiabilityPhrase, NameReview
-from certificates import inspections, services, workflow
+from certificates import complaints, inspections, services, workflow
 from certificates.demo import TINY_PDF
+from certificates.models import Alert
 from certificates.services import RequestInput
 from seals import services as seal_services
 from seals.models import Seal
@@ -59,6 +61,8 @@ FINDINGS_READ = statuses(
     director=200,
     keeper=200,
 )
+# One complaint or alert about community X: read by the officers above it, unknown to everyone else.
+OVERSIGHT_READ = statuses(404, county_officer=200, provincial_officer=200, street_officer=200, city_officer=200)
 # A 雁塔区 item seen in the officers' interface: its county edits it, the province reads it, others never see it.
 OFFICER_ITEM_READ = statuses(404, county_officer=200, provincial_officer=200)
 OFFICER_ITEM_WRITE = statuses(404, county_officer=200, provincial_officer=403)
@@ -93,6 +97,8 @@ class World:
     review: int
     finding: int
     criticism: int
+    complaint: int
+    alert: int
 
 
 @pytest.fixture
@@ -157,6 +163,26 @@ def world(personas) -> World:
         finding=_finding(personas),
         criticism=inspections.criticism_issue(
             community=x, actor=personas.county_officer, facts="清单未张贴", requirement="立即张贴"
+        ).pk,
+        complaint=complaints.complaint_submit(
+            complaints.Submission(
+                kind="refused_issuable",
+                county=None,
+                community=x,
+                requesting_body="",
+                item_text="亲属关系证明（仅限公证）",
+            )
+        )[0].pk,
+        alert=Alert.objects.create(
+            county=personas.yanta,
+            community=x,
+            rule="seal_off_hours",
+            subject_key=x.code,
+            subject_label=x.name,
+            period="2026-W25",
+            period_start=dt.date(2026, 6, 15),
+            period_end=dt.date(2026, 6, 21),
+            figures={"count": 1, "params": {"start_hour": 8, "end_hour": 18, "minimum": 1}},
         ).pk,
     )
 
@@ -340,6 +366,27 @@ MATRIX: dict[str, tuple] = {
     ),
     "desk:work_access_decide": (lambda w: {"pk": 1}, POST_ONLY),
     "requests:work_access_public": (lambda w: {"county_code": "610113000000"}, EVERYONE),
+    # public complaints (监督举报): anyone reports and looks the answer up by code; the officers overseeing the place
+    # read the complaints and alerts (anomalies), only the county acts (tested in tests/certificates/test_complaints.py)
+    "requests:complaint_new": (lambda w: {}, EVERYONE),
+    "requests:complaint_received": (lambda w: {}, EVERYONE),
+    "requests:complaint_lookup": (lambda w: {}, EVERYONE),
+    "desk:complaints": (lambda w: {"region_code": "610113001000"}, OVERSIGHT_AREA),
+    "desk:complaint": (lambda w: {"pk": w.complaint}, OVERSIGHT_READ),
+    "desk:alerts": (lambda w: {"region_code": "610113001000"}, OVERSIGHT_AREA),
+    "desk:alert": (lambda w: {"pk": w.alert}, OVERSIGHT_READ),
+    # 雁塔区's thresholds: set by its county officer, read by the city and the province; a street is below them
+    "desk:alert_rules": (
+        lambda w: {"county_code": "610113000000"},
+        statuses(
+            403,
+            county_officer=200,
+            other_county_officer=404,
+            provincial_officer=200,
+            city_officer=200,
+            street_officer=404,
+        ),
+    ),
     "desk:oversight_area": (lambda w: {"region_code": "610113001000"}, OVERSIGHT_AREA),
     "desk:oversight_export": (
         lambda w: {"region_code": "610113001000", "figure": "areas", "fmt": "xlsx"},

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from certificates import charts, inspections, oversight
+from certificates import anomalies, charts, complaints, inspections, oversight
 from certificates.forms.inspection import CriticismForm, FindingMoveForm, InspectionForm
 from certificates.models import ChecklistItem, CheckResult, Criticism, Finding, FindingStatus, Inspection
 from certificates.permissions import works_in
@@ -101,6 +101,8 @@ def area(request: HttpRequest, region_code: str) -> HttpResponse:
             "today": today,
             "child_level": place_area.child_level,
             "overdue_findings": list(inspections.overdue_findings(region, today)[:20]),
+            "complaints": complaints.counts(region),
+            "open_alerts": anomalies.open_count(region),
         },
     )
 
