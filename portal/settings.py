@@ -246,6 +246,8 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-due": {"task": "certificates.tasks.send_due_notifications", "schedule": 60.0},
     "statistics-refresh": {"task": "certificates.tasks.refresh_statistics", "schedule": crontab(minute=15, hour=1)},
     "retention-sweep": {"task": "certificates.tasks.apply_retention", "schedule": crontab(minute=30, hour=3)},
+    # The counties' anomaly rules, each morning before offices open (certificates/anomalies.py).
+    "anomaly-alerts": {"task": "certificates.tasks.evaluate_alerts", "schedule": crontab(minute=0, hour=6)},
     "notice-boards-sweep": {"task": "catalog.tasks.sweep_notice_boards", "schedule": crontab(minute=45, hour=0)},
 }
 # The statistics aggregation: dotted path of `refresh_daily_stats(day_from, day_to)` (dates, inclusive), run nightly

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog.models import IssuableItem
-from certificates import anomalies
+from certificates import anomalies, tasks
 from certificates.models import Alert, AlertAcknowledgement, AlertRule, AlertSetting
 from certificates.services import RequestInvalid
 from certificates.workflow import WorkflowError
@@ -302,6 +302,7 @@ def test_evaluating_again_creates_nothing_twice(spike_world):
     assert anomalies.evaluate(as_of=AS_OF)[AlertRule.ITEM_SPIKE] == 1
     assert sum(anomalies.evaluate(as_of=AS_OF).values()) == 0
     call_command("evaluate_alerts", "--as-of", AS_OF.isoformat())
+    assert sum(tasks.evaluate_alerts.delay(AS_OF.isoformat()).get().values()) == 0  # the daily task, run again
     assert Alert.objects.count() == 1
     first = Alert.objects.get()
     with pytest.raises(IntegrityError), transaction.atomic():

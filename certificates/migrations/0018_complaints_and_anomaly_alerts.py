@@ -33,7 +33,7 @@ def triggers_backward(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0010_deliberation_held_by_the_community"),
-        ("certificates", "0015_pending_uploads_and_revoked_state"),
+        ("certificates", "0017_deliveries_carry_appointment_invitations"),
         ("portal", "0009_department_officer_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
