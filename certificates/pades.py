@@ -65,6 +65,14 @@ KEY_YEARS = 3
 
 
 class DocumentSigner(Protocol):
+    """Signs an issued certificate's PDF for one community; returns the signed file (the bytes that are stored and
+    hashed). Implemented here by FileSigner (PAdES, ECDSA P-256, key in a 0600 file).
+
+    A PKCS#11 hardware module or a county signing service implements the same method, keeping the private key out of
+    the portal. For the national electronic seal, GB/T 38540 (SM2 over SM3, SES_Signature with the seal image and the
+    signer's SM2 certificate), the implementation returns the PDF with that signature embedded instead of a CAdES
+    one; see the module docstring for what else changes (the CA, examine) and what does not (issuance, records)."""
+
     def sign_pdf(self, pdf: bytes, *, reason: str) -> bytes: ...
 
 
@@ -380,7 +388,16 @@ class FileSigner:
             await PdfTBSDocument.async_finish_signing(output, prepared, self._cms(prepared.document_digest))
             return output
 
-        return asyncio.run(sign()).getvalue()
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # the usual case: a plain (WSGI, command) thread
+            return asyncio.run(sign()).getvalue()
+        # Called from a thread that runs an event loop (an async caller; Playwright's sync API in browser tests):
+        # asyncio.run refuses there, so the signature is made on a short-lived worker thread.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, sign()).result().getvalue()
 
 
 @functools.lru_cache(maxsize=64)

@@ -63,7 +63,7 @@ def test_issue_scan_verify_offline_revoke_verify_and_download_the_marked_copy(
     sign_in(county, personas.county_officer)
     county.goto("/desk/county/610113000000/signing-keys/")
     expect(county.locator("table.signing-keys")).to_contain_text("使用中")
-    county.get_by_label("签名密钥", exact=True).select_option(index=1)
+    county.locator("select[name=key]").select_option(index=1)
     county.get_by_label("吊销原因类别").select_option("key_compromise")
     county.get_by_label("吊销理由").fill("保管电脑被盗，11月30日报案")
     county.get_by_role("button", name="吊销", exact=True).click()

@@ -61,6 +61,11 @@ def test_the_signature_is_pades_baseline(fresh_ca, personas, signed_request, sea
     context = ValidationContext(trust_roots=[load_cert_from_pemder(str(fresh_ca))], allow_fetching=False)
     status = validate_pdf_signature(signature, context)
     assert status.intact and status.valid and status.trusted
+    signer = pades.signer_for(personas.community_x)  # loaded once and reused: every later signature is sound too
+    for reason in ("第二份", "第三份"):
+        (again,) = PdfFileReader(io.BytesIO(signer.sign_pdf(TINY_PDF, reason=reason))).embedded_signatures
+        status = validate_pdf_signature(again, context)
+        assert status.intact and status.valid and status.trusted
 
 
 def test_a_community_gets_its_first_key_at_its_first_issuance_recorded(fresh_ca, personas, signed_request, seal):
