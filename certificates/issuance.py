@@ -1,4 +1,5 @@
-"""Issuing a signed certificate: apply the seal (a ledger row), render the PDF once, store it with its hash.
+"""Issuing a signed certificate: apply the seal (a ledger row), render the PDF once, sign it (PAdES, the community's
+key), store it with its hash. No signing key, no certificate: the keeper is told why and the county alerted.
 
 Called from workflow.issue inside the transition's transaction, so a refused seal, a missing font character or
 a failed render leaves no seal row, no file record and the request still signed.
@@ -124,14 +125,18 @@ def issue_certificate(
     problem = separation_problem(seal=seal, applied_by=keeper, approved_by=request.signed_by)
     if problem:
         raise IssuanceRefused(problem)
+    # The community's signing key, before any work: a certificate never leaves unsigned (certificates/pades.py).
+    try:
+        signer = pades.signer_for(request.community)
+    except pades.SigningUnavailable as unavailable:
+        pades.alert_county(request.community, unavailable.message)
+        raise IssuanceRefused(unavailable.message) from None
     # Rendered before the seal's row is locked: the lock is held until commit, and certificates of one community
     # (one seal) would otherwise be rendered one at a time however many workers there are.
     pdf = render_pdf(html)
     # PAdES: signed with the community's key from the county CA before hashing, so the stored hash is the signed
-    # file's and the signature covers the document as stored (certificates/pades.py). Unsigned while no CA exists.
-    signer = pades.signer_for(request.community)
-    if signer is not None:
-        pdf = signer.sign_pdf(pdf, reason=f"{entry.display_number} {text.title}")
+    # file's and the signature covers the document as stored (certificates/pades.py).
+    pdf = signer.sign_pdf(pdf, reason=f"{entry.display_number} {text.title}")
     stub = render_pdf(stub_html) if stub_html else b""
     try:
         seal_use = seal_apply(

@@ -1236,3 +1236,60 @@ class AlertAcknowledgement(PermanentRecord):
 
     def __str__(self) -> str:
         return f"{self.alert_id}: {self.actor_id}"
+
+
+class SigningKey(PermanentRecord):
+    """A community's PAdES signing key, certified by the county CA (certificates/pades.py). The private key is a file
+    outside the repository and the database; this row records that it was issued, by whom, and its certificate's
+    serial number and fingerprint, so that the county can list, compare and revoke keys."""
+
+    community = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="signing_keys")
+    serial = models.CharField(_("证书序列号"), max_length=40, unique=True)  # hex, as in the CRL
+    fingerprint = models.CharField(_("证书指纹（SHA-256）"), max_length=64)
+    not_before = models.DateTimeField(_("生效时间"))
+    not_after = models.DateTimeField(_("到期时间"))
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    # None: issued without a person, by `manage.py make_county_ca` or automatically at the community's first issuance
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("社区签名密钥")
+        verbose_name_plural = _("社区签名密钥")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} {self.serial}"
+
+
+class KeyRevocationReason(models.TextChoices):
+    """Why the county revoked a signing key; the names of RFC 5280's reason codes, which the CRL carries."""
+
+    KEY_COMPROMISE = "key_compromise", _("密钥泄露或疑似泄露")
+    SUPERSEDED = "superseded", _("已由新密钥替换")
+    AFFILIATION_CHANGED = "affiliation_changed", _("社区名称或隶属关系变更")
+    CESSATION = "cessation", _("社区撤销或停止出具证明")
+
+
+class SigningKeyRevocation(PermanentRecord):
+    """The county's revocation of a community's signing key (吊销): from `revoked_at` on, a signature made with the key
+    is not valid; one the register shows was made before stays valid (certificates/pades.py)."""
+
+    key = models.OneToOneField(SigningKey, on_delete=models.PROTECT, related_name="revocation")
+    category = models.CharField(_("吊销原因类别"), max_length=24, choices=KeyRevocationReason.choices)
+    reason = models.TextField(_("吊销理由"))
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Whole seconds, as the CRL carries them (X.509 time): the record and the list never disagree.
+    revoked_at = models.DateTimeField(_("吊销时间"))
+
+    objects = PermanentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("签名密钥吊销记录")
+        verbose_name_plural = _("签名密钥吊销记录")
+
+    def __str__(self) -> str:
+        return f"{self.key} ✗"

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from certificates.views import alerts, complaints, county, oversight, register, staff, workaccess
+from certificates.views import alerts, complaints, county, keys, oversight, register, staff, workaccess
 
 app_name = "desk"
 urlpatterns = [
@@ -23,6 +23,7 @@ urlpatterns = [
     path("county/review/<int:pk>/", staff.county_review, name="county_review"),
     path("county/<str:county_code>/exceptions/", county.exceptions, name="county_exceptions"),
     path("county/<str:county_code>/requesting-bodies/", county.requesting_bodies, name="requesting_bodies"),
+    path("county/<str:county_code>/signing-keys/", keys.signing_keys, name="signing_keys"),
     path("oversight/", oversight.index, name="oversight"),
     path("oversight/<str:region_code>/", oversight.area, name="oversight_area"),
     re_path(

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from certificates.documents import chinese_date, validity_text
 from certificates.issuance import Validity, validity_of
 from certificates.models import IssuedCertificate, VerificationChannel, VerificationRecord
-from certificates.offline import mask_name
+from certificates.offline import PayloadFields, mask_name
 from portal.idcard import mask_id_number
 from portal.pdf import render_pdf
 from portal.ratelimit import client_address
@@ -48,6 +48,17 @@ def mask_client(address: str) -> str:
 def record_verification(certificate: IssuedCertificate, *, channel: str, request: HttpRequest) -> VerificationRecord:
     return VerificationRecord.objects.create(
         certificate=certificate, channel=channel, client=mask_client(client_address(request))
+    )
+
+
+def record_payload_check(fields: PayloadFields, *, client: str) -> VerificationRecord | None:
+    """A QR payload whose signature was found valid, checked where the database is reachable: recorded as channel
+    'QR payload' on the certificate it names (code and number must both match). None when no such certificate."""
+    certificate = IssuedCertificate.objects.filter(code=fields.code, entry__display_number=fields.number).first()
+    if certificate is None:
+        return None
+    return VerificationRecord.objects.create(
+        certificate=certificate, channel=VerificationChannel.PAYLOAD, client=client[:64]
     )
 
 

@@ -71,11 +71,15 @@ def qr_key_path() -> Path:
     return Path(settings.SIGNING_KEY_DIR) / QR_KEY_FILE
 
 
-@functools.cache
 def qr_signer() -> Signer:
     """The QR payload signer. A missing key file is created (mode 0600) and logged: a deployment should create it
     beforehand with `manage.py make_qr_key` and publish its fingerprint in the county's notice."""
-    path = qr_key_path()
+    return _qr_signer(qr_key_path())
+
+
+@functools.cache
+def _qr_signer(path: Path) -> Signer:
+    """Loaded once per key file (a changed SIGNING_KEY_DIR, as in tests, gets its own key)."""
     if not path.exists():
         try:
             create_ed25519_key(path)

@@ -183,5 +183,25 @@ def chinese_by_default():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(scope="session")
+def county_ca_dir(tmp_path_factory):
+    """One development county CA for the whole run (certificates/pades.py), in a temporary folder: issuance refuses
+    without a CA, as a real service does, so every test that issues needs one."""
+    from django.test import override_settings
+
+    from certificates.pades import create_county_ca
+
+    path = tmp_path_factory.mktemp("signing-keys")
+    with override_settings(SIGNING_KEY_DIR=path):
+        create_county_ca()
+    return path
+
+
+@pytest.fixture(autouse=True)
+def signing_keys_in_tmp(settings, county_ca_dir):
+    """Keys (the county CA, communities' keys issued on first need, the QR key) live in the run's own folder."""
+    settings.SIGNING_KEY_DIR = county_ca_dir
+
+
 # A real S3-protocol server (moto) and the object-storage settings pointed at it: tests/s3.py.
 from tests.s3 import bucket, object_storage, s3_server  # noqa: E402,F401 - fixtures

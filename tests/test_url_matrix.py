@@ -247,6 +247,9 @@ MATRIX: dict[str, tuple] = {
     "verify_form": (lambda w: {}, EVERYONE),
     "verify": (lambda w: {"code": w.code}, EVERYONE),
     "verify_payload": (lambda w: {}, EVERYONE),
+    # the county CA's revocation list and certificate: public, for any validator
+    "county_ca_crl": (lambda w: {}, EVERYONE),
+    "county_ca_certificate": (lambda w: {}, EVERYONE),
     # public disclosure
     "catalog:community_list": (lambda w: {}, EVERYONE),
     "catalog:community_detail": (lambda w: {"code": w.community}, EVERYONE),
@@ -399,6 +402,11 @@ MATRIX: dict[str, tuple] = {
         statuses(404, county_officer=200, provincial_officer=200),
     ),
     "desk:requesting_bodies": (
+        lambda w: {"county_code": "610113000000"},
+        statuses(404, county_officer=200, provincial_officer=200),
+    ),
+    # 雁塔区's communities' signing keys: its county officer issues and revokes them, the province reads them
+    "desk:signing_keys": (
         lambda w: {"county_code": "610113000000"},
         statuses(404, county_officer=200, provincial_officer=200),
     ),

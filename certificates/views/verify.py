@@ -18,9 +18,10 @@ from certificates import pades
 from certificates.documents import CODE_ALPHABET, RefusalNoticeDocument
 from certificates.models import IssuedCertificate, RefusalNotice, VerificationChannel
 from certificates.offline import check_payload
-from certificates.verification import record_verification, summary_of
+from certificates.verification import mask_client, record_payload_check, record_verification, summary_of
+from portal.errors import NotFound
 from portal.keys import fingerprint, qr_signer
-from portal.ratelimit import over_limit
+from portal.ratelimit import client_address, over_limit
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -99,8 +100,12 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
             context["check_error"] = _("文件超过 5MB，不可能是本平台出具的证明。")
         else:
             data = upload.read()
-            context["check_result"] = hashlib.sha256(data).hexdigest() == certificate.sha256
-            context["signature_status"] = pades.examine(data).value
+            same = hashlib.sha256(data).hexdigest() == certificate.sha256
+            context["check_result"] = same
+            # The register's issue time is the trusted signing time of the very file we issued (pades.examine).
+            signature = pades.examine_detail(data, registered_at=certificate.issued_at if same else None)
+            context["signature_status"] = signature.status.value
+            context["key_revocation"] = signature.revocation
     return render(request, "certificates/verify/result.html", context)
 
 
@@ -108,9 +113,42 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
 def verify_payload(request: HttpRequest) -> HttpResponse:
     """Check a QR payload by its signature alone, as an offline verifier does: no database lookup."""
     payload = request.GET.get("p", "")
+    check = check_payload(payload) if payload else None
+    recorded = False
+    if check is not None and check.ok:
+        if rate_limited(request):
+            return _too_many(request)
+        # The check needs no database; where one is reachable, as here, it is recorded for the holder to see.
+        recorded = record_payload_check(check.fields, client=mask_client(client_address(request))) is not None
     context = {
         "payload": payload,
-        "check": check_payload(payload) if payload else None,
+        "check": check,
+        "recorded": recorded,
         "fingerprint": fingerprint(qr_signer().public_key_bytes()),
     }
     return render(request, "certificates/verify/payload.html", context)
+
+
+@require_http_methods(["GET"])
+def county_ca_crl(request: HttpRequest) -> HttpResponse:
+    """The county CA's certificate revocation list (DER), for any validator (pyHanko, Adobe, a department's)."""
+    try:
+        data = pades.crl_der()
+    except (FileNotFoundError, pades.KeyRefused):
+        raise NotFound(_("本平台尚未配置区县CA，没有吊销列表。")) from None
+    response = HttpResponse(data, content_type="application/pkix-crl")
+    response["Cache-Control"] = "public, max-age=600"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_http_methods(["GET"])
+def county_ca_certificate(request: HttpRequest) -> HttpResponse:
+    """The county CA's certificate (PEM): the trust root against which certificates' signatures are checked."""
+    path = pades.ca_paths()[1]
+    if not path.exists():
+        raise NotFound(_("本平台尚未配置区县CA。"))
+    response = HttpResponse(path.read_bytes(), content_type="application/x-pem-file")
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -1,6 +1,8 @@
 """Verification that proves the content, in a real browser (issue 10): a certificate is issued, its QR code's signed
-payload is checked offline and online, the director revokes it, the verification page says so with the date and the
-reason's category, and the resident downloads a copy marked 已撤销 and sees who checked her certificate."""
+payload is checked offline (and the check recorded, the database being reachable) and online, the county revokes the
+community's signing key and the signed file still verifies (signed before the revocation), the director revokes the
+certificate, the verification page says so with the date and the reason's category, and the resident downloads a copy
+marked 已撤销 and sees who checked her certificate."""
 
 import subprocess
 from urllib.parse import urlsplit
@@ -40,6 +42,7 @@ def test_issue_scan_verify_offline_revoke_verify_and_download_the_marked_copy(
         verifier.get_by_role("button", name="核对签名").click()
         expect(verifier.get_by_role("status")).to_contain_text("签名有效")
         expect(verifier.locator("dl.payload-fields")).to_contain_text(number)
+        expect(verifier.locator("p.payload-record")).to_contain_text("本次核验已记入该证明的核验记录")
         shoot(verifier, f"payload-valid-{device}")
 
     # 2. Online: the scanned address opens the page with a masked summary of what was certified.
@@ -54,6 +57,26 @@ def test_issue_scan_verify_offline_revoke_verify_and_download_the_marked_copy(
     expect(summary).not_to_contain_text(personas.resident_a.display_name)
     expect(visitor.get_by_text("二维码签名有效，与本证明记录一致。")).to_be_visible()
     shoot(visitor, "verify-summary-phone")
+
+    # 2b. The county revokes the community's signing key, with a reason; the file signed before stays valid.
+    county = open_page("desktop")
+    sign_in(county, personas.county_officer)
+    county.goto("/desk/county/610113000000/signing-keys/")
+    expect(county.locator("table.signing-keys")).to_contain_text("使用中")
+    county.locator("select[name=key]").select_option(index=1)
+    county.get_by_label("吊销原因类别").select_option("key_compromise")
+    county.get_by_label("吊销理由").fill("保管电脑被盗，11月30日报案")
+    county.get_by_role("button", name="吊销", exact=True).click()
+    expect(county.locator("table.signing-keys")).to_contain_text("已吊销")
+    expect(county.locator("div.alert-warning")).to_contain_text("育才路社区居民委员会")  # no issuing until a new key
+    shoot(county, "key-revoked-desktop")
+    signed_file = tmp_path / "signed.pdf"
+    signed_file.write_bytes(certificate.read_pdf())
+    visitor.goto(f"/verify/{certificate.code}/")
+    visitor.locator("#verify-pdf").set_input_files(str(signed_file))
+    visitor.get_by_role("button", name="比对文件").click()
+    expect(visitor.get_by_text("电子签名有效")).to_contain_text("签名仍然有效")
+    shoot(visitor, "verify-after-key-revocation-phone")
 
     # 3. The director revokes it, choosing the reason's category.
     director = open_page("desktop")

@@ -102,11 +102,50 @@ def test_the_issued_certificate_carries_a_valid_payload_for_its_own_record(clien
 def test_the_payload_page_checks_without_the_database(client, db):
     text = payload()
     with CaptureQueriesContext(connection) as queries:
-        page = client.get(reverse("verify_payload"), {"p": f"https://portal.example/verify/X/?p={text}"})
+        check = check_payload(f"https://portal.example/verify/X/?p={text}")
+    assert check.ok and not queries.captured_queries  # the check itself: signature and key only
+    page = client.get(reverse("verify_payload"), {"p": f"https://portal.example/verify/X/?p={text}"})
     assert "签名有效" in page.content.decode() and "王**" in page.content.decode()
-    assert not [q for q in queries.captured_queries if "certificates_" in q["sql"]]
+    assert "本平台没有该证明的记录，本次核验没有记录" in page.content.decode()  # no such certificate here
     forged = text[:-3] + ("AAA" if not text.endswith("AAA") else "BBB")
     assert "签名无效" in client.get(reverse("verify_payload"), {"p": forged}).content.decode()
+
+
+def certificate_payload(certificate: IssuedCertificate) -> str:
+    entry = certificate.entry
+    return payload(
+        code=certificate.code,
+        number=entry.display_number,
+        applicant_name=entry.applicant_name,
+        issued_on=certificate.issued_at.date(),
+        valid_until=certificate.valid_until,
+    )
+
+
+def test_an_offline_check_on_the_payload_page_is_recorded_for_the_holder(client, personas, certificate):
+    """Issue 10: the check of a QR payload is recorded with the channel 'QR payload' where a database is reachable,
+    and the resident sees it on her request page; a forged payload is recorded nowhere."""
+    text = certificate_payload(certificate)
+    page = client.get(reverse("verify_payload"), {"p": text}).content.decode()
+    assert "本次核验已记入该证明的核验记录" in page
+    assert "没有网络的离线核验工具无法记录" in page  # the page is honest about a verifier without network
+    forged = text[:-3] + ("AAA" if not text.endswith("AAA") else "BBB")
+    client.get(reverse("verify_payload"), {"p": forged})
+    (record,) = certificate.verifications.all()
+    assert record.channel == "payload" and record.client.endswith(".*")
+    client.force_login(personas.resident_a)
+    mine = client.get(reverse("requests:detail", args=[certificate.entry.request_id])).content.decode()
+    assert "二维码签名数据" in mine
+
+
+def test_verify_qr_records_where_the_database_is_reachable(certificate):
+    out = StringIO()
+    call_command("verify_qr", certificate_payload(certificate), stdout=out)
+    assert "recorded in the certificate's verification log" in out.getvalue()
+    (record,) = certificate.verifications.all()
+    assert record.channel == "payload" and "verify_qr" in record.client
+    call_command("verify_qr", certificate_payload(certificate), "--no-record", stdout=StringIO())
+    assert certificate.verifications.count() == 1
 
 
 def test_verify_qr_command(db):

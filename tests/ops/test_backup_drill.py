@@ -29,6 +29,7 @@ def database_urls(tmp_path: Path) -> tuple[str, str]:
 
 def manage(*args: str, database: str, media: Path, check: bool = True) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": database, "MEDIA_ROOT": str(media), "DEBUG": "1"}
+    env["SIGNING_KEY_DIR"] = str(media.parent / "keys")  # the CA seed_demo makes, never in the home folder
     env.pop("DJANGO_SETTINGS_MODULE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600

@@ -80,6 +80,8 @@ def manage(*args: str, database: str, media: Path) -> subprocess.CompletedProces
         **os.environ,
         "DATABASE_URL": database,
         "MEDIA_ROOT": str(media),
+        # the development CA that seed_demo makes, beside the media, never in the home folder
+        "SIGNING_KEY_DIR": str(media.parent / "keys"),
         "DEBUG": "1",
         # deploy/portal.env.example's settings behind the pooler
         "DB_CONN_MAX_AGE": "60",

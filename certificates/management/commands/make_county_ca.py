@@ -1,5 +1,6 @@
 """Create the county's certificate authority for development (certificates/pades.py): EC P-256, self-signed, files
-in SIGNING_KEY_DIR/pades with the key at mode 0600. Communities' signing keys are issued from it on first use.
+in SIGNING_KEY_DIR/pades with the key at mode 0600. Communities' signing keys are then issued by the county officer
+on the county's 签名密钥 page, or from the CA at a community's first issuance. Without a CA nothing is issued.
 
 Production: the county provisions its real CA (or a signing service implementing pades.DocumentSigner) instead.
 """

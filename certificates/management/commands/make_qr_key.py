@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.keys import create_ed25519_key, fingerprint, qr_key_path, qr_signer
+from portal.keys import _qr_signer, create_ed25519_key, fingerprint, qr_key_path, qr_signer
 
 
 class Command(BaseCommand):
@@ -24,5 +24,5 @@ class Command(BaseCommand):
             except FileExistsError:
                 raise CommandError(f"{path} appeared while creating it") from None
             self.stdout.write(f"created {path} (mode 0600)")
-        qr_signer.cache_clear()
+        _qr_signer.cache_clear()
         self.stdout.write(f"fingerprint: {fingerprint(qr_signer().public_key_bytes())}")

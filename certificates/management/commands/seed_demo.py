@@ -1,10 +1,12 @@
 """Load demo places, one user per role, specimen seals, and optionally a larger dataset and requests driven through
-the real workflow. Idempotent (except --requests, which adds that many each time). Development only.
+the real workflow. Idempotent (except --requests, which adds that many each time). Development only. Creates the development
+county CA when there is none, so that demo certificates are signed.
 
 It lives in certificates/ because it orchestrates every app; the places and people come from portal/demo.py.
 """
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -44,6 +46,9 @@ class Command(BaseCommand):
         )
         seals = request_demo.seed_specimen_seals()
         self.stdout.write(f"新建样章 {seals} 枚（演示印章，盖出的文件带“演示”水印）。")
+        # Nothing is issued unsigned: a demo needs the development county CA (`make_county_ca`) before its first
+        # issuance, including the requests below and any load a drill puts on it.
+        call_command("make_county_ca", stdout=self.stdout)
         if requests:
             if concurrency > 1 and connection.vendor != "postgresql":
                 raise CommandError("--concurrency 大于1时需要 PostgreSQL（SQLite 不支持并发写入）。")

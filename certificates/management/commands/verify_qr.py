@@ -3,6 +3,10 @@
 No database: the payload is checked by its Ed25519 signature against the portal's public key, or against a key given
 with --public-key (base64url of the 32 raw bytes, as published at /.well-known/certificate-qr-key.json). Exits 0 when
 the signature is valid, 1 otherwise.
+
+Where the portal's database is reachable (this command runs on the portal's server), a check with a valid signature is
+recorded in the certificate's verification log, channel 'QR payload', so the holder sees it; --no-record skips that.
+A verifier truly offline cannot record, and says so.
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("payload", help="the scanned URL or the PC1.… payload")
         parser.add_argument("--public-key", help="base64url Ed25519 public key (default: the portal's own)")
+        parser.add_argument("--no-record", action="store_true", help="do not record the check in the verification log")
 
-    def handle(self, *args, payload: str, public_key: str | None, **options):
+    def handle(self, *args, payload: str, public_key: str | None, no_record: bool, **options):
         try:
             key = unb64(public_key) if public_key else qr_signer().public_key_bytes()
         except ValueError:
@@ -37,3 +42,17 @@ class Command(BaseCommand):
         if not check.ok:
             raise CommandError(f"INVALID ({check.problem})", returncode=1)
         self.stdout.write("VALID signature")
+        self.stdout.write(self._record(check.fields) if not no_record else "not recorded (--no-record)")
+
+    def _record(self, fields) -> str:
+        from django.db import DatabaseError
+
+        from certificates.verification import record_payload_check
+
+        try:
+            record = record_payload_check(fields, client="平台服务器（verify_qr 命令）")
+        except DatabaseError:
+            return "not recorded: no database reachable (an offline check cannot be recorded)"
+        if record is None:
+            return "not recorded: no certificate with this code and number in this portal's database"
+        return "recorded in the certificate's verification log (channel: QR payload)"
