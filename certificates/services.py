@@ -808,7 +808,7 @@ def requesting_body_save(
     name = " ".join(name.split())
     errors: dict[str, list[str]] = {}
     if not name:
-        _add(errors, "name", _("请填写单位名称。"))
+        _add(errors, "name", _("请填写要求单位的名称。"))
     elif RequestingBody.objects.filter(county=county, name=name).exclude(pk=body.pk if body else None).exists():
         _add(errors, "name", _("本区县已登记同名单位。"))
     if kind not in RequestingBodyKind.values:

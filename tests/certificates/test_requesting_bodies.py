@@ -137,10 +137,19 @@ def test_the_county_officer_keeps_the_registry_on_its_page(personas, login, item
     client = login(personas.county_officer)
     assert client.get(bodies_url(personas)).status_code == 200
     response = client.post(bodies_url(personas), {"action": "body", "body-name": "", "body-kind": "school"})
-    assert response.status_code == 200 and "name" in response.context["body_form"].errors
+    assert response.status_code == 200
+    assert response.context["body_form"].errors["name"] == ["请填写要求单位的名称。"]  # says what is missing
+    response = client.post(bodies_url(personas), {"action": "body", "body-name": "   ", "body-kind": "school"})
+    assert response.context["body_form"].errors["name"] == ["请填写要求单位的名称。"]  # blank after trimming
     response = client.post(bodies_url(personas), {"action": "body", "body-name": "某小学", "body-kind": "school"})
     assert response.status_code == 302
     school = RequestingBody.objects.get(name="某小学")
+    response = client.post(bodies_url(personas), {"action": "basis", "basis-body": "", "basis-basis": ""})
+    assert response.context["basis_form"].errors == {
+        "body": ["请选择单位。"],
+        "item": ["请选择证明事项。"],
+        "basis": ["请填写该单位说明的依据。"],
+    }
     data = {"action": "basis", "basis-body": str(school.pk), "basis-item": str(item.pk), "basis-basis": "入学规定"}
     assert client.post(bodies_url(personas), data).status_code == 302
     page = client.get(bodies_url(personas)).content.decode()
