@@ -284,3 +284,61 @@ def test_the_keepers_queue_filters_by_item_and_signing_date(personas, login, ite
     assert "开始日期不能晚于结束日期" in page and "待用印（2 件）" in page  # a wrong span filters nothing away
     page = client.get(url, {"item": "no-such-item"}).content.decode()
     assert "待用印（2 件）" in page
+
+
+# --- the revoke form is shown from workflow.can(user, request, "revoke"), for every role ------------------------------
+
+REVOKE_SHOWN = {
+    "resident_a": False,  # the applicant
+    "resident_b": False,
+    "staff_x": False,
+    "keeper": False,
+    "director": True,
+    "staff_y": False,
+    "county_officer": False,
+    "other_county_officer": False,
+    "provincial_officer": False,
+    "street_officer": False,
+}
+
+
+def pages_seen_by(client, request) -> list[str]:
+    """The request pages (resident's and desk's) that this person may open."""
+    pages = []
+    for name in ("requests:detail", "desk:detail"):
+        response = client.get(reverse(name, args=[request.pk]))
+        if response.status_code == 200:
+            pages.append(response.content.decode())
+    return pages
+
+
+@pytest.mark.parametrize("persona", sorted(REVOKE_SHOWN))
+def test_the_revoke_form_follows_the_workflow_predicate_for_every_role(personas, login, issued, persona):
+    user = personas.by_name(persona)
+    assert workflow.can(user, issued, "revoke") is REVOKE_SHOWN[persona]
+    revoke = reverse("issuance:revoke", args=[issued.pk])
+    for page in pages_seen_by(login(user), issued):
+        assert (revoke in page) is REVOKE_SHOWN[persona], persona
+
+
+def test_a_director_sees_no_revoke_form_on_a_certificate_of_their_own(personas, login, item, seal):
+    """A membership says 'director of this community'; the workflow says nobody decides on their own request."""
+    from tests.factories import make_request
+
+    colleague = UserFactory(username="director_2")
+    member(colleague, Role.DIRECTOR, personas.community_x)
+    own = make_request(
+        community=personas.community_x,
+        item=item,
+        applicant=personas.director,
+        status="awaiting_signature",
+        verified_by=personas.staff_x,
+        field_values={"relative_name": "李四", "relation": "父子", "notary_office": "西安市某公证处"},
+    )
+    workflow.sign(request_id=own.pk, actor=colleague)
+    own = workflow.issue(request_id=own.pk, actor=personas.keeper, seal_id=seal.pk)
+    revoke = reverse("issuance:revoke", args=[own.pk])
+    assert not workflow.can(personas.director, own, "revoke")
+    pages = pages_seen_by(login(personas.director), own)
+    assert pages and all(revoke not in page for page in pages)
+    assert revoke in panel(colleague, own)  # the other director may
