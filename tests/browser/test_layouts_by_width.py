@@ -121,3 +121,16 @@ def test_the_access_log_and_the_county_table_are_readable_at_every_width(persona
     box = first.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= width
     shot(officer, "county-table", width)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_home_search_finds_certificates_at_every_width(personas, open_page, width):
+    visitor = open_at(open_page, width)
+    visitor.goto("/")
+    visitor.get_by_label("搜索社区、街道或证明事项").fill("无犯罪")
+    visitor.get_by_role("button", name="查找", exact=True).click()
+    hits = visitor.locator("section.item-hits")
+    expect(hits).to_contain_text("无犯罪记录证明")
+    expect(hits).to_contain_text("公安机关")
+    no_sideways_scroll(visitor, width)
+    shot(visitor, "home-search-certificate", width)
