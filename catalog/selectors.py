@@ -69,6 +69,21 @@ class _Named:
         self.code, self.name = code, name
 
 
+def items_named(search: str, *, limit: int = 12) -> tuple[list[IssuableItem], list[NonIssuableItem]]:
+    """Items in force anywhere whose name answers a search (by meaning, as on a community's page), one per name:
+    (issuable, non-issuable). The home page's search finds certificates as well as places with this."""
+    search = (search or "").strip()
+    if not search:
+        return [], []
+    found: list[list] = []
+    for model in (IssuableItem, NonIssuableItem):
+        seen: dict[str, object] = {}
+        for item in _search(model.objects.in_force(), search).select_related("region").order_by("scope", "code"):
+            seen.setdefault(item.name, item)  # many places list the same item: the widest scope stands for it
+        found.append(list(seen.values())[:limit])
+    return found[0], found[1]
+
+
 def items_for_officer(model: type, regions: list[Region]) -> QuerySet:
     """The items an officer maintains: those owned by the places they may edit, drafts included."""
     return model.objects.filter(region__in=regions).select_related("region").order_by("status", "code")

@@ -28,6 +28,7 @@ from certificates.models import (
     CertificateReprint,
     CertificateRequest,
     CertificateRevocation,
+    DownloadKind,
     IssuedCertificate,
     RevocationCategory,
 )
@@ -197,8 +198,18 @@ def certificate_revoke(
     return CertificateRevocation.objects.get(certificate=certificate)
 
 
-def log_reprint(*, certificate: IssuedCertificate, actor: User) -> CertificateReprint:
-    return CertificateReprint.objects.create(certificate=certificate, by=actor)
+@transaction.atomic
+def log_download(*, certificate: IssuedCertificate, actor: User) -> CertificateReprint | None:
+    """Record a download of the stored certificate: the first one ever (keeper, staff or the holder) hands the
+    certificate out and is logged as such; a later download by anyone but the holder is a reprint (补打). The holder
+    downloading their own certificate again is not logged. The certificate row is locked so that two simultaneous
+    first downloads do not both count as the first."""
+    locked = IssuedCertificate.objects.select_for_update().select_related("entry__request").get(pk=certificate.pk)
+    if not CertificateReprint.objects.filter(certificate=locked).exists():
+        return CertificateReprint.objects.create(certificate=locked, by=actor, kind=DownloadKind.FIRST)
+    if locked.entry.request.applicant_id == actor.pk:
+        return None
+    return CertificateReprint.objects.create(certificate=locked, by=actor, kind=DownloadKind.REPRINT)
 
 
 @transaction.atomic

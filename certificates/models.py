@@ -597,12 +597,20 @@ class CertificateRevocation(PermanentRecord):
         return f"{self.certificate} ✗"
 
 
+class DownloadKind(models.TextChoices):
+    FIRST = "first", _("首次下载（出具）")
+    REPRINT = "reprint", _("补打")
+
+
 class CertificateReprint(PermanentRecord):
-    """Each reprint or staff download of an issued certificate is logged."""
+    """The first download of an issued certificate (by anyone: it hands the certificate out) and every later staff
+    download (a reprint) are logged; the holder's own later downloads are not reprints."""
 
     certificate = models.ForeignKey(IssuedCertificate, on_delete=models.PROTECT, related_name="reprints")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
+    # Rows written before the kind was recorded were all staff downloads, logged as reprints.
+    kind = models.CharField(_("类别"), max_length=16, choices=DownloadKind.choices, default=DownloadKind.REPRINT)
 
     objects = PermanentQuerySet.as_manager()
 

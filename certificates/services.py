@@ -67,6 +67,7 @@ class RequestInput:
     requesting_body: str = ""  # typed ("其他"), or empty when picked from the county's registry
     requesting_basis: str = ""  # may stay empty when the registry holds the body's basis for this item
     requesting_body_id: int | None = None  # a row of the county's registry of requesting bodies
+    requesting_body_other: bool = False  # "其他" was chosen in the registry's list: the typed name and basis are due
     field_values: dict[str, str] = field(default_factory=dict)
     uploads: dict[str, list] = field(default_factory=dict)  # material name -> uploaded files
     commitments: set[str] = field(default_factory=set)  # material names replaced by a commitment
@@ -153,13 +154,19 @@ def _requesting_body(
             known = RequestingBasis.objects.filter(body=body, item=item, active=True).first()
             basis = known.basis if known else ""
     if not name:
-        _add(errors, "requesting_body", _("请填写要求出具证明的单位。"))
+        if data.requesting_body_other:
+            _add(errors, "requesting_body", _("您选择了“其他”，请填写其他单位名称。"))
+        else:
+            _add(errors, "requesting_body", _("请填写要求出具证明的单位。"))
     if not basis:
-        _add(
-            errors,
-            "requesting_basis",
-            _("要求出具证明的单位应当说明其依据，请填写该单位告知的法律法规或政策依据。"),
-        )
+        if data.requesting_body_other:
+            _add(errors, "requesting_basis", _("您选择了“其他”单位，请填写该单位告知的法律法规或政策依据。"))
+        else:
+            _add(
+                errors,
+                "requesting_basis",
+                _("要求出具证明的单位应当说明其依据，请填写该单位告知的法律法规或政策依据。"),
+            )
     return BodyChoice(body, name, basis)
 
 
@@ -810,7 +817,7 @@ def requesting_body_save(
     name = " ".join(name.split())
     errors: dict[str, list[str]] = {}
     if not name:
-        _add(errors, "name", _("请填写单位名称。"))
+        _add(errors, "name", _("请填写要求单位的名称。"))
     elif RequestingBody.objects.filter(county=county, name=name).exclude(pk=body.pk if body else None).exists():
         _add(errors, "name", _("本区县已登记同名单位。"))
     if kind not in RequestingBodyKind.values:

@@ -67,6 +67,8 @@ STATUS_LABELS = {
     Validity.REVOKED: gettext_lazy("已撤销"),
     Validity.EXPIRED: gettext_lazy("已过期"),
 }
+# A specimen (demo mode, a specimen seal or no impression uploaded) is never valid, even before it expires.
+SPECIMEN_LABEL = gettext_lazy("样张，不具有效力")
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class Summary:
     validity: str
     status: str  # Validity value
     status_label: str
+    specimen: bool  # issued in demo mode or with a specimen seal: never shown as valid
     revoked_on: str
     revoked_category: str
 
@@ -99,7 +102,8 @@ def summary_of(certificate: IssuedCertificate, today: dt.date | None = None) -> 
         issued_on=chinese_date(timezone.localdate(certificate.issued_at)),
         validity=validity_text(entry.validity_months, certificate.valid_until),
         status=status.value,
-        status_label=str(STATUS_LABELS[status]),
+        status_label=str(SPECIMEN_LABEL if certificate.demo and status == Validity.VALID else STATUS_LABELS[status]),
+        specimen=certificate.demo,
         revoked_on=chinese_date(timezone.localdate(revocation.revoked_at)) if revocation else "",
         revoked_category=revocation.get_category_display() if revocation else "",
     )

@@ -58,12 +58,19 @@ def unlock_time(request: HttpRequest, credentials: dict | None = None) -> dt.dat
     return now + cool_off  # not reached: the loop ends below the limit
 
 
+def unlock_minute(until: dt.datetime) -> dt.datetime:
+    """The minute shown to people for a lock's end, in local time: rounded up, because "try after 10:45" must never be
+    a minute too early. The sign-in page and the officer's lockout list both show this one value."""
+    local = timezone.localtime(until)
+    if local.second or local.microsecond:
+        local = (local + dt.timedelta(minutes=1)).replace(second=0, microsecond=0)
+    return local
+
+
 def lockout_message(until: dt.datetime | None) -> str:
     if until is None:
         return _("登录失败次数过多，请稍后再试。")
-    local = timezone.localtime(until)
-    if local.second or local.microsecond:  # round up: "try after 10:45" must never be a minute too early
-        local = (local + dt.timedelta(minutes=1)).replace(second=0, microsecond=0)
+    local = unlock_minute(until)
     if local.date() == timezone.localdate():
         when = f"{local:%H:%M}"
     else:

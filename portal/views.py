@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from portal import twofactor
 from portal.access import needs_second_factor, officer_regions, regions_with_role
 from portal.forms import CodeForm, LoginForm
-from portal.lockout import lockout_message, lockout_rule, lockouts_visible_to, unlock_time
+from portal.lockout import lockout_message, lockout_rule, lockouts_visible_to, unlock_minute, unlock_time
 from portal.models import Region
 from portal.regions import Level
 from portal.roles import Role
@@ -170,4 +170,6 @@ def officer_lockouts(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("登录锁定记录仅供区县和省级民政干部查看。"))
     lockouts = lockouts_visible_to(request.user).prefetch_related("account__memberships__region")
     page = Paginator(lockouts, 50).get_page(request.GET.get("page"))
+    for lockout in page.object_list:
+        lockout.unlock_at = unlock_minute(lockout.locked_until)  # the minute the sign-in page tells the person
     return render(request, "portal/officer_lockouts.html", {"page": page, "regions": regions})

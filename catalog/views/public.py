@@ -13,15 +13,18 @@ import re
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from catalog import noticeboards, selectors
 from catalog.noticeboards import IssuableRow, NoticeBoard  # noqa: F401 - re-exported for tests and templates
+from portal.access import regions_with_role
 from portal.errors import NotFound
 from portal.models import Region
 from portal.ratelimit import over_limit
 from portal.regions import Level
+from portal.roles import Role
 
 COMMUNITIES_PER_PAGE = 100
 MAX_SEARCH_LENGTH = 50
@@ -50,11 +53,40 @@ def community_list(request: HttpRequest) -> HttpResponse:
     county = next((c for c in counties if c.code == county_code), None)
     communities = selectors.public_communities(search=search, county_code=county.code if county else "")
     page = Paginator(communities, COMMUNITIES_PER_PAGE).get_page(request.GET.get("page"))
+    # The search also names certificates (可出具 and 不予出具 items, by meaning): a resident typing "居住证明" on the
+    # home page learns what it is and where to go, and, with a home community, opens it there.
+    issuable, non_issuable = selectors.items_named(search)
+    home = _home_community(request)
+    if home is not None:
+        here = set(selectors.effective_issuable_items(home).values_list("code", flat=True))
+        there = set(selectors.effective_non_issuable_items(home).values_list("code", flat=True))
+        for item in issuable:
+            item.home_url = reverse("catalog:issuable_detail", args=[home.code, item.code]) if item.code in here else ""
+        for item in non_issuable:
+            item.home_url = (
+                reverse("catalog:non_issuable_detail", args=[home.code, item.code]) if item.code in there else ""
+            )
     return render(
         request,
         "catalog/public/community_list.html",
-        {"counties": counties, "county": county, "search": search, "page": page},
+        {
+            "counties": counties,
+            "county": county,
+            "search": search,
+            "page": page,
+            "item_issuable": issuable,
+            "item_non_issuable": non_issuable,
+            "home_community": home,
+        },
     )
+
+
+def _home_community(request: HttpRequest) -> Region | None:
+    """The signed-in resident's own community, if any."""
+    if not request.user.is_authenticated:
+        return None
+    homes = regions_with_role(request.user, Role.RESIDENT)
+    return homes[0] if homes else None
 
 
 def community_detail(request: HttpRequest, code: str) -> HttpResponse:

@@ -123,14 +123,19 @@ class ItemFieldsMixin:
             widget=BodySelect(attrs={"data-body-picker": "1"}, bases=bases),
         )
         self.fields["requesting_body_id"].show_required = True
+        # Both boxes are required once "其他" is chosen (certificates.services checks it): the name box is shown only
+        # then, so it carries the marker; the basis box gets its marker from requesting-body.js when "其他" is chosen.
         other = self.fields["requesting_body"]
         other.label = _("其他单位名称")
         other.required = False
-        other.show_required = False
-        other.help_text = conditional_escape(_("选择“其他”时填写。") + (" " + str(other.help_text) if listed else ""))
+        other.show_required = True
+        other.widget.attrs["data-required-when-other"] = "1"
+        other.help_text = conditional_escape(_("选择“其他”时必填。") + (" " + str(other.help_text) if listed else ""))
         basis = self.fields["requesting_basis"]
         basis.required = False
         basis.show_required = False
+        basis.required_when_other = True
+        basis.widget.attrs["data-required-when-other"] = "1"
         basis.help_text = _("所选单位在区县登记了依据的，可以不填，自动采用登记的依据；选择“其他”的，必须填写。")
 
     def body_error_field(self) -> str:
@@ -149,4 +154,5 @@ class ItemFieldsMixin:
             "requesting_body_id": registry_id,
             "requesting_body": "" if registry_id else data.get("requesting_body", "") or "",
             "requesting_basis": data.get("requesting_basis", "") or "",
+            "requesting_body_other": picked == OTHER_BODY,
         }

@@ -476,8 +476,16 @@ class TransitionalGapForm(forms.Form):
 
 
 class RequestingBodyForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("单位名称"), max_length=200)
-    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=RequestingBodyKind.choices)
+    name = forms.CharField(
+        label=gettext_lazy("单位名称"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("请填写要求单位的名称。")},
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("类型"),
+        choices=RequestingBodyKind.choices,
+        error_messages={"required": gettext_lazy("请选择单位类型。")},
+    )
 
     def add_service_errors(self, errors: dict[str, list[str]]) -> None:
         for key, messages in errors.items():
@@ -486,11 +494,16 @@ class RequestingBodyForm(forms.Form):
 
 
 class RequestingBasisForm(forms.Form):
-    body = forms.ChoiceField(label=gettext_lazy("单位"))
-    item = forms.ModelChoiceField(label=gettext_lazy("证明事项"), queryset=IssuableItem.objects.none())
+    body = forms.ChoiceField(label=gettext_lazy("单位"), error_messages={"required": gettext_lazy("请选择单位。")})
+    item = forms.ModelChoiceField(
+        label=gettext_lazy("证明事项"),
+        queryset=IssuableItem.objects.none(),
+        error_messages={"required": gettext_lazy("请选择证明事项。")},
+    )
     basis = forms.CharField(
         label=gettext_lazy("该单位说明的依据"),
         max_length=300,
+        error_messages={"required": gettext_lazy("请填写该单位说明的依据。")},
         help_text=gettext_lazy("法律法规或政策文件的名称和条款。居民选择该单位时自动填入。"),
     )
 

@@ -4,7 +4,8 @@ logged) and the director's revocation (撤销).
 Who: the keeper sees the signed requests of the communities where they keep a seal and issues them with one of the
 seals they keep; workflow.issue decides (the keeper who signed never seals, 审批人与保管人不得为同一人) and the queue
 shows workflow.refusal_reason instead of the button. The applicant and the community's staff, director and keeper
-download the stored PDF bytes (never re-rendered); anyone but the applicant downloading is a logged reprint. The
+download the stored PDF bytes (never re-rendered); the first download hands the certificate out and is logged as
+such, a later one by anyone but the applicant is a logged reprint (certificates.issuance.log_download). The
 director revokes through certificates.issuance.certificate_revoke. Every request is reached through
 certificates.permissions.get_request_for_user (404 for those who may not see it).
 """
@@ -19,6 +20,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,7 +34,7 @@ from certificates.issuance import (
     IssuanceRefused,
     certificate_receipt_record,
     certificate_revoke,
-    log_reprint,
+    log_download,
     validity_of,
 )
 from certificates.models import (
@@ -204,6 +206,7 @@ def keeper_queue(request: HttpRequest) -> HttpResponse:
     recent = list(
         IssuedCertificate.objects.filter(issued_by=user)
         .select_related("entry", "entry__request", "entry__community", "revocation")
+        .annotate(downloads=Count("reprints"))
         .order_by("-issued_at")[:RECENT_ISSUED]
     )
     for certificate in recent:
@@ -292,8 +295,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
         return _download_failed(request, req, str(error))
     except OSError:
         return _download_failed(request, req, _("证明文件暂时无法读取，请稍后再试或联系社区。"))
-    if req.applicant_id != request.user.pk:
-        log_reprint(certificate=certificate, actor=request.user)
+    log_download(certificate=certificate, actor=request.user)
     audit_record(
         request,
         action=AuditAction.DOWNLOAD,

@@ -14,6 +14,16 @@
       if (other) {
         other.hidden = picker.value !== "other" && !other.querySelector(".is-invalid, .invalid-feedback");
       }
+      // "其他" makes the typed name and the basis required: say so to the eye (the asterisk) and to a screen
+      // reader (aria-required); the server checks it either way.
+      var isOther = picker.value === "other";
+      Array.prototype.forEach.call(form.querySelectorAll("[data-required-when-other]"), function (input) {
+        input.setAttribute("aria-required", isOther ? "true" : "false");
+        var label = form.querySelector("label[for='" + input.id + "'] [data-other-marker]");
+        if (label) {
+          label.hidden = !isOther;
+        }
+      });
       if (basis) {
         var known = option ? option.getAttribute("data-basis") || "" : "";
         if (!basis.value || basis.value === filled) {

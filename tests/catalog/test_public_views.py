@@ -79,6 +79,31 @@ def test_community_list_search_without_result_says_so(client, personas):
     assert "没有找到名称含“不存在的社区”的社区（村）" in text
 
 
+def test_the_search_finds_a_street_by_name(client, personas):
+    text = text_of(client.get(reverse("catalog:community_list"), {"q": "小寨路"}))
+    assert "育才路社区居民委员会" in text and "测试村民委员会" in text and "张家堡社区居民委员会" not in text
+
+
+def test_the_search_finds_certificates_of_both_lists_by_meaning(client, personas):
+    """The home page's search box leads here: '居住证明' is a certificate, not a place, and '无犯罪' one that
+    communities do not issue, with where to go instead."""
+    lived = text_of(client.get(reverse("catalog:community_list"), {"q": "居住证明"}))
+    hits = lived[lived.index("与“居住证明”有关的证明事项") :]
+    assert "居（租）住证明" in hits and "可出具" in hits
+    assert "没有名称含“居住证明”的社区（村）" in lived  # no place is named so: the page says what it found instead
+    crime = text_of(client.get(reverse("catalog:community_list"), {"q": "无犯罪"}))
+    hits = crime[crime.index("与“无犯罪”有关的证明事项") :]
+    assert "无犯罪记录证明" in hits and "不予出具" in hits and "公安机关" in hits
+    nothing = text_of(client.get(reverse("catalog:community_list"), {"q": "不存在的社区"}))
+    assert "有关的证明事项" not in nothing
+
+
+def test_a_resident_opens_a_found_certificate_in_her_own_community(login, personas):
+    text = text_of(login(personas.resident_a).get(reverse("catalog:community_list"), {"q": "居住证明"}))
+    code = IssuableItem.objects.get(name="居（租）住证明", region=personas.yanta).code
+    assert issuable_url(personas.community_x, code) in text and "育才路社区居民委员会可以出具" in text
+
+
 def test_community_list_queries_do_not_grow_with_communities(client, personas, django_assert_max_num_queries):
     street = personas.community_x.parent
     for n in range(30):

@@ -38,3 +38,25 @@ def signed_request(personas, item):
         field_values={"relative_name": "李四", "relation": "父子", "notary_office": "西安市某公证处"},
     )
     return workflow.sign(request_id=request.pk, actor=personas.director)
+
+
+@pytest.fixture
+def real_seal(personas):
+    """A seal with an uploaded impression (a drawn red ring): what it issues is a real certificate, not a specimen."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    from seals.models import Seal
+
+    image = Image.new("RGBA", (120, 120), (0, 0, 0, 0))
+    ImageDraw.Draw(image).ellipse((4, 4, 116, 116), outline=(200, 0, 0, 255), width=6)
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    return Seal.objects.create(
+        community=personas.community_x,
+        name="育才路社区居民委员会证明专用章",
+        keeper=personas.keeper,
+        impression=SimpleUploadedFile("seal.png", png.getvalue(), "image/png"),
+    )

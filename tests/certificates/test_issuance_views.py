@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from certificates import workflow
-from certificates.models import CertificateReprint, CertificateRevocation, IssuedCertificate, Status
+from certificates.models import CertificateReprint, CertificateRevocation, DownloadKind, IssuedCertificate, Status
 from portal.roles import Role
 from seals.models import Seal, SealUse
 from tests.factories import UserFactory, member
@@ -53,11 +53,12 @@ def test_issue_through_http_then_the_applicant_downloads_the_same_bytes(personas
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     assert hashlib.sha256(download.content).hexdigest() == certificate.sha256
     assert "attachment" in download["Content-Disposition"] and "no-store" in download["Cache-Control"]
-    assert not CertificateReprint.objects.exists()  # the applicant's own download is not a reprint
+    first = CertificateReprint.objects.get()  # the applicant's first download hands it out: not a reprint
+    assert (first.by, first.kind) == (personas.resident_a, DownloadKind.FIRST)
 
     staff = login(personas.staff_x).get(reverse("issuance:download", args=[signed_request.pk]))
     assert staff.content == download.content
-    reprint = CertificateReprint.objects.get()
+    reprint = CertificateReprint.objects.get(kind=DownloadKind.REPRINT)
     assert (reprint.certificate, reprint.by) == (certificate, personas.staff_x)
 
 
@@ -133,6 +134,29 @@ def test_who_may_download(personas, login, issued):
     assert CertificateReprint.objects.filter(by=personas.keeper).count() == 1
 
 
+def test_the_keepers_first_download_is_the_first_issue_and_later_ones_are_reprints(personas, login, issued):
+    url = reverse("issuance:download", args=[issued.pk])
+    keeper = login(personas.keeper)
+    queue = keeper.get(reverse("issuance:keeper_queue")).content.decode()
+    assert "下载证明" in queue and "补打（下载）" not in queue  # nothing was handed out yet
+    assert keeper.get(url).status_code == 200
+    assert list(CertificateReprint.objects.values_list("by", "kind")) == [(personas.keeper.pk, DownloadKind.FIRST)]
+    assert "补打（下载）" in keeper.get(reverse("issuance:keeper_queue")).content.decode()
+    assert keeper.get(url).status_code == 200
+    assert login(personas.resident_a).get(url).status_code == 200  # the holder's own copy: not logged
+    assert list(CertificateReprint.objects.order_by("pk").values_list("by", "kind")) == [
+        (personas.keeper.pk, DownloadKind.FIRST),
+        (personas.keeper.pk, DownloadKind.REPRINT),
+    ]
+
+
+def test_the_residents_first_download_is_the_first_issue(personas, login, issued):
+    url = reverse("issuance:download", args=[issued.pk])
+    resident = login(personas.resident_a)
+    assert resident.get(url).status_code == 200 and resident.get(url).status_code == 200
+    assert list(CertificateReprint.objects.values_list("by", "kind")) == [(personas.resident_a.pk, DownloadKind.FIRST)]
+
+
 def test_no_certificate_yet_is_404(personas, login, signed_request):
     assert login(personas.resident_a).get(reverse("issuance:download", args=[signed_request.pk])).status_code == 404
 
@@ -202,7 +226,8 @@ def test_the_panel_shows_the_certificate_and_the_right_buttons(personas, issued)
     assert download in applicant and revoke not in applicant
 
     staff = panel(personas.staff_x, issued)
-    assert staff.count(download) == 1 and "补打" in staff and revoke not in staff
+    assert staff.count(download) == 1 and "补打（下载 PDF）" not in staff and revoke not in staff  # not downloaded yet
+    assert "首次下载按出具登记" in staff
 
     member(personas.director, Role.STAFF, personas.community_x)  # two work roles: still one button
     director = panel(personas.director, issued)
@@ -284,3 +309,61 @@ def test_the_keepers_queue_filters_by_item_and_signing_date(personas, login, ite
     assert "开始日期不能晚于结束日期" in page and "待用印（2 件）" in page  # a wrong span filters nothing away
     page = client.get(url, {"item": "no-such-item"}).content.decode()
     assert "待用印（2 件）" in page
+
+
+# --- the revoke form is shown from workflow.can(user, request, "revoke"), for every role ------------------------------
+
+REVOKE_SHOWN = {
+    "resident_a": False,  # the applicant
+    "resident_b": False,
+    "staff_x": False,
+    "keeper": False,
+    "director": True,
+    "staff_y": False,
+    "county_officer": False,
+    "other_county_officer": False,
+    "provincial_officer": False,
+    "street_officer": False,
+}
+
+
+def pages_seen_by(client, request) -> list[str]:
+    """The request pages (resident's and desk's) that this person may open."""
+    pages = []
+    for name in ("requests:detail", "desk:detail"):
+        response = client.get(reverse(name, args=[request.pk]))
+        if response.status_code == 200:
+            pages.append(response.content.decode())
+    return pages
+
+
+@pytest.mark.parametrize("persona", sorted(REVOKE_SHOWN))
+def test_the_revoke_form_follows_the_workflow_predicate_for_every_role(personas, login, issued, persona):
+    user = personas.by_name(persona)
+    assert workflow.can(user, issued, "revoke") is REVOKE_SHOWN[persona]
+    revoke = reverse("issuance:revoke", args=[issued.pk])
+    for page in pages_seen_by(login(user), issued):
+        assert (revoke in page) is REVOKE_SHOWN[persona], persona
+
+
+def test_a_director_sees_no_revoke_form_on_a_certificate_of_their_own(personas, login, item, seal):
+    """A membership says 'director of this community'; the workflow says nobody decides on their own request."""
+    from tests.factories import make_request
+
+    colleague = UserFactory(username="director_2")
+    member(colleague, Role.DIRECTOR, personas.community_x)
+    own = make_request(
+        community=personas.community_x,
+        item=item,
+        applicant=personas.director,
+        status="awaiting_signature",
+        verified_by=personas.staff_x,
+        field_values={"relative_name": "李四", "relation": "父子", "notary_office": "西安市某公证处"},
+    )
+    workflow.sign(request_id=own.pk, actor=colleague)
+    own = workflow.issue(request_id=own.pk, actor=personas.keeper, seal_id=seal.pk)
+    revoke = reverse("issuance:revoke", args=[own.pk])
+    assert not workflow.can(personas.director, own, "revoke")
+    pages = pages_seen_by(login(personas.director), own)
+    assert pages and all(revoke not in page for page in pages)
+    assert revoke in panel(colleague, own)  # the other director may

@@ -74,6 +74,9 @@ def test_other_means_typing_the_name_and_the_basis(personas, login, item, regist
     )
     errors = response.context["form"].errors
     assert {"requesting_body", "requesting_basis"} <= set(errors)
+    # The messages say what "其他" asks for, under the boxes concerned.
+    assert errors["requesting_body"] == ["您选择了“其他”，请填写其他单位名称。"]
+    assert errors["requesting_basis"] == ["您选择了“其他”单位，请填写该单位告知的法律法规或政策依据。"]
     response = client.post(
         apply_url(), kinship_post(requesting_body_id="other", requesting_body="某律师事务所", requesting_basis="律师法")
     )
@@ -137,10 +140,19 @@ def test_the_county_officer_keeps_the_registry_on_its_page(personas, login, item
     client = login(personas.county_officer)
     assert client.get(bodies_url(personas)).status_code == 200
     response = client.post(bodies_url(personas), {"action": "body", "body-name": "", "body-kind": "school"})
-    assert response.status_code == 200 and "name" in response.context["body_form"].errors
+    assert response.status_code == 200
+    assert response.context["body_form"].errors["name"] == ["请填写要求单位的名称。"]  # says what is missing
+    response = client.post(bodies_url(personas), {"action": "body", "body-name": "   ", "body-kind": "school"})
+    assert response.context["body_form"].errors["name"] == ["请填写要求单位的名称。"]  # blank after trimming
     response = client.post(bodies_url(personas), {"action": "body", "body-name": "某小学", "body-kind": "school"})
     assert response.status_code == 302
     school = RequestingBody.objects.get(name="某小学")
+    response = client.post(bodies_url(personas), {"action": "basis", "basis-body": "", "basis-basis": ""})
+    assert response.context["basis_form"].errors == {
+        "body": ["请选择单位。"],
+        "item": ["请选择证明事项。"],
+        "basis": ["请填写该单位说明的依据。"],
+    }
     data = {"action": "basis", "basis-body": str(school.pk), "basis-item": str(item.pk), "basis-basis": "入学规定"}
     assert client.post(bodies_url(personas), data).status_code == 302
     page = client.get(bodies_url(personas)).content.decode()
@@ -152,3 +164,30 @@ def test_the_county_officer_keeps_the_registry_on_its_page(personas, login, item
     assert login(personas.provincial_officer).get(bodies_url(personas)).context["body_form"] is None
     assert login(personas.provincial_officer).post(bodies_url(personas), data).status_code == 403
     assert login(personas.other_county_officer).get(bodies_url(personas)).status_code == 404
+
+
+def test_other_marks_the_name_and_the_basis_as_required(personas, login, item, registry):
+    """The name box (shown only with "其他") carries the asterisk; the basis box carries one that requesting-body.js
+    shows with "其他", and both carry the hook the script sets aria-required on."""
+    page = login(personas.resident_a).get(apply_url()).content.decode()
+    name_label = re.search(r'<label[^>]*for="id_requesting_body">(.*?)</label>', page, re.S)[1]
+    assert "其他单位名称" in name_label and "*" in name_label and "（必填）" in name_label
+    basis_label = re.search(r'<label[^>]*for="id_requesting_basis">(.*?)</label>', page, re.S)[1]
+    assert "data-other-marker hidden" in basis_label and "*" in basis_label
+    for name in ("requesting_body", "requesting_basis"):
+        assert re.search(rf'<[^>]*name="{name}"[^>]*data-required-when-other', page) or re.search(
+            rf'<[^>]*data-required-when-other[^>]*name="{name}"', page
+        ), name
+
+
+def test_the_service_says_other_needs_the_name_whatever_form_sent_it(personas, item, registry):
+    data = services.RequestInput(
+        applicant_name="王小明",
+        applicant_id_number=personas.resident_a.id_number,
+        purpose="办理亲属关系公证",
+        requesting_body_other=True,
+    )
+    errors = {}
+    services._requesting_body(personas.community_x, item, data, errors)
+    assert errors["requesting_body"] == ["您选择了“其他”，请填写其他单位名称。"]
+    assert errors["requesting_basis"] == ["您选择了“其他”单位，请填写该单位告知的法律法规或政策依据。"]

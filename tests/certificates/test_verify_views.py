@@ -22,9 +22,19 @@ def fresh_rate_limit():
 
 
 @pytest.fixture
-def certificate(personas, signed_request, seal) -> IssuedCertificate:
+def certificate(personas, signed_request, real_seal) -> IssuedCertificate:
+    """A real certificate: sealed with an uploaded impression, outside demo mode."""
+    request = workflow.issue(request_id=signed_request.pk, actor=personas.keeper, seal_id=real_seal.pk)
+    certificate = IssuedCertificate.objects.get(entry__request=request)
+    assert not certificate.demo
+    return certificate
+
+
+@pytest.fixture
+def specimen(personas, signed_request, seal) -> IssuedCertificate:
+    """A certificate sealed with a specimen seal: a demo document without any effect."""
     request = workflow.issue(request_id=signed_request.pk, actor=personas.keeper, seal_id=seal.pk)
-    return IssuedCertificate.objects.get(entry__request=request)
+    return IssuedCertificate.objects.get(entry__request=request, demo=True)
 
 
 def verify_url(code: str) -> str:
@@ -38,6 +48,30 @@ def test_a_valid_certificate(client, certificate):
     assert "有效：该证明由本平台出具" in page
     assert certificate.entry.display_number in page and "育才路社区居民委员会" in page
     assert certificate.entry.applicant_id_number not in page  # the holder's number is masked
+
+
+def test_a_specimen_is_never_shown_as_valid(client, specimen):
+    """No green 有效 beside 不具有任何效力: the page and its summary call a specimen a specimen."""
+    page = client.get(verify_url(specimen.code)).content.decode()
+    assert "样张：这是演示环境或样章出具的样张，不具有任何效力" in page
+    assert "有效：" not in page and "alert-success" not in page
+    summary = page[page.index("证明内容摘要") :]
+    assert "样张，不具有效力" in summary and ">有效<" not in summary
+
+
+def panel_of(login, personas, certificate) -> str:
+    page = login(personas.resident_a).get(reverse("requests:detail", args=[certificate.entry.request_id]))
+    return page.content.decode().split("certificate-panel", 1)[1]
+
+
+def test_a_specimen_panel_shows_no_valid_badge(login, personas, specimen):
+    panel = panel_of(login, personas, specimen)
+    assert "text-bg-success" not in panel and ">样张</span>" in panel
+
+
+def test_a_real_certificate_panel_shows_the_valid_badge(login, personas, certificate):
+    panel = panel_of(login, personas, certificate)
+    assert '<span class="badge text-bg-success">有效</span>' in panel and ">样张</span>" not in panel
 
 
 def test_a_lowercase_grouped_code_is_found(client, certificate):

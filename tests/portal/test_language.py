@@ -1,7 +1,7 @@
 def test_pages_are_chinese_even_for_an_english_browser(client, db):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert response["Content-Language"] == "zh-hans"
-    assert "查找我的社区" in response.content.decode()
+    assert "社区证明，依法出具" in response.content.decode()
 
 
 def test_the_language_switch_turns_english_on_and_off(client, db):

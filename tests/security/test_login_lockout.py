@@ -160,3 +160,13 @@ def test_the_lockout_list_is_for_officers_only(client, personas):
         assert client.get(LOCKOUTS).status_code == 403
     client.logout()
     assert client.get(LOCKOUTS).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_officer_list_shows_the_same_minute_the_sign_in_page_announced(client, staff, personas):
+    """One rounding (portal.lockout.unlock_minute): the person and the officer read the same time to try again."""
+    announced = announced_time(lock_out(client, "staff_x"))
+    client.force_login(personas.county_officer)
+    text = client.get(LOCKOUTS).content.decode()
+    shown = re.findall(r"\d{4}-\d\d-\d\d (\d\d:\d\d)", text)  # 锁定时间, then 解除时间
+    assert shown[-1] == f"{announced:%H:%M}", (shown, announced)
