@@ -18,7 +18,7 @@ RUN_PACKAGES := fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils redis-server redis-tools postgresql pgbouncer wrk
 DEV_ENV := DEBUG=1
 
-.PHONY: run serve worker beat test lint audit format bench migrations-check setup setup-dev messages fonts clean \
+.PHONY: run serve worker beat test lint audit format bench bench-scale migrations-check setup setup-dev messages fonts clean \
 	faulttest backup restore loadtest
 
 run: setup
@@ -121,6 +121,20 @@ bench: setup-dev
 	$(PROD_LOCAL_ENV) $(PY) manage.py migrate --noinput -v 0
 	$(PROD_LOCAL_ENV) $(PY) manage.py collectstatic --noinput -v 0
 	$(PROD_LOCAL_ENV) $(PY) manage.py bench
+
+# Province scale: load SCALE_REQUESTS requests in bulk over every community of the shipped region list into the
+# database DATABASE_URL names (PostgreSQL; your own database: the load is added to what is there), check the register
+# and the seal ledger, then print the oversight figures (live), the county page and the API checks.
+SCALE_REQUESTS ?= 1000000
+SCALE_CONCURRENCY ?= 4
+bench-scale: setup-dev
+	@test -n "$$DATABASE_URL" || { echo "bench-scale: set DATABASE_URL=postgres://…/your_own_database"; exit 1; }
+	$(DEV_ENV) $(PY) manage.py migrate --noinput -v 0
+	$(DEV_ENV) $(PY) manage.py seed_demo --requests $(SCALE_REQUESTS) --bulk --concurrency $(SCALE_CONCURRENCY)
+	$(DEV_ENV) $(PY) manage.py verify_register
+	$(DEV_ENV) $(PY) manage.py verify_seal_ledger
+	$(PROD_LOCAL_ENV) $(PY) manage.py collectstatic --noinput -v 0
+	$(PROD_LOCAL_ENV) $(PY) manage.py bench --section scale
 
 # The database killed under load (scripts/faulttest.py): a private PostgreSQL cluster on a free port, gunicorn and
 # clients issuing through the workflow; prints one summary line and exits non-zero when users or records suffered.

@@ -103,8 +103,9 @@ def item_version(request: CertificateRequest) -> int | None:
     return request.item.history.order_by("-history_date", "-history_id").values_list("history_id", flat=True).first()
 
 
-def certificate_text(request: CertificateRequest) -> CertificateText:
-    """The text the certificate of this request would say if signed now (the director's preview, and signing)."""
+def certificate_text(request: CertificateRequest, *, version: int | None = None) -> CertificateText:
+    """The text the certificate of this request would say if signed now (the director's preview, and signing).
+    `version`: the item's current version when the caller already read it (the bulk load asks once per item)."""
     item = request.item
     if item is None:  # 清单外据实出具: staff's own wording of the verified facts
         addressee, body = split_addressee(request.field_values.get("statement") or request.verification_note)
@@ -122,7 +123,7 @@ def certificate_text(request: CertificateRequest) -> CertificateText:
         title=item.name,
         template=item.body_template,
         months=item.validity_months,
-        version=item_version(request),
+        version=version if version is not None else item_version(request),
     )
 
 

@@ -153,7 +153,20 @@ class CertificateRequest(models.Model):
         verbose_name = _("证明申请")
         verbose_name_plural = _("证明申请")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["community", "status"])]
+        indexes = [
+            models.Index(fields=["community", "status"]),
+            # Oversight at province scale (certificates/oversight.py): "overdue now" reads only the matters whose
+            # clock runs (workflow.OVERDUE_STATES, repeated here because the workflow imports this module;
+            # tests/certificates/test_bulk_seed.py checks they agree), by due date; changes since a time by
+            # updated_at, and what was accepted on a day by accepted_on (for the daily rows still to be designed).
+            models.Index(
+                fields=["due_date", "community"],
+                name="request_overdue_due",
+                condition=Q(status__in=["submitted", "verified", "awaiting_deliberation", "awaiting_signature"]),
+            ),
+            models.Index(fields=["updated_at"], name="request_updated_at"),
+            models.Index(fields=["accepted_on", "community"], name="request_accepted_on"),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="request_item_or_exceptional",

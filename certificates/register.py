@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,15 +31,38 @@ def format_number(community: Region, year: int, number: int) -> str:
 
 def next_number(community: Region, year: int, series: str = NumberCounter.REGISTER) -> int:
     """Take the next number of a series for community-year. Must run inside the caller's transaction."""
-    # Make sure the counter row exists without racing: concurrent first signings of a year all try the insert,
-    # one wins, the others do nothing; then every signing locks that one row.
+    return take_numbers({(community.pk, year): 1}, series)[(community.pk, year)]
+
+
+def take_numbers(
+    wanted: dict[tuple[int, int], int], series: str = NumberCounter.REGISTER
+) -> dict[tuple[int, int], int]:
+    """Take `n` consecutive numbers for each (community id, year) -> n; returns the first number of each block.
+
+    Must run inside the caller's transaction. The one numbering rule, for one signing and for the bulk load alike:
+    make sure the counter rows exist without racing (concurrent first signings of a year all try the insert, one
+    wins, the others do nothing), lock them (in a fixed order, so two callers never wait on each other in a
+    cycle), and move each on by its block.
+    """
     NumberCounter.objects.bulk_create(
-        [NumberCounter(community=community, year=year, series=series)], ignore_conflicts=True
+        [NumberCounter(community_id=c, year=y, series=series) for c, y in sorted(wanted)], ignore_conflicts=True
     )
-    counter = NumberCounter.objects.select_for_update().get(community=community, year=year, series=series)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
+    counters = [
+        counter
+        for counter in NumberCounter.objects.select_for_update()
+        .filter(community_id__in={c for c, _y in wanted}, year__in={y for _c, y in wanted}, series=series)
+        .order_by("community_id", "year")
+        if (counter.community_id, counter.year) in wanted
+    ]
+    first: dict[tuple[int, int], int] = {}
+    by_step: dict[int, list[int]] = {}
+    for counter in counters:
+        key = (counter.community_id, counter.year)
+        first[key] = counter.last_number + 1
+        by_step.setdefault(wanted[key], []).append(counter.pk)
+    for step, pks in by_step.items():  # one UPDATE per block size (mostly 1), not one per counter
+        NumberCounter.objects.filter(pk__in=pks).update(last_number=F("last_number") + step)
+    return first
 
 
 def create_entry(request: CertificateRequest, text: CertificateText, *, deputy_for=None) -> RegisterEntry:

@@ -10,10 +10,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from certificates import bulkseed
 from certificates import demo as request_demo
 from certificates.models import RequestingBody, RequestingBodyKind
+from certificates.register import find_problems
 from portal import demo
-from portal.models import Region
+from portal.models import Region, User
 
 
 class Command(BaseCommand):
@@ -24,8 +26,16 @@ class Command(BaseCommand):
         parser.add_argument("--residents", type=int, default=0, help="每个社区（村）至少有的居民数量")
         parser.add_argument("--requests", type=int, default=0, help="通过真实办理流程生成的申请数量")
         parser.add_argument("--concurrency", type=int, default=1, help="生成申请的并发线程数（PostgreSQL）")
+        parser.add_argument(
+            "--bulk",
+            action="store_true",
+            help="批量写入申请（全省规模：分布到区划名录的所有社区（村）和近一年，规则函数相同，不上传材料）",
+        )
+        parser.add_argument("--days", type=int, default=365, help="--bulk：申请分布的天数")
 
-    def handle(self, *args, communities: int, residents: int, requests: int, concurrency: int, **options):
+    def handle(
+        self, *args, communities: int, residents: int, requests: int, concurrency: int, bulk: bool, days: int, **options
+    ):
         if not settings.DEBUG:
             raise CommandError("seed_demo 只能在开发环境（DEBUG=1）运行：演示账号的密码是公开的。")
         places = demo.seed_places()
@@ -49,7 +59,23 @@ class Command(BaseCommand):
         # Nothing is issued unsigned: a demo needs the development county CA (`make_county_ca`) before its first
         # issuance, including the requests below and any load a drill puts on it.
         call_command("make_county_ca", stdout=self.stdout)
-        if requests:
+        if requests and bulk:
+            items = bulkseed.province_items(User.objects.get(username="province"))
+            self.stdout.write(f"省级演示事项 {len(items)} 项：{'、'.join(i.code for i in items)}")
+            if concurrency > 1 and connection.vendor != "postgresql":
+                raise CommandError("--concurrency 大于1时需要 PostgreSQL（SQLite 不支持并发写入）。")
+            tally = bulkseed.seed_requests_bulk(
+                count=requests,
+                days=days,
+                concurrency=concurrency,
+                log=lambda line: (self.stdout.write(line), self.stdout.flush()),
+            )
+            self.stdout.write(f"批量生成申请 {requests} 件：{tally}")
+            problems = find_problems()
+            self.stdout.write(f"登记簿核对：{'无断号、重号' if not problems else problems}")
+            if problems:
+                raise CommandError("登记簿编号不连续")
+        elif requests:
             if concurrency > 1 and connection.vendor != "postgresql":
                 raise CommandError("--concurrency 大于1时需要 PostgreSQL（SQLite 不支持并发写入）。")
             tally = request_demo.seed_requests(count=requests, concurrency=concurrency)
