@@ -289,6 +289,8 @@ MATRIX: dict[str, tuple] = {
     "desk:register": (lambda w: {"community_code": w.community}, REGISTER),
     "desk:register_export": (lambda w: {"community_code": w.community, "fmt": "csv"}, REGISTER),
     "desk:county": (lambda w: {}, OFFICERS_ONLY),
+    # the live certificate preview of the catalog item form (POST what is typed, nothing saved)
+    "desk:catalog_preview": (lambda w: {}, POST_ONLY_ANY),
     "desk:four_eyes": (
         lambda w: {"community_code": w.community},
         statuses(404, county_officer=200, provincial_officer=200),

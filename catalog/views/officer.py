@@ -9,6 +9,7 @@ read, validate forms and call those two modules.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -41,6 +42,7 @@ from catalog.permissions import (
     get_item_for_officer,
 )
 from catalog.selectors import items_for_officer
+from catalog.worddiff import word_diff
 from portal.access import editable_catalog_regions, is_officer, officer_regions
 from portal.errors import Forbidden
 from portal.models import Region
@@ -232,6 +234,7 @@ def _edit_page(request: HttpRequest, item: CatalogItem, *, creating: bool) -> Ht
         "kind_label": type(item)._meta.verbose_name,
         "item": item if not creating else None,
         "show_errors": request.method == "POST" and editor.has_errors,
+        "standard_labels": list(rules.STANDARD_LABELS.items()),
     }
     return render(request, "catalog/officer/item_form.html", context, status=200)
 
@@ -406,9 +409,8 @@ def _entry_text(field_name: str, entry: Any) -> str:
         requirement = rules.MATERIAL_REQUIREMENTS.get(entry.get("requirement", ""), entry.get("requirement", ""))
         return _("%(name)s（%(requirement)s）") % {"name": entry.get("name", ""), "requirement": requirement}
     if field_name == "fields":
-        text = _("%(label)s（{%(name)s}，%(type)s，%(required)s）") % {
+        text = _("%(label)s（%(type)s，%(required)s）") % {
             "label": entry.get("label", ""),
-            "name": entry.get("name", ""),
             "type": rules.FIELD_TYPES.get(entry.get("type", ""), entry.get("type", "")),
             "required": _("必填") if entry.get("required") else _("选填"),
         }
@@ -441,13 +443,41 @@ def _diff_row(model: type[CatalogItem], name: str, old_record, new_record) -> di
     old = getattr(old_record, field.attname) if old_record is not None else None
     new = getattr(new_record, field.attname)
     row: dict[str, Any] = {"name": name, "label": field.verbose_name, "is_list": name in LIST_FIELDS}
+    if name == "body_template":  # officers read placeholders by their names, as they typed them
+        old = rules.body_with_labels(old, old_record.fields) if old_record is not None else old
+        new = rules.body_with_labels(new, new_record.fields)
     if row["is_list"]:
         old_lines = [_entry_text(name, entry) for entry in old or []]
         new_lines = [_entry_text(name, entry) for entry in new or []]
-        row["old"] = [{"text": line, "changed": line not in new_lines} for line in old_lines]
-        row["new"] = [{"text": line, "changed": line not in old_lines} for line in new_lines]
+        row["old"], row["new"] = _list_diff(old_lines, new_lines)
     else:
         row["old"] = _scalar_text(model, name, old) if old_record is not None else ""
         row["new"] = _scalar_text(model, name, new)
         row["multiline"] = isinstance(field, models.TextField)
+        if old_record is not None:
+            row["old_html"], row["new_html"] = word_diff(row["old"], row["new"])
     return row
+
+
+def _list_diff(old_lines: list[str], new_lines: list[str]) -> tuple[list[dict], list[dict]]:
+    """Entries aligned in order; an entry changed in place is diffed word by word, a removed or added one whole."""
+    old_rows: list[dict] = []
+    new_rows: list[dict] = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for offset in range(max(i2 - i1, j2 - j1)):
+            a = old_lines[i1 + offset] if i1 + offset < i2 else None
+            b = new_lines[j1 + offset] if j1 + offset < j2 else None
+            if tag == "equal":
+                old_rows.append({"text": a, "changed": False})
+                new_rows.append({"text": b, "changed": False})
+                continue
+            if a is not None and b is not None:
+                old_html, new_html = word_diff(a, b)
+                old_rows.append({"text": a, "changed": True, "html": old_html})
+                new_rows.append({"text": b, "changed": True, "html": new_html})
+            elif a is not None:
+                old_rows.append({"text": a, "changed": True})
+            else:
+                new_rows.append({"text": b, "changed": True})
+    return old_rows, new_rows
