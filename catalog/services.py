@@ -189,9 +189,10 @@ def _binding_non_issuable(item: CatalogItem, items: list) -> list:
     return [o for o in items if isinstance(o, NonIssuableItem) and item.scope_prefix.startswith(o.scope_prefix)]
 
 
-def name_resolution(item: IssuableItem) -> resolver.Resolution:
-    """How the resolver reads an issuable item's name, against the non-issuable items that bind its place."""
-    resolution = resolver.resolve(item.name, region=item.region if item.region_id else None)
+def name_resolution(item: IssuableItem, *, items: list | None = None) -> resolver.Resolution:
+    """How the resolver reads an issuable item's name, against the non-issuable items that bind its place (`items`:
+    resolver.items_binding(item.region), when the caller already read them)."""
+    resolution = resolver.resolve(item.name, region=item.region if item.region_id else None, items=items)
     non_issuable = _binding_non_issuable(item, resolution.non_issuable)
     candidates = _binding_non_issuable(item, resolution.candidates)
     return replace(resolution, non_issuable=non_issuable, candidates=candidates)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog import rules, selectors, services
+from catalog.attention import ENDING_DAYS, STALE_DRAFT_DAYS, officer_attention
 from catalog.forms import EDITORS, DashboardFilterForm, RetireForm, error_messages
 from catalog.models import CatalogItem, IssuableItem, NonIssuableItem, Status
 from catalog.permissions import (
@@ -126,7 +127,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {"kind": key, "title": model._meta.verbose_name_plural, "items": list(_higher_level_items(model, user))}
         for key, model in KINDS.items()
     ]
-    waiting = _waiting(user, regions, higher)
+    own = {key: list(items_for_officer(model, regions)) for key, model in KINDS.items()}
+    attention = officer_attention(
+        user, own=own, higher={block["kind"]: block["items"] for block in higher}, today=today
+    )
     return render(
         request,
         "catalog/officer/dashboard.html",
@@ -139,30 +143,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "higher": higher,
             "higher_count": sum(len(block["items"]) for block in higher),
             "can_create": can_create_items(user),
-            "waiting": waiting,
+            "attention": attention,
+            "ending_days": ENDING_DAYS,
+            "stale_days": STALE_DRAFT_DAYS,
         },
     )
-
-
-def _waiting(user, regions: list[Region], higher: list[dict]) -> dict[str, list]:
-    """What waits for a decision: own drafts near a non-issuable item (and their review), items whose basis waits for
-    the county's confirmation (own ones, and higher ones that bind the officer's county)."""
-    drafts = list(IssuableItem.objects.filter(region__in=regions, status=Status.DRAFT).select_related("region"))
-    reviews = []
-    for item in drafts:
-        state = services.review_state(item)
-        if state["needed"] or (state["review"] and state["review"].status == "pending"):
-            reviews.append({"item": item, "kind": "issuable", "review": state["review"]})
-    unconfirmed = []
-    for key, model in KINDS.items():
-        for item in items_for_officer(model, regions):
-            if services.flagged(item) and not item.is_retired:
-                unconfirmed.append({"item": item, "kind": key})
-    for block in higher:
-        for item in block["items"]:
-            if can_confirm_item(user, item):
-                unconfirmed.append({"item": item, "kind": block["kind"]})
-    return {"reviews": reviews, "unconfirmed": unconfirmed}
 
 
 # --- One item --------------------------------------------------------------------------------------------------
