@@ -243,13 +243,22 @@ def item_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 def item_publish(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     item = get_item_for_officer(request.user, _model_for(kind), pk, write=True)
     try:
-        services.item_publish(item=item, actor=request.user)
+        item = services.item_publish(item=item, actor=request.user)
     except services.NameReviewRequired as error:
         messages.warning(request, _("未能发布：") + "；".join(error_messages(type(item), error)))
     except ValidationError as error:
         _error_message(request, _("未能发布，事项保持原状："), type(item), error)
     else:
-        messages.success(request, _("已发布。社区现在可以按此事项出具证明。"))
+        if item.effective_from > timezone.localdate():  # announced truthfully: from when, not "now"
+            messages.success(
+                request,
+                _("已发布，自%(date)s起施行；在此之前，公示清单将其列为即将施行的事项。")
+                % {"date": rules.chinese_date(item.effective_from)},
+            )
+        elif isinstance(item, IssuableItem):
+            messages.success(request, _("已发布。社区现在可以按此事项出具证明。"))
+        else:
+            messages.success(request, _("已发布。社区现在起不再出具此项证明，并告知群众到哪里办理。"))
     return redirect(_item_url("item_detail", item))
 
 

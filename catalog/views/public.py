@@ -22,12 +22,13 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from catalog import selectors
+from catalog import rules, selectors
 from catalog.models import IssuableItem, NonIssuableItem
 from portal import keys
 from portal.errors import NotFound
 from portal.models import Region
 from portal.pdf import render_pdf
+from portal.qr import qr_data_uri
 from portal.ratelimit import over_limit
 from portal.regions import Level
 
@@ -84,6 +85,7 @@ def community_detail(request: HttpRequest, code: str) -> HttpResponse:
         "non_issuable_total": selectors.effective_non_issuable_items(community).count()
         if search
         else len(non_issuable),
+        "upcoming": [] if search else selectors.upcoming_items(community),
     }
     return render(request, "catalog/public/community_detail.html", context)
 
@@ -132,6 +134,18 @@ class NoticeBoard:
     issuable: list[IssuableRow]
     non_issuable: list[NonIssuableItem]
     page_url: str
+    upcoming: list = field(default_factory=list)  # published, in force only from a later date
+    qr_image: str = ""  # data: URL of a QR code opening page_url, the community's online list
+    supervision_phone: str = ""  # the county's 监督电话
+
+    @property
+    def committee_name(self) -> str:
+        """The closing line's signer: the committee's full legal name (…社区居民委员会 / …村民委员会)."""
+        return self.community.committee_name()
+
+    @property
+    def date_text(self) -> str:
+        return rules.chinese_date(self.date)
 
     @classmethod
     def build(cls, community: Region, *, page_url: str) -> NoticeBoard:
@@ -147,7 +161,16 @@ class NoticeBoard:
             for item in selectors.effective_issuable_items(community, on=today)
         ]
         non_issuable = list(selectors.effective_non_issuable_items(community, on=today))
-        return cls(community=community, date=today, issuable=rows, non_issuable=non_issuable, page_url=page_url)
+        return cls(
+            community=community,
+            date=today,
+            issuable=rows,
+            non_issuable=non_issuable,
+            page_url=page_url,
+            upcoming=selectors.upcoming_items(community, on=today),
+            qr_image=qr_data_uri(page_url, scale=4, error="m"),
+            supervision_phone=county.supervision_phone if (county := _county_of(community)) else "",
+        )
 
     @property
     def needs_confirmation_note(self) -> bool:
