@@ -242,6 +242,15 @@ MATRIX: dict[str, tuple] = {
         POST_ONLY_ANY,
     ),
     # the vocabulary (provincial officers edit, county officers read) and the decisions recorded on items
+    # 按地区汇总: every officer is sent on to their own place; 雁塔区 is read by its county and the province
+    "catalog_officer:places": (
+        lambda w: {},
+        statuses(403, county_officer=302, other_county_officer=302, provincial_officer=302),
+    ),
+    "catalog_officer:place": (
+        lambda w: {"region_code": "610113000000"},
+        statuses(403, county_officer=200, other_county_officer=404, provincial_officer=200),
+    ),
     "catalog_officer:concept_list": (lambda w: {}, OFFICERS_ONLY),
     "catalog_officer:concept_create": (lambda w: {}, statuses(403, provincial_officer=200)),
     "catalog_officer:concept_detail": (lambda w: {"pk": w.concept}, OFFICERS_ONLY),
