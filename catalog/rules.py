@@ -200,12 +200,16 @@ def check_optional_sentences(fields: list[dict[str, Any]], body: str) -> None:
                 {"body_template": _("可选句子 [[%(text)s]] 中没有字段，无从判断是否省略。") % {"text": inner}}
             )
     used_outside = set(PLACEHOLDER.findall(outside))
-    optional = [f.get("name") for f in fields if not f.get("required") and f.get("name") in used_outside]
+    # Named as the officer sees them ({配偶姓名}), not by their stored codes.
+    optional = [
+        f.get("label") or f.get("name") for f in fields if not f.get("required") and f.get("name") in used_outside
+    ]
     if optional:
         raise ValidationError(
             {
                 "body_template": _(
-                    "选填字段 %(names)s 留空时会留下多余的文字，请把含有它的句子放进 [[ ]]，例如“[[，配偶：{spouse_name}]]”。"
+                    "选填字段 %(names)s 留空时会留下多余的文字，请把含有它的句子放进 [[ ]]，例如“[[，配偶：{配偶姓名}]]”，"
+                    "或者把该字段设为必填。"
                 )
                 % {"names": "、".join(f"{{{n}}}" for n in optional)}
             }

@@ -30,6 +30,7 @@ def test_officer_builds_fields_by_name_previews_edits_with_a_reason_and_reads_th
     expect(fields.get_by_label("字段代码")).to_have_count(0)  # nothing to invent
     fields.get_by_label("字段名称").first.fill("学校名称")
     fields.get_by_label("示例").first.fill("育才路小学")
+    fields.get_by_label("必填").first.check()
 
     body = page.get_by_label("证明正文")
     tools = page.locator("[data-body-tools]")

@@ -59,7 +59,9 @@
       if (was && now && was !== now) { body.value = body.value.split("{" + was + "}").join("{" + now + "}"); }
       input.setAttribute("data-was", now);
     }
-    drawItemButtons();
+    // Redraw only when the list of fields changed: a redraw on the body's own change (fired when a button takes
+    // the focus) would remove the very button being clicked.
+    if (input.hasAttribute("data-field-label") || /-DELETE$/.test(input.name || "")) { drawItemButtons(); }
     schedule();
   });
 
