@@ -88,10 +88,10 @@ class CatalogItemForm(forms.Form):
     layout: tuple[tuple[Any, Any], ...] = ()
 
     change_reason = forms.CharField(
-        label=_("修改说明"),
+        label=_("修改原因"),
         required=False,
         max_length=100,
-        help_text=_("记入版本记录，说明为什么修改，例如“依据新文件调整申请材料”。"),
+        help_text=_("必填，记入版本记录，例如“依据新文件调整申请材料”。"),
     )
 
     def __init__(self, data: Any = None, *, user: AnyUser, item: CatalogItem, **kwargs: Any) -> None:
@@ -100,6 +100,10 @@ class CatalogItemForm(forms.Form):
         super().__init__(data, initial=initial, **kwargs)
         regions = editable_catalog_regions(user)
         self.fields["region"].queryset = Region.objects.filter(pk__in=[r.pk for r in regions]).order_by("code")
+        if item.pk:
+            # Every edit says why (catalog.services.check_change_reason is the rule; this marks the field).
+            self.fields["change_reason"].required = True
+            self.fields["change_reason"].error_messages["required"] = _("请写明修改原因，它会记入版本记录。")
         if not item.pk:
             del self.fields["change_reason"]
             if len(regions) == 1:
@@ -178,11 +182,10 @@ class IssuableItemForm(CatalogItemForm):
         "body_template",
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
-            "用 {字段代码} 作占位符。系统字段：{applicant_name} 申请人姓名、{applicant_gender} 性别、"
-            "{applicant_id_number} 公民身份号码、{community_name} 社区名称、{purpose} 用途、"
-            "{requesting_body} 要求出具的单位；其余占位符须在下方“居民填写的字段”中定义。"
+            "用下方按钮在光标处插入字段，正文中显示为 {字段名称}，例如 {申请人姓名}；"
+            "其余字段须先在上方“居民填写的字段”中填写名称。"
             "选填字段所在的句子放进 [[ ]]：字段留空时整句省略，不留下“配偶：。”，"
-            "例如“婚姻状况为{marital_status}[[，配偶：{spouse_name}]]。”。"
+            "例如“婚姻状况为{婚姻状况}[[，配偶：{配偶姓名}]]。”。"
             "日期字段打印为“2026年11月30日”。村民委员会出具时，“本社区”“居民委员会”自动改为“本村”“村民委员会”。"
             "用途和“特此证明”由证明版式排在正文末尾，正文中写明用途的，版式不再重复。"
         ),
@@ -220,6 +223,12 @@ class IssuableItemForm(CatalogItemForm):
         (_("证明正文"), ("body_template", "notes")),
         (_("版本记录"), ("change_reason",)),
     )
+
+    def initial_for(self, item: CatalogItem) -> dict[str, Any]:
+        initial = super().initial_for(item)
+        # Officers read and write placeholders by their Chinese names; the codes stay in storage.
+        initial["body_template"] = rules.body_with_labels(item.body_template, item.fields)
+        return initial
 
     def clean_involves_liability(self) -> bool:
         value = self.cleaned_data["involves_liability"]
@@ -370,23 +379,31 @@ class MaterialForm(RowForm):
 
 
 class ResidentFieldForm(RowForm):
-    key_fields = ("name", "label", "help", "example")
-    required_when_filled = ("name", "label")
-    widths = {"name": "col-md-4", "label": "col-md-4", "type": "col-md-4", "help": "col-md-6", "example": "col-md-6"}
+    """A field residents fill in. Officers give its Chinese name only; the code is derived when the item is saved
+    (catalog.rules.assign_field_codes) and carried unchanged in a hidden input from then on."""
 
-    name = forms.CharField(
-        label=_("字段代码"),
-        max_length=40,
+    key_fields = ("name", "label", "help", "example")
+    required_when_filled = ("label",)
+    widths = {"label": "col-md-8", "type": "col-md-4", "help": "col-md-6", "example": "col-md-6"}
+
+    name = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
+    label = forms.CharField(
+        label=_("字段名称"),
+        max_length=60,
         required=False,
-        widget=forms.TextInput(
-            {"placeholder": _("如：relative_name"), "autocapitalize": "none", "spellcheck": "false"}
-        ),
+        help_text=_("居民看到的名称，也是正文中的占位符，例如“学校名称”。"),
+        widget=forms.TextInput({"data-field-label": ""}),
     )
-    label = forms.CharField(label=_("显示名称"), max_length=60, required=False)
     type = forms.ChoiceField(label=_("类型"), choices=list(rules.FIELD_TYPES.items()), initial="text")
     required = forms.BooleanField(label=_("必填"), required=False)
     help = forms.CharField(label=_("填写说明"), max_length=200, required=False)
     example = forms.CharField(label=_("示例"), max_length=200, required=False)
+
+    def clean_label(self) -> str:
+        label = self.cleaned_data["label"].strip()
+        if any(c in label for c in "{}[]"):
+            raise forms.ValidationError(_("字段名称不能含有花括号或方括号。"))
+        return label
 
 
 class RowFormSet(forms.BaseFormSet):
@@ -529,10 +546,7 @@ class IssuableItemEditor(ItemEditor):
         "fields": (
             ResidentFieldFormSet,
             _("居民填写的字段"),
-            _(
-                "居民申请时填写的内容。字段代码只用小写英文字母、数字和下划线，以字母开头，如 relative_name；"
-                "在证明正文中写作 {relative_name}。"
-            ),
+            _("居民申请时填写的内容。只需填写字段名称，系统自动编码；在下方证明正文中用按钮插入，显示为 {字段名称}。"),
         ),
     }
 

@@ -109,6 +109,11 @@ class CatalogItem(models.Model):
         )
 
     @property
+    def starts_later(self) -> bool:
+        """Published, but in force only from a later date: announced with that date, never as in force now."""
+        return self.is_published and self.effective_from > timezone.localdate()
+
+    @property
     def is_retired(self) -> bool:
         return self.effective_to is not None and self.effective_to < timezone.localdate()
 

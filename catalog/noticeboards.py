@@ -20,11 +20,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from catalog import selectors
+from catalog import rules, selectors
 from catalog.models import IssuableItem, NonIssuableItem
 from portal import keys
 from portal.models import Region
 from portal.pdf import render_pdf
+from portal.qr import qr_data_uri
+from portal.regions import Level
 
 FOLDER = "notice-boards"
 
@@ -49,6 +51,18 @@ class NoticeBoard:
     issuable: list[IssuableRow]
     non_issuable: list[NonIssuableItem]
     page_url: str
+    upcoming: list = field(default_factory=list)  # published, in force only from a later date
+    qr_image: str = ""  # data: URL of a QR code opening page_url, the community's online list
+    supervision_phone: str = ""  # the county's 监督电话
+
+    @property
+    def committee_name(self) -> str:
+        """The closing line's signer: the committee's full legal name (…社区居民委员会 / …村民委员会)."""
+        return self.community.committee_name()
+
+    @property
+    def date_text(self) -> str:
+        return rules.chinese_date(self.date)
 
     @classmethod
     def build(cls, community: Region, *, page_url: str) -> NoticeBoard:
@@ -64,7 +78,17 @@ class NoticeBoard:
             for item in selectors.effective_issuable_items(community, on=today)
         ]
         non_issuable = list(selectors.effective_non_issuable_items(community, on=today))
-        return cls(community=community, date=today, issuable=rows, non_issuable=non_issuable, page_url=page_url)
+        county = community.ancestor_at(Level.COUNTY)
+        return cls(
+            community=community,
+            date=today,
+            issuable=rows,
+            non_issuable=non_issuable,
+            page_url=page_url,
+            upcoming=selectors.upcoming_items(community, on=today),
+            qr_image=qr_data_uri(page_url, scale=4, error="m"),
+            supervision_phone=county.supervision_phone if county else "",
+        )
 
     @property
     def needs_confirmation_note(self) -> bool:

@@ -157,7 +157,7 @@ def clear_cache(**_kwargs) -> None:
 # --- Items ------------------------------------------------------------------------------------------------------
 
 
-def _items(region) -> list:
+def items_binding(region) -> list:
     """Items in force that bind `region` (same or higher level), or every item in force; non-issuable first."""
     from catalog.models import IssuableItem, NonIssuableItem
     from catalog.selectors import scopes_above
@@ -246,12 +246,13 @@ def _near(text_key: str, entries: list[ConceptEntry], items: list) -> tuple[floa
     return best, candidates, via, concept_name
 
 
-def resolve(text: str, *, region=None) -> Resolution:
+def resolve(text: str, *, region=None, items: list | None = None) -> Resolution:
+    """items: the in-force items binding region, when the caller resolves many names of one place (read once)."""
     full, core, qualifier = forms(text)
     if not full:
         return Resolution(Kind.NONE)
     entries = concepts()
-    items = _items(region)
+    items = items_binding(region) if items is None else items
 
     concept, hits, via = _exact(full, entries, items)
     if concept or hits:
@@ -289,7 +290,7 @@ def body_concepts(text: str, *, region=None) -> list[tuple[str, object]]:
     entries = [c for c in concepts() if c.body_keywords]
     if not entries:
         return hits
-    non_issuable = [i for i in _items(region) if _is_non_issuable(i)]
+    non_issuable = [i for i in items_binding(region) if _is_non_issuable(i)]
     for concept in entries:
         for keyword in concept.body_keywords:
             if compile_pattern(keyword).search(flat_text):

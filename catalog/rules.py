@@ -36,6 +36,19 @@ STANDARD_PLACEHOLDERS: dict[str, str] = {
     "deliberation_outcome": "2026年1月5日在社区议事厅召开，参会21人，同意19人",
 }
 DELIBERATION_WORDS = ("议事协商", "协商记录", "会议纪要", "会议记录")
+# What officers see and type for the standard placeholders: {申请人姓名} in the form is {applicant_name} in storage.
+STANDARD_LABELS: dict[str, str] = {
+    "applicant_name": gettext_lazy("申请人姓名"),
+    "applicant_gender": gettext_lazy("性别"),
+    "applicant_id_number": gettext_lazy("公民身份号码"),
+    "community_name": gettext_lazy("社区名称"),
+    "purpose": gettext_lazy("用途"),
+    "requesting_body": gettext_lazy("要求出具的单位"),
+    "deliberation_outcome": gettext_lazy("议事协商结果"),
+}
+# Any {…} an officer may type: a code ({school_name}) or a label ({学校名称}).
+ANY_PLACEHOLDER = re.compile(r"\{([^{}\[\]\n]{1,60})\}")
+GENERATED_CODE = re.compile(r"f(\d+)")
 
 MATERIAL_REQUIREMENTS: dict[str, str] = {
     "required": gettext_lazy("必需"),
@@ -107,7 +120,7 @@ def check_fields_and_body(fields: list[dict[str, Any]], body: str) -> None:
         raise ValidationError(_("字段代码不能重复。"))
     check_optional_sentences(fields, body or "")
     known = set(names) | set(STANDARD_PLACEHOLDERS)
-    unknown = sorted(set(PLACEHOLDER.findall(body or "")) - known)
+    unknown = sorted({m.strip() for m in ANY_PLACEHOLDER.findall(body or "")} - known)
     if unknown:
         raise ValidationError(
             {
@@ -115,6 +128,54 @@ def check_fields_and_body(fields: list[dict[str, Any]], body: str) -> None:
                 % {"names": "、".join(f"{{{n}}}" for n in unknown)}
             }
         )
+
+
+def assign_field_codes(fields: list[dict[str, Any]], *, used: set[str] = frozenset()) -> list[dict[str, Any]]:
+    """Officers name a field by its Chinese label only; its code is derived here: f1, f2, … after the highest one the
+    item ever used (`used`: its stored codes), so a code is never reused for another field. A field that has a code
+    keeps it forever: body templates and residents' requests refer to it."""
+    taken = {f.get("name") for f in fields if f.get("name")} | set(used)
+    highest = max((int(m.group(1)) for c in taken if (m := GENERATED_CODE.fullmatch(c or ""))), default=0)
+    result = []
+    for field in fields:
+        if not field.get("name"):
+            highest += 1
+            field = {**field, "name": f"f{highest}"}
+        result.append(field)
+    return result
+
+
+def placeholder_labels(fields: list[dict[str, Any]]) -> dict[str, str]:
+    """code → the label an officer sees between braces, standard placeholders first."""
+    labels = {code: str(label) for code, label in STANDARD_LABELS.items()}
+    for field in fields:
+        if field.get("name") and (field.get("label") or "").strip():
+            labels[field["name"]] = field["label"].strip()
+    return labels
+
+
+def body_with_labels(body: str, fields: list[dict[str, Any]]) -> str:
+    """The stored body as the officer edits it: {f1} is shown as {学校名称}."""
+    labels = placeholder_labels(fields)
+    return PLACEHOLDER.sub(lambda m: "{" + labels[m.group(1)] + "}" if m.group(1) in labels else m.group(0), body or "")
+
+
+def body_with_codes(body: str, fields: list[dict[str, Any]]) -> str:
+    """The body as stored: {学校名称} becomes {f1}. Codes typed as codes stay; an unknown {…} is left for the check."""
+    codes = {label: code for code, label in placeholder_labels(fields).items()}
+    return ANY_PLACEHOLDER.sub(
+        lambda m: "{" + codes[m.group(1).strip()] + "}" if m.group(1).strip() in codes else m.group(0), body or ""
+    )
+
+
+def check_labels_unique(fields: list[dict[str, Any]]) -> None:
+    """A label stands for its field in the body text, so two fields (or a field and a system field) may not share one."""
+    labels = [str(label) for label in STANDARD_LABELS.values()]
+    for field in fields:
+        label = (field.get("label") or "").strip()
+        if label in labels:
+            raise ValidationError({"fields": _("字段名称“%(label)s”重复了，请换一个名称。") % {"label": label}})
+        labels.append(label)
 
 
 def check_optional_sentences(fields: list[dict[str, Any]], body: str) -> None:
@@ -129,12 +190,16 @@ def check_optional_sentences(fields: list[dict[str, Any]], body: str) -> None:
                 {"body_template": _("可选句子 [[%(text)s]] 中没有字段，无从判断是否省略。") % {"text": inner}}
             )
     used_outside = set(PLACEHOLDER.findall(outside))
-    optional = [f.get("name") for f in fields if not f.get("required") and f.get("name") in used_outside]
+    # Named as the officer sees them ({配偶姓名}), not by their stored codes.
+    optional = [
+        f.get("label") or f.get("name") for f in fields if not f.get("required") and f.get("name") in used_outside
+    ]
     if optional:
         raise ValidationError(
             {
                 "body_template": _(
-                    "选填字段 %(names)s 留空时会留下多余的文字，请把含有它的句子放进 [[ ]]，例如“[[，配偶：{spouse_name}]]”。"
+                    "选填字段 %(names)s 留空时会留下多余的文字，请把含有它的句子放进 [[ ]]，例如“[[，配偶：{配偶姓名}]]”，"
+                    "或者把该字段设为必填。"
                 )
                 % {"names": "、".join(f"{{{n}}}" for n in optional)}
             }

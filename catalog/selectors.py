@@ -36,6 +36,24 @@ def effective_non_issuable_items(
     return _search(qs, search).select_related("region")
 
 
+def upcoming_items(community: Region, *, on: dt.date | None = None) -> list:
+    """Published items that bind the community only from a later date, soonest first. Public pages and the notice
+    board announce them with that date (自2026年12月1日起), never as if in force now."""
+    from django.utils import timezone
+
+    from catalog.models import Status
+
+    on = on or timezone.localdate()
+    later = Q(status=Status.PUBLISHED, effective_from__gt=on) & _scopes_above(community)
+    issuable = IssuableItem.objects.filter(later).filter(
+        Q(applies_to=AppliesTo.ALL) | Q(applies_to=community.community_kind)
+    )
+    found = [*issuable.select_related("region"), *NonIssuableItem.objects.filter(later).select_related("region")]
+    for item in found:
+        item.is_issuable = isinstance(item, IssuableItem)
+    return sorted(found, key=lambda item: (item.effective_from, item.code))
+
+
 def _search(qs: QuerySet, search: str) -> QuerySet:
     """Search by meaning, not spelling (catalog/resolver.py): punctuation, brackets, full-width and traditional
     characters never matter, and a concept's other names find its items ('在世' finds 健在证明, '租房' finds

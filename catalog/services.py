@@ -77,12 +77,32 @@ def item_save(*, item: CatalogItem, actor: User, reason: str = "") -> CatalogIte
     """Create or edit an item. An edit of a published item takes effect at once and is kept as a version, so it
     passes the publishing rules again (a renamed item needs the province's review again)."""
     before = type(item).objects.filter(pk=item.pk).first() if item.pk else None
-    flags = (lambda: check_confirmation_flags_kept(item, before),)
+    if isinstance(item, IssuableItem):
+        derive_field_codes(item, before)
+    flags = [lambda: check_confirmation_flags_kept(item, before), lambda: check_change_reason(item, reason)]
+    if isinstance(item, IssuableItem):
+        flags.append(lambda: rules.check_labels_unique(item.fields))
     if before is not None and before.status == Status.PUBLISHED:
-        check_meaning(item, review=item.name != before.name, extra=flags)
+        check_meaning(item, review=item.name != before.name, extra=tuple(flags))
     else:
         rules.collect(*flags)
-    return _save(item, actor, reason or (_("修改") if item.pk else _("新建")))
+    return _save(item, actor, reason.strip() or _("新建"))
+
+
+def check_change_reason(item: CatalogItem, reason: str) -> None:
+    """Every edit says why: the reason is the version's note in the history (a new item is simply 新建)."""
+    if item.pk and not (reason or "").strip():
+        raise ValidationError({"change_reason": _("请写明修改原因，它会记入版本记录。")})
+
+
+def derive_field_codes(item: IssuableItem, before: IssuableItem | None) -> None:
+    """Officers give fields Chinese labels only: new fields get a code (f1, f2, … never one the item used before) and
+    the body's {label} placeholders are stored as {code}, so renaming a label never breaks the body or old requests."""
+    used = {f.get("name") for f in (before.fields if before else []) if f.get("name")}
+    for record in item.history.all() if item.pk else []:
+        used |= {f.get("name") for f in record.fields or [] if f.get("name")}
+    item.fields = rules.assign_field_codes(item.fields or [], used=used)
+    item.body_template = rules.body_with_codes(item.body_template, item.fields)
 
 
 def _locked(item: CatalogItem) -> CatalogItem:
@@ -169,9 +189,10 @@ def _binding_non_issuable(item: CatalogItem, items: list) -> list:
     return [o for o in items if isinstance(o, NonIssuableItem) and item.scope_prefix.startswith(o.scope_prefix)]
 
 
-def name_resolution(item: IssuableItem) -> resolver.Resolution:
-    """How the resolver reads an issuable item's name, against the non-issuable items that bind its place."""
-    resolution = resolver.resolve(item.name, region=item.region if item.region_id else None)
+def name_resolution(item: IssuableItem, *, items: list | None = None) -> resolver.Resolution:
+    """How the resolver reads an issuable item's name, against the non-issuable items that bind its place (`items`:
+    resolver.items_binding(item.region), when the caller already read them)."""
+    resolution = resolver.resolve(item.name, region=item.region if item.region_id else None, items=items)
     non_issuable = _binding_non_issuable(item, resolution.non_issuable)
     candidates = _binding_non_issuable(item, resolution.candidates)
     return replace(resolution, non_issuable=non_issuable, candidates=candidates)

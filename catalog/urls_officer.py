@@ -7,7 +7,7 @@ never read as a kind.
 
 from django.urls import path
 
-from catalog.views import decisions, officer, vocabulary
+from catalog.views import decisions, officer, places, vocabulary
 
 app_name = "catalog_officer"
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
     path("liability-phrases/", vocabulary.phrase_list, name="phrase_list"),
     path("liability-phrases/<int:pk>/", vocabulary.phrase_detail, name="phrase_detail"),
     path("reviews/", decisions.review_queue, name="review_queue"),
+    path("places/", places.places, name="places"),
+    path("places/<str:region_code>/", places.place, name="place"),
     path("reviews/<int:pk>/decide/", decisions.review_decide, name="review_decide"),
     path("<str:kind>/new/", officer.item_create, name="item_create"),
     path("<str:kind>/<int:pk>/", officer.item_detail, name="item_detail"),

@@ -7,12 +7,10 @@ before sealing) are the same object with `preview` set, rendered with the same m
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,6 +22,7 @@ from certificates.freeze import CertificateText
 from certificates.offline import make_payload
 from certificates.register import format_number
 from portal.models import Region
+from portal.qr import qr_data_uri
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed from paper
 
@@ -185,8 +184,7 @@ def build_document(
             valid_until=valid_until,
         )
         qr_text = f"{verify_url}?p={payload}"
-    qr = segno.make(qr_text, error="l")
-    qr_data = "data:image/svg+xml;base64," + base64.b64encode(qr.svg_inline(scale=3, border=1).encode()).decode()
+    qr_data = qr_data_uri(qr_text)
     document = CertificateDocument(
         title=text.title,
         number=number,

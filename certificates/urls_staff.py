@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from certificates.views import alerts, complaints, county, keys, oversight, register, staff, workaccess
+from certificates.views import alerts, catalog_preview, complaints, county, keys, oversight, register, staff, workaccess
 
 app_name = "desk"
 urlpatterns = [
@@ -19,6 +19,7 @@ urlpatterns = [
         name="register_export",
     ),
     path("county/", staff.county, name="county"),
+    path("catalog-preview/", catalog_preview.catalog_preview, name="catalog_preview"),
     path("county/four-eyes/<str:community_code>/", staff.four_eyes, name="four_eyes"),
     path("county/review/<int:pk>/", staff.county_review, name="county_review"),
     path("county/<str:county_code>/exceptions/", county.exceptions, name="county_exceptions"),

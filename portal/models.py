@@ -34,6 +34,11 @@ class Region(models.Model):
     community_kind = models.CharField(_("组织类型"), max_length=24, choices=CommunityKind.choices, blank=True)
     phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     address = models.CharField(_("办公地址"), max_length=200, blank=True)
+    # A county's civil-affairs supervision line, printed on every notice board of its communities (公示监督电话):
+    # residents report a demand for a certificate outside the list to it.
+    supervision_phone = models.CharField(
+        _("监督电话"), max_length=32, blank=True, help_text=_("区县民政部门受理证明事项投诉和监督的电话。")
+    )
     number_prefix = models.CharField(
         _("证明编号字头"), max_length=8, blank=True, help_text=_("如“雁证”，用于登记簿编号。")
     )

@@ -274,6 +274,15 @@ MATRIX: dict[str, tuple] = {
         POST_ONLY_ANY,
     ),
     # the vocabulary (provincial officers edit, county officers read) and the decisions recorded on items
+    # 按地区汇总: every officer is sent on to their own place; 雁塔区 is read by its county and the province
+    "catalog_officer:places": (
+        lambda w: {},
+        statuses(403, county_officer=302, other_county_officer=302, provincial_officer=302),
+    ),
+    "catalog_officer:place": (
+        lambda w: {"region_code": "610113000000"},
+        statuses(403, county_officer=200, other_county_officer=404, provincial_officer=200),
+    ),
     "catalog_officer:concept_list": (lambda w: {}, OFFICERS_ONLY),
     "catalog_officer:concept_create": (lambda w: {}, statuses(403, provincial_officer=200)),
     "catalog_officer:concept_detail": (lambda w: {"pk": w.concept}, OFFICERS_ONLY),
@@ -321,6 +330,8 @@ MATRIX: dict[str, tuple] = {
     "desk:register": (lambda w: {"community_code": w.community}, REGISTER),
     "desk:register_export": (lambda w: {"community_code": w.community, "fmt": "csv"}, REGISTER),
     "desk:county": (lambda w: {}, OFFICERS_ONLY),
+    # the live certificate preview of the catalog item form (POST what is typed, nothing saved)
+    "desk:catalog_preview": (lambda w: {}, POST_ONLY_ANY),
     "desk:four_eyes": (
         lambda w: {"community_code": w.community},
         statuses(404, county_officer=200, provincial_officer=200),

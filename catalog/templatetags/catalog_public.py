@@ -19,3 +19,11 @@ def public_text(value) -> str:
     """'规程（人社厅发〔2018〕107号，待核）' → '规程（人社厅发〔2018〕107号）'; '条号待核' → ''."""
     text = _PENDING.sub("", str(value or ""))
     return _EMPTY_BRACKETS.sub("", text).strip()
+
+
+@register.filter
+def chinese_date(value) -> str:
+    """2026-12-01 → 2026年12月1日 (GB/T 9704), as announcements and the notice board print dates."""
+    from catalog.rules import chinese_date as format_date
+
+    return format_date(value) if value else ""

@@ -9,6 +9,7 @@ read, validate forms and call those two modules.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog import rules, selectors, services
+from catalog.attention import ENDING_DAYS, STALE_DRAFT_DAYS, officer_attention
 from catalog.forms import EDITORS, DashboardFilterForm, RetireForm, error_messages
 from catalog.models import CatalogItem, IssuableItem, NonIssuableItem, Status
 from catalog.permissions import (
@@ -41,6 +43,7 @@ from catalog.permissions import (
     get_item_for_officer,
 )
 from catalog.selectors import items_for_officer
+from catalog.worddiff import word_diff
 from portal.access import editable_catalog_regions, is_officer, officer_regions
 from portal.errors import Forbidden
 from portal.models import Region
@@ -124,7 +127,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {"kind": key, "title": model._meta.verbose_name_plural, "items": list(_higher_level_items(model, user))}
         for key, model in KINDS.items()
     ]
-    waiting = _waiting(user, regions, higher)
+    own = {key: list(items_for_officer(model, regions)) for key, model in KINDS.items()}
+    attention = officer_attention(
+        user, own=own, higher={block["kind"]: block["items"] for block in higher}, today=today
+    )
     return render(
         request,
         "catalog/officer/dashboard.html",
@@ -137,30 +143,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "higher": higher,
             "higher_count": sum(len(block["items"]) for block in higher),
             "can_create": can_create_items(user),
-            "waiting": waiting,
+            "attention": attention,
+            "ending_days": ENDING_DAYS,
+            "stale_days": STALE_DRAFT_DAYS,
         },
     )
-
-
-def _waiting(user, regions: list[Region], higher: list[dict]) -> dict[str, list]:
-    """What waits for a decision: own drafts near a non-issuable item (and their review), items whose basis waits for
-    the county's confirmation (own ones, and higher ones that bind the officer's county)."""
-    drafts = list(IssuableItem.objects.filter(region__in=regions, status=Status.DRAFT).select_related("region"))
-    reviews = []
-    for item in drafts:
-        state = services.review_state(item)
-        if state["needed"] or (state["review"] and state["review"].status == "pending"):
-            reviews.append({"item": item, "kind": "issuable", "review": state["review"]})
-    unconfirmed = []
-    for key, model in KINDS.items():
-        for item in items_for_officer(model, regions):
-            if services.flagged(item) and not item.is_retired:
-                unconfirmed.append({"item": item, "kind": key})
-    for block in higher:
-        for item in block["items"]:
-            if can_confirm_item(user, item):
-                unconfirmed.append({"item": item, "kind": block["kind"]})
-    return {"reviews": reviews, "unconfirmed": unconfirmed}
 
 
 # --- One item --------------------------------------------------------------------------------------------------
@@ -232,6 +219,7 @@ def _edit_page(request: HttpRequest, item: CatalogItem, *, creating: bool) -> Ht
         "kind_label": type(item)._meta.verbose_name,
         "item": item if not creating else None,
         "show_errors": request.method == "POST" and editor.has_errors,
+        "standard_labels": list(rules.STANDARD_LABELS.items()),
     }
     return render(request, "catalog/officer/item_form.html", context, status=200)
 
@@ -255,13 +243,22 @@ def item_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 def item_publish(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     item = get_item_for_officer(request.user, _model_for(kind), pk, write=True)
     try:
-        services.item_publish(item=item, actor=request.user)
+        item = services.item_publish(item=item, actor=request.user)
     except services.NameReviewRequired as error:
         messages.warning(request, _("未能发布：") + "；".join(error_messages(type(item), error)))
     except ValidationError as error:
         _error_message(request, _("未能发布，事项保持原状："), type(item), error)
     else:
-        messages.success(request, _("已发布。社区现在可以按此事项出具证明。"))
+        if item.effective_from > timezone.localdate():  # announced truthfully: from when, not "now"
+            messages.success(
+                request,
+                _("已发布，自%(date)s起施行；在此之前，公示清单将其列为即将施行的事项。")
+                % {"date": rules.chinese_date(item.effective_from)},
+            )
+        elif isinstance(item, IssuableItem):
+            messages.success(request, _("已发布。社区现在可以按此事项出具证明。"))
+        else:
+            messages.success(request, _("已发布。社区现在起不再出具此项证明，并告知群众到哪里办理。"))
     return redirect(_item_url("item_detail", item))
 
 
@@ -406,9 +403,8 @@ def _entry_text(field_name: str, entry: Any) -> str:
         requirement = rules.MATERIAL_REQUIREMENTS.get(entry.get("requirement", ""), entry.get("requirement", ""))
         return _("%(name)s（%(requirement)s）") % {"name": entry.get("name", ""), "requirement": requirement}
     if field_name == "fields":
-        text = _("%(label)s（{%(name)s}，%(type)s，%(required)s）") % {
+        text = _("%(label)s（%(type)s，%(required)s）") % {
             "label": entry.get("label", ""),
-            "name": entry.get("name", ""),
             "type": rules.FIELD_TYPES.get(entry.get("type", ""), entry.get("type", "")),
             "required": _("必填") if entry.get("required") else _("选填"),
         }
@@ -441,13 +437,41 @@ def _diff_row(model: type[CatalogItem], name: str, old_record, new_record) -> di
     old = getattr(old_record, field.attname) if old_record is not None else None
     new = getattr(new_record, field.attname)
     row: dict[str, Any] = {"name": name, "label": field.verbose_name, "is_list": name in LIST_FIELDS}
+    if name == "body_template":  # officers read placeholders by their names, as they typed them
+        old = rules.body_with_labels(old, old_record.fields) if old_record is not None else old
+        new = rules.body_with_labels(new, new_record.fields)
     if row["is_list"]:
         old_lines = [_entry_text(name, entry) for entry in old or []]
         new_lines = [_entry_text(name, entry) for entry in new or []]
-        row["old"] = [{"text": line, "changed": line not in new_lines} for line in old_lines]
-        row["new"] = [{"text": line, "changed": line not in old_lines} for line in new_lines]
+        row["old"], row["new"] = _list_diff(old_lines, new_lines)
     else:
         row["old"] = _scalar_text(model, name, old) if old_record is not None else ""
         row["new"] = _scalar_text(model, name, new)
         row["multiline"] = isinstance(field, models.TextField)
+        if old_record is not None:
+            row["old_html"], row["new_html"] = word_diff(row["old"], row["new"])
     return row
+
+
+def _list_diff(old_lines: list[str], new_lines: list[str]) -> tuple[list[dict], list[dict]]:
+    """Entries aligned in order; an entry changed in place is diffed word by word, a removed or added one whole."""
+    old_rows: list[dict] = []
+    new_rows: list[dict] = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for offset in range(max(i2 - i1, j2 - j1)):
+            a = old_lines[i1 + offset] if i1 + offset < i2 else None
+            b = new_lines[j1 + offset] if j1 + offset < j2 else None
+            if tag == "equal":
+                old_rows.append({"text": a, "changed": False})
+                new_rows.append({"text": b, "changed": False})
+                continue
+            if a is not None and b is not None:
+                old_html, new_html = word_diff(a, b)
+                old_rows.append({"text": a, "changed": True, "html": old_html})
+                new_rows.append({"text": b, "changed": True, "html": new_html})
+            elif a is not None:
+                old_rows.append({"text": a, "changed": True})
+            else:
+                new_rows.append({"text": b, "changed": True})
+    return old_rows, new_rows

@@ -108,6 +108,7 @@ def community_detail(request: HttpRequest, code: str) -> HttpResponse:
         "non_issuable_total": selectors.effective_non_issuable_items(community).count()
         if search
         else len(non_issuable),
+        "upcoming": [] if search else selectors.upcoming_items(community),
     }
     return render(request, "catalog/public/community_detail.html", context)
 

@@ -1,10 +1,16 @@
 """The notice board (公示栏) PDF: the community's two lists on A4, to post in a prominent place in the community."""
 
+import datetime as dt
+import re
 import subprocess
 
+import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.views.public import NoticeBoard
+from tests.factories import IssuableItemFactory
 from tests.tools import program
 
 
@@ -78,3 +84,93 @@ def test_a_villages_notice_board_speaks_of_the_village(client, personas):
     assert "本社区" not in village
     community = pdf_text(client.get(reverse("catalog:notice_board_pdf", args=[personas.community_x.code])).content)
     assert "本社区只出具下列第一部分" in community and "张贴于公示栏" in community and "本村" not in community
+
+
+# --- issue 14: readable on a wall, a way online, whom to call, who posted it and when -------------------------------
+
+
+def text_sizes(data: bytes) -> set[float]:
+    """The size, in points, of every run of text shown on every page: the font size times the scale of the
+    text and graphics matrices in force (WeasyPrint draws in CSS pixels under a 0.75 `cm`)."""
+    import io
+
+    import pikepdf
+
+    sizes: set[float] = set()
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            ctm, stack, tm_scale, font = 1.0, [], 1.0, 0.0
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op == "q":
+                    stack.append(ctm)
+                elif op == "Q":
+                    ctm = stack.pop()
+                elif op == "cm":
+                    ctm *= abs(float(operands[3]))
+                elif op == "Tm":
+                    tm_scale = abs(float(operands[3]))
+                elif op == "Tf":
+                    font = float(operands[1])
+                elif op in ("TJ", "Tj", "'", '"'):
+                    sizes.add(round(font * tm_scale * ctm, 2))
+    return sizes
+
+
+@pytest.fixture
+def board(client, personas):
+    personas.yanta.supervision_phone = "029-85361234"
+    personas.yanta.save()
+    response = client.get(reverse("catalog:notice_board_pdf", args=[personas.community_x.code]))
+    return response.content
+
+
+def test_no_text_on_the_notice_board_is_smaller_than_11pt(board):
+    sizes = text_sizes(board)
+    assert sizes and min(sizes) >= 11, sorted(sizes)
+    assert pdf_pages(board) <= 3
+
+
+def test_the_notice_board_has_a_qr_code_to_the_online_list(personas):
+    html = render_to_string(
+        "pdf/notice_board.html",
+        {"board": NoticeBoard.build(personas.community_x, page_url="https://portal.example/catalog/c/610113001001/")},
+    )
+    qr = re.search(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="网上清单二维码">', html)
+    assert qr is not None
+    assert "扫码查看网上清单、办事指南和证明式样" in html
+
+
+def test_the_qr_code_encodes_the_communitys_page(personas, monkeypatch):
+    import segno
+
+    encoded = []
+    real_make = segno.make
+    monkeypatch.setattr(segno, "make", lambda content, **kw: encoded.append(content) or real_make(content, **kw))
+    NoticeBoard.build(personas.community_x, page_url="https://portal.example/catalog/c/610113001001/")
+    assert encoded == ["https://portal.example/catalog/c/610113001001/"]
+
+
+def test_the_notice_board_ends_with_the_supervision_phone_the_committee_and_the_date(board):
+    text = pdf_text(board)
+    assert "监督电话：029-85361234" in text
+    today = timezone.localdate()
+    committee = "扫码查看网上清单、办事指南和证明式样雁塔区小寨路街道育才路社区居民委员会"
+    assert text.index("监督电话") < text.index(committee)
+    # the date in Chinese form twice: 公示日期 at the top, and under the committee's name (the page footer comes
+    # between them in the text's reading order)
+    assert text.count(f"{today.year}年{today.month}月{today.day}日") == 2
+
+
+def test_a_village_board_is_closed_by_the_villagers_committee(client, personas):
+    text = pdf_text(client.get(reverse("catalog:notice_board_pdf", args=[personas.village.code])).content)
+    assert "村民委员会" in text and "监督电话" not in text  # no phone set for the county: no empty line
+
+
+def test_a_future_dated_item_is_announced_with_its_date_not_as_in_force(client, personas):
+    starts = timezone.localdate() + dt.timedelta(days=20)
+    IssuableItemFactory(region=personas.yanta, published=True, name="明年施行的测试证明", effective_from=starts)
+    text = pdf_text(client.get(reverse("catalog:notice_board_pdf", args=[personas.community_x.code])).content)
+    assert "三、即将施行的事项（1项）" in text
+    assert f"自{starts.year}年{starts.month}月{starts.day}日起施行" in text
+    assert "可出具证明事项（7项）" in text  # not counted among the items in force

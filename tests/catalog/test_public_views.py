@@ -5,12 +5,15 @@ ZM08; ZM06 only for residents' committees, ZM07 only for villagers' committees).
 community_y in 未央区, village is a villagers' committee in 雁塔区.
 """
 
+import datetime as dt
 import html
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from catalog import services
 from catalog.models import IssuableItem, NonIssuableItem
 from portal.regions import CommunityKind, Level
 from tests.factories import IssuableItemFactory, NonIssuableItemFactory, region
@@ -171,7 +174,8 @@ def test_unknown_or_non_community_code_is_404(client, personas):
 
 
 def test_community_page_query_count_is_bounded(client, personas, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):
+    # the two lists in force, the community, and one query per list for the items announced for a later date
+    with django_assert_max_num_queries(5):
         client.get(community_url(personas.community_x))
     # A search reads each list once more (names compare by meaning, in Python) and the concepts once (then cached).
     with django_assert_max_num_queries(8):
@@ -306,3 +310,25 @@ def test_pages_have_one_h1_breadcrumbs_and_labelled_search(client, personas):
         assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), (url, levels)
         for input_id in re.findall(r'<input[^>]*type="search"[^>]*id="([^"]+)"', text):
             assert f'for="{input_id}"' in text, url
+
+
+def test_a_future_dated_item_is_announced_from_its_date_not_as_in_force(client, personas, login):
+    """Issue 14: an item published with a later start says from when (自…起施行), and is not listed as in force."""
+    starts = timezone.localdate() + dt.timedelta(days=20)
+    item = IssuableItemFactory(region=personas.yanta, name="下月施行的测试证明", effective_from=starts)
+    services.item_publish(item=item, actor=personas.county_officer)
+    page = client.get(reverse("catalog:community_detail", args=[personas.community_x.code])).content.decode()
+    upcoming = page.split('id="upcoming-heading"')[1]
+    assert "下月施行的测试证明" in upcoming
+    assert f"自{starts.year}年{starts.month}月{starts.day}日起施行" in upcoming
+    assert "下月施行的测试证明" not in page.split('id="upcoming-heading"')[0]
+    detail = reverse("catalog:issuable_detail", args=[personas.community_x.code, item.code])
+    assert client.get(detail).status_code == 404  # not in force yet
+
+    # the officer who publishes one is told the same
+    draft = IssuableItemFactory(region=personas.yanta, name="另一项下月施行的证明", effective_from=starts)
+    officer = login(personas.county_officer)
+    publish = reverse("catalog_officer:item_publish", kwargs={"kind": "issuable", "pk": draft.pk})
+    followed = officer.post(publish, follow=True).content.decode()
+    assert f"已发布，自{starts.year}年{starts.month}月{starts.day}日起施行" in followed
+    assert "社区现在可以按此事项出具证明" not in followed

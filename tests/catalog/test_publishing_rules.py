@@ -97,10 +97,10 @@ def test_an_approval_holds_for_the_name_it_was_given(personas):
     item = publish(draft, personas.county_officer)
     item.name = "无犯罪记录情况查询证明"
     with pytest.raises(services.NameReviewRequired):
-        services.item_save(item=item, actor=personas.county_officer)
+        services.item_save(item=item, actor=personas.county_officer, reason="测试修改")
     item.refresh_from_db()
     item.time_limit_workdays = 5  # an edit that keeps the approved name needs no new review
-    services.item_save(item=item, actor=personas.county_officer)
+    services.item_save(item=item, actor=personas.county_officer, reason="测试修改")
 
 
 def test_a_near_name_that_is_not_near_needs_no_review(personas):
@@ -116,7 +116,7 @@ def test_the_yanta_examples_keep_their_names_after_an_edit(personas):
     for code in ("610113-ZM01", "610113-ZM05"):
         item = IssuableItem.objects.get(code=code)
         item.notes = "更新备注"
-        services.item_save(item=item, actor=personas.county_officer)
+        services.item_save(item=item, actor=personas.county_officer, reason="测试修改")
 
 
 # --- Unconfirmed bases ----------------------------------------------------------------------------------------------
@@ -143,11 +143,11 @@ def test_a_flag_is_not_cleared_by_unticking_it(personas):
     draft = IssuableItemFactory(region=personas.yanta, name="志愿服务证明", legal_bases=FLAGGED)
     draft.legal_bases = [{**FLAGGED[0], "needs_confirmation": False}]
     with pytest.raises(ValidationError, match="确认依据"):
-        services.item_save(item=draft, actor=personas.county_officer)
+        services.item_save(item=draft, actor=personas.county_officer, reason="测试修改")
     non_issuable = NonIssuableItemFactory(region=personas.yanta, name="摊位证明", needs_confirmation=True)
     non_issuable.needs_confirmation = False
     with pytest.raises(ValidationError, match="确认依据"):
-        services.item_save(item=non_issuable, actor=personas.county_officer)
+        services.item_save(item=non_issuable, actor=personas.county_officer, reason="测试修改")
 
 
 def test_a_flagged_referral_blocks_publishing_a_non_issuable_item(personas):
@@ -178,6 +178,6 @@ def test_a_draft_renamed_while_its_review_is_pending_waits_for_that_review(perso
     draft = IssuableItemFactory(region=personas.yanta, name="无犯罪记录情况说明证明")
     services.name_review_request(item=draft, actor=personas.county_officer, note="理由")
     draft.name = "无犯罪记录情况介绍证明"
-    services.item_save(item=draft, actor=personas.county_officer)
+    services.item_save(item=draft, actor=personas.county_officer, reason="测试修改")
     with pytest.raises(ValidationError, match="原名称“无犯罪记录情况说明证明”的省级审核尚未完成"):
         services.name_review_request(item=draft, actor=personas.county_officer, note="改名了")

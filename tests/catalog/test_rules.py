@@ -144,7 +144,7 @@ def test_an_optional_field_outside_an_optional_sentence_is_refused(personas):
     )
     with pytest.raises(ValidationError) as error:
         item.full_clean()
-    assert "{spouse_name}" in messages(error.value) and "[[" in messages(error.value)
+    assert "选填字段 {配偶姓名}" in messages(error.value) and "[[" in messages(error.value)  # named as officers see it
     item.body_template = "婚姻状况为{marital_status}[[，配偶：{spouse_name}]]。"
     item.full_clean()
     assert item.sample_text() == "婚姻状况为已婚，配偶：王五。"

@@ -110,7 +110,7 @@ def test_restore_writes_a_new_version_with_the_earlier_content(personas, publish
     first = published.history.order_by("history_date", "history_id").first()
     published.name = "改过的名称证明"
     published.materials = []
-    services.item_save(item=published, actor=personas.county_officer)
+    services.item_save(item=published, actor=personas.county_officer, reason="更名并删去材料")
     count = published.history.count()
 
     item = services.item_restore(item=published, actor=personas.provincial_officer, history_id=first.history_id)

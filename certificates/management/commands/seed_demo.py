@@ -48,6 +48,8 @@ class Command(BaseCommand):
         if communities or residents:
             made_c, made_r = demo.seed_bulk(communities=communities, residents=residents)
             self.stdout.write(f"另外新建社区（村）{made_c} 个，居民 {made_r} 人。")
+        # the supervision line every 雁塔区 notice board prints (监督电话)
+        Region.objects.filter(code="610113000000", supervision_phone="").update(supervision_phone="029-85361234")
         # a department of 雁塔区 for the demo department officer's work-access applications (工作准入)
         RequestingBody.objects.get_or_create(
             county=Region.objects.get(code="610113000000"),
