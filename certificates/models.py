@@ -533,6 +533,20 @@ class FourEyesWaiver(CountySwitch):
         return f"{self.community_id}: {self.allowed}"
 
 
+class SupervisionPhoneChange(CountySwitch):
+    """The county's supervision phone (监督电话) printed on its communities' notice boards: each change is a row of
+    its history; the number in force is kept on the county's region (portal.models.Region.supervision_phone)."""
+
+    phone = models.CharField(_("监督电话"), max_length=32, blank=True)
+
+    class Meta(CountySwitch.Meta):
+        verbose_name = _("监督电话设置记录")
+        verbose_name_plural = _("监督电话设置记录")
+
+    def __str__(self) -> str:
+        return f"{self.county_id}: {self.phone}"
+
+
 class IssuedCertificate(PermanentRecord):
     """The issued, sealed certificate: its PDF rendered once, stored with its SHA-256, never re-rendered."""
 

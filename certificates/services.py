@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -41,6 +42,7 @@ from certificates.models import (
     RequestingBasis,
     RequestingBody,
     RequestingBodyKind,
+    SupervisionPhoneChange,
     TransitionalGap,
     VerificationMethod,
 )
@@ -761,6 +763,24 @@ def county_review_gate_set(*, county: Region, actor: User, gate: bool, reason: s
     if not reason.strip():
         raise WorkflowError(_("请写明理由。"))
     return CountyReviewGate.objects.create(county=county, gate=gate, reason=reason.strip(), set_by=actor)
+
+
+SUPERVISION_PHONE = re.compile(r"^[0-9][0-9-]{5,19}$")
+
+
+@transaction.atomic
+def supervision_phone_set(*, county: Region, actor: User, phone: str, reason: str) -> SupervisionPhoneChange:
+    """The county sets the supervision phone its communities' notice boards print; every change is a new row, and
+    the region keeps the number in force (read by catalog.noticeboards). Empty clears it."""
+    _county_of(actor, county, _("只有本区县民政干部可以设置监督电话。"))
+    phone = phone.strip().replace(" ", "")
+    if phone and not SUPERVISION_PHONE.match(phone):
+        raise RequestInvalid({"phone": [_("请填写电话号码，只用数字和连字符，如 029-85361234。")]})
+    if not reason.strip():
+        raise RequestInvalid({"reason": [_("请写明理由。")]})
+    Region.objects.filter(pk=county.pk).update(supervision_phone=phone)
+    county.supervision_phone = phone
+    return SupervisionPhoneChange.objects.create(county=county, phone=phone, reason=reason.strip(), set_by=actor)
 
 
 @transaction.atomic

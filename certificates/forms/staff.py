@@ -392,7 +392,16 @@ class ExceptionalRequestForm(ApplicantForm):
 # --- County oversight ------------------------------------------------------------------------------------------
 
 
-class CountySwitchForm(forms.Form):
+class ServiceErrors:
+    """A service's RequestInvalid errors shown on the form's own fields (others above the form)."""
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        for key, messages in errors.items():
+            for message in messages:
+                self.add_error(key if key in self.fields else None, message)
+
+
+class CountySwitchForm(ServiceErrors, forms.Form):
     """Setting one of the county's switches (certificates.models.CountySwitch): the choice, and a reason, which is
     kept with the history."""
 
@@ -439,7 +448,17 @@ class CountyReviewGateForm(CountySwitchForm):
     field_order = ["gate", "reason"]
 
 
-class TransitionalGapForm(forms.Form):
+class SupervisionPhoneForm(CountySwitchForm):
+    phone = forms.CharField(
+        label=gettext_lazy("监督电话"),
+        max_length=32,
+        required=False,
+        help_text=gettext_lazy("印在本区县各社区（村）公示栏上，受理证明事项的投诉和监督。留空则不印。"),
+    )
+    field_order = ["phone", "reason"]
+
+
+class TransitionalGapForm(ServiceErrors, forms.Form):
     """Mark or clear one listed item as 政策暂时衔接不到位 in the county."""
 
     item = forms.ModelChoiceField(label=gettext_lazy("不予出具事项"), queryset=NonIssuableItem.objects.none())
@@ -468,11 +487,6 @@ class TransitionalGapForm(forms.Form):
     def __init__(self, *args: Any, items, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = items
-
-    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        for key, messages in errors.items():
-            for message in messages:
-                self.add_error(key if key in self.fields else None, message)
 
 
 class RequestingBodyForm(forms.Form):

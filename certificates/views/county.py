@@ -26,9 +26,16 @@ from certificates.forms.staff import (
     CountyReviewGateForm,
     RequestingBasisForm,
     RequestingBodyForm,
+    SupervisionPhoneForm,
     TransitionalGapForm,
 )
-from certificates.models import CountyReviewGate, RequestingBasis, RequestingBody, TransitionalGap
+from certificates.models import (
+    CountyReviewGate,
+    RequestingBasis,
+    RequestingBody,
+    SupervisionPhoneChange,
+    TransitionalGap,
+)
 from certificates.workflow import WorkflowError
 from portal.access import supervises
 from portal.models import Region
@@ -59,6 +66,7 @@ def exceptions(request: HttpRequest, county_code: str) -> HttpResponse:
     current = "yes" if gates and gates[0].gate else "no"
     gate_form = _post_form(request, "gate", CountyReviewGateForm, initial={"gate": current})
     gap_form = _post_form(request, "gap", TransitionalGapForm, items=items)
+    phone_form = _post_form(request, "phone", SupervisionPhoneForm, initial={"phone": county.supervision_phone})
     if request.method == "POST":
         if not may_set:
             raise PermissionDenied(_("只有本区县民政干部可以设置。"))
@@ -85,10 +93,19 @@ def exceptions(request: HttpRequest, county_code: str) -> HttpResponse:
                     % {"name": gap.item.name},
                 )
                 return redirect("desk:county_exceptions", county_code=county.code)
-            if action not in ("gate", "gap"):
+            if action == "phone" and phone_form.is_valid():
+                change = services.supervision_phone_set(county=county, actor=user, **phone_form.cleaned_data)
+                messages.success(
+                    request,
+                    _("已设置监督电话：%(phone)s，公示栏将印出。") % {"phone": change.phone}
+                    if change.phone
+                    else _("已清除监督电话，公示栏不再印出。"),
+                )
+                return redirect("desk:county_exceptions", county_code=county.code)
+            if action not in ("gate", "gap", "phone"):
                 messages.error(request, _("未知的操作，未执行任何更改。"))
         except services.RequestInvalid as invalid:
-            gap_form.add_service_errors(invalid.errors)
+            (phone_form if action == "phone" else gap_form).add_service_errors(invalid.errors)
         except WorkflowError as error:
             (gate_form if action == "gate" else gap_form).add_error(None, error.message)
 
@@ -105,6 +122,8 @@ def exceptions(request: HttpRequest, county_code: str) -> HttpResponse:
             "may_set": may_set,
             "gate_form": gate_form if may_set else None,
             "gap_form": gap_form if may_set else None,
+            "phone_form": phone_form if may_set else None,
+            "phones": SupervisionPhoneChange.objects.filter(county=county).select_related("set_by"),
             "gates": gates,
             "gate_now": gates[0] if gates else None,
             "rows": [
