@@ -109,6 +109,7 @@ def issue_certificate(
                     "entry": entry,
                     "keeper": keeper.display_name,
                     "requesting_body": text.requesting_body,
+                    "community": request.community,
                 },
             )
             if paper

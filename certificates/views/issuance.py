@@ -385,7 +385,7 @@ def stub(request: HttpRequest, pk: int) -> HttpResponse:
     req = get_request_for_user(request.user, pk)
     certificate = _certificate_of(req)
     if not works_in(request.user, req.community):
-        raise Forbidden(in_words_of(req.community, _("存根由社区留存，只有本社区工作人员可以下载。")))
+        raise Forbidden(in_words_of(req.community, _("存根由本社区留存，只有本社区工作人员可以下载。")))
     if not certificate.stub_pdf:
         raise NotFound(_("该证明是网上出具的，没有存根。"))
     with certificate.stub_pdf.open("rb") as handle:

@@ -34,7 +34,7 @@ def test_a_paper_certificate_states_its_copies_and_has_a_stub_for_the_file(paper
     assert hashlib.sha256(stub).hexdigest() == paper.stub_sha256
     stub_text = text_of(stub, tmp_path)
     assert "证明存根" in stub_text and paper.entry.display_number in stub_text and "领取人签字" in stub_text
-    assert "3份" in stub_text and "不交申请人" in stub_text
+    assert "3份" in stub_text and "存根由本社区留存归档，不交申请人" in stub_text
     import io
 
     import pikepdf

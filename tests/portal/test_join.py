@@ -312,7 +312,7 @@ def test_staff_see_that_the_applicants_residence_is_unconfirmed(client, personas
     request = make_request(community=personas.community_x, item=item, applicant=resident, status="submitted")
     client.force_login(personas.staff_x)
     page = client.get(reverse("desk:detail", args=[request.pk])).content.decode()
-    assert 'id="binding-unconfirmed"' in page
+    assert 'id="binding-unconfirmed">未经本社区确认<' in page  # a village's page says 未经本村确认
     ResidenceBinding.objects.filter(resident=resident).update(status=BindingStatus.CONFIRMED)
     page = client.get(reverse("desk:detail", args=[request.pk])).content.decode()
     assert 'id="binding-unconfirmed"' not in page
