@@ -453,7 +453,7 @@ class SupervisionPhoneForm(CountySwitchForm):
         label=gettext_lazy("监督电话"),
         max_length=32,
         required=False,
-        help_text=gettext_lazy("印在本区县各社区（村）公示栏上，受理证明事项的投诉和监督。留空则不印。"),
+        help_text=gettext_lazy("印在本区县各社区（村）公示的清单上，受理证明事项的投诉和监督。留空则不印。"),
     )
     field_order = ["phone", "reason"]
 

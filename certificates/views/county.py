@@ -97,9 +97,9 @@ def exceptions(request: HttpRequest, county_code: str) -> HttpResponse:
                 change = services.supervision_phone_set(county=county, actor=user, **phone_form.cleaned_data)
                 messages.success(
                     request,
-                    _("已设置监督电话：%(phone)s，公示栏将印出。") % {"phone": change.phone}
+                    _("已设置监督电话：%(phone)s，公示的清单上将印出。") % {"phone": change.phone}
                     if change.phone
-                    else _("已清除监督电话，公示栏不再印出。"),
+                    else _("已清除监督电话，公示的清单上不再印出。"),
                 )
                 return redirect("desk:county_exceptions", county_code=county.code)
             if action not in ("gate", "gap", "phone"):

@@ -31,6 +31,7 @@ NOT_ONE_COMMUNITY = {
     "desk:oversight_export",
     "seals:index",
     "officer_people",
+    "desk:signing_keys",  # the county's communities, each by its own name
 }
 
 
