@@ -153,7 +153,8 @@ def test_verify_qr_command(db):
     call_command("verify_qr", payload(), stdout=out)
     assert "VALID signature" in out.getvalue() and "610113001001" in out.getvalue()
     public = keys.b64(keys.qr_signer().public_key_bytes())
-    call_command("verify_qr", payload(), "--public-key", public, stdout=StringIO())
+    # "=" form: a base64url key may begin with "-", which argparse would take for an option
+    call_command("verify_qr", payload(), f"--public-key={public}", stdout=StringIO())
     with pytest.raises(CommandError, match="INVALID"):
         call_command("verify_qr", payload()[:-4] + "AAAA", stdout=StringIO())
 

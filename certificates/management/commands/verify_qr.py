@@ -23,7 +23,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("payload", help="the scanned URL or the PC1.… payload")
-        parser.add_argument("--public-key", help="base64url Ed25519 public key (default: the portal's own)")
+        parser.add_argument(
+            "--public-key",
+            help="base64url Ed25519 public key (default: the portal's own); write --public-key=KEY, as a key may begin with -",
+        )
         parser.add_argument("--no-record", action="store_true", help="do not record the check in the verification log")
 
     def handle(self, *args, payload: str, public_key: str | None, no_record: bool, **options):
