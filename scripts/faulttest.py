@@ -132,9 +132,14 @@ class Prober(threading.Thread):
 
     def run(self) -> None:
         while not self.stopped.is_set():
+            # A probe is "during the outage" only if its page request started after the crash: the time at which
+            # it was sent is kept as well (a page served just before the crash, whose /readyz answered slowly after
+            # it, was once counted as an outage probe without a 503).
+            sent = time.monotonic()
             status, retry_after, body = self.get(self.base + "/catalog/")
+            answered = time.monotonic()
             ready, _, _ = self.get(self.base + "/readyz")
-            self.samples.append((time.monotonic(), status, retry_after, MAINTENANCE_TEXT in body, ready))
+            self.samples.append((answered, status, retry_after, MAINTENANCE_TEXT in body, ready, sent))
             time.sleep(0.2)
 
 
@@ -227,7 +232,7 @@ def main() -> int:
         prober.stopped.set()
         prober.join()
 
-        during = [s for s in prober.samples if down_at + 0.5 < s[0] < up_at]
+        during = [s for s in prober.samples if down_at + 0.5 < s[5] and s[0] < up_at]
         outage_503 = [s for s in during if s[1] == 503]
         proper_503 = [s for s in outage_503 if s[2] and s[3]]
         errors_500 = [s for s in prober.samples if s[1] >= 500 and s[1] != 503]
