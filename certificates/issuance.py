@@ -129,9 +129,8 @@ def issue_certificate(
         raise IssuanceRefused(problem)
     # The community's signing key, before any work: a certificate never leaves unsigned (certificates/pades.py).
     try:
-        signer = pades.signer_for(request.community)
+        signer = pades.signer_or_alert(request.community)
     except pades.SigningUnavailable as unavailable:
-        pades.alert_county(request.community, unavailable.message)
         raise IssuanceRefused(unavailable.message) from None
     # Rendered before the seal's row is locked: the lock is held until commit, and certificates of one community
     # (one seal) would otherwise be rendered one at a time however many workers there are.

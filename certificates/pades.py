@@ -1,7 +1,8 @@
-"""PAdES signatures on issued certificates (pyHanko), with keys the county manages.
+"""PAdES signatures on issued PDFs (pyHanko), with keys the county manages.
 
 The county runs a certificate authority; each community gets a signing key and a certificate issued by it. Every
-issued PDF is signed with its community's key before its hash is taken, so the stored SHA-256 is that of the signed
+issued PDF (certificates, and numbered refusal notices 不予出具告知单) is signed with its community's key through
+signer_or_alert before its hash is taken, so the stored SHA-256 is that of the signed
 file and the signature covers the document as stored. The verification page validates an uploaded PDF against the
 county CA and its revocation list and tells apart: signed by us and unchanged, signed by us but changed after signing,
 signed with a key the county had revoked, not signed by us.
@@ -13,7 +14,8 @@ fingerprint, who issued it) and each revocation (`SigningKeyRevocation`), both p
 makes a development CA; the county officer issues and revokes keys on the county's page (signing_key_issue /
 signing_key_revoke). A community that never had a key gets one from the CA at its first issuance (recorded without a
 person). Without a CA, or when the community's key was revoked and no new one issued, issuance is refused and the
-county is alerted: a resident never receives an unsigned certificate.
+county is alerted: a resident never receives an unsigned certificate, nor an unsigned numbered notice (the
+unnumbered guide, which anyone may print, is neither stored nor signed).
 
 Revocation (what we chose). The county CA publishes a CRL at /verify/ca.crl (each community certificate names it);
 pyHanko's validator consumes it. As in PAdES practice, a signature made before the revocation stays valid and one
@@ -430,6 +432,16 @@ def signer_for(community: Region) -> DocumentSigner:
             except KeyRefused as refused:
                 raise SigningUnavailable(refused.message + _("已通知区县民政部门。")) from None
     return _file_signer(community.code, key.serial, ca_cert.stat().st_mtime)
+
+
+def signer_or_alert(community: Region) -> DocumentSigner:
+    """The one rule for every issued PDF (certificates, numbered refusal notices): the community's signer, or the
+    county is alerted and SigningUnavailable raised, so that the caller refuses instead of storing an unsigned file."""
+    try:
+        return signer_for(community)
+    except SigningUnavailable as unavailable:
+        alert_county(community, unavailable.message)
+        raise
 
 
 def alert_county(community: Region, message: str) -> None:

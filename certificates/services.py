@@ -23,7 +23,7 @@ from catalog import resolver
 from catalog.models import IssuableItem, NonIssuableItem, Scope
 from catalog.rules import normalize_name
 from catalog.selectors import effective_issuable_items, effective_non_issuable_items
-from certificates import register, texts, workflow
+from certificates import pades, register, texts, workflow
 from certificates.documents import RefusalNoticeDocument, new_verification_code
 from certificates.models import (
     Attachment,
@@ -617,6 +617,11 @@ def refusal_notice_issuer(actor: User | None, community: Region) -> str | None:
     return None
 
 
+class RefusalNoticeUnsignable(WorkflowError):
+    """No numbered notice: the community cannot sign now (certificates/pades.py). The unnumbered guide still can be
+    printed; the page links it."""
+
+
 @transaction.atomic
 def refusal_notice_create(
     *, community: Region, item: NonIssuableItem, actor: User | None, requesting_body: str = ""
@@ -625,7 +630,9 @@ def refusal_notice_create(
 
     Issued only to a signed-in resident or by the community's staff at the counter (the numbers are counted in the
     county's statistics, so nobody may use them up anonymously). Rendered once and stored with its hash and a
-    verification code, like a certificate.
+    verification code, like a certificate, and signed with the community's key like one (PAdES, pades.py): the stored
+    hash is the signed file's. When the community cannot sign, nothing is stored, no number is used up, the county is
+    alerted, and the message points to the unnumbered guide.
     """
     issuer = refusal_notice_issuer(actor, community)
     if issuer is None:
@@ -635,6 +642,25 @@ def refusal_notice_create(
         )
     if not effective_non_issuable_items(community).filter(pk=item.pk).exists():
         raise WorkflowError(in_words_of(community, _("该事项不在本社区（村）的不予出具清单中。")))
+    # The community's signing key, before a number is taken: a numbered notice never leaves unsigned.
+    try:
+        signer = pades.signer_or_alert(community)
+    except pades.SigningUnavailable as unavailable:
+        why = (
+            _("原因：%(reason)s") % {"reason": unavailable.message}
+            if issuer == "counter"
+            else _("区县民政部门已收到通知。")
+        )
+        raise RefusalNoticeUnsignable(
+            in_words_of(
+                community,
+                _(
+                    "本社区目前无法为编号的不予出具告知单加盖电子签名，告知单没有出具，也没有占用编号。%(why)s"
+                    "您仍可以打印不编号的办理指引，上面同样写明应到哪里办理。"
+                ),
+            )
+            % {"why": why}
+        ) from None
     year = timezone.localdate().year
     number = register.next_number(community, year, NumberCounter.REFUSAL)
     code = new_verification_code()
@@ -650,7 +676,9 @@ def refusal_notice_create(
         created_at=timezone.now(),
     )
     with translation.override(settings.LANGUAGE_CODE):  # an official document: Chinese whatever the screen says
-        pdf = render_pdf(RefusalNoticeDocument.numbered(notice).render_pdf_html(demo=settings.DEMO_MODE))
+        document = RefusalNoticeDocument.numbered(notice)
+        pdf = render_pdf(document.render_pdf_html(demo=settings.DEMO_MODE))
+    pdf = signer.sign_pdf(pdf, reason=f"{document.number} {document.title}")
     notice.pdf = ContentFile(pdf, name=f"{code}.pdf")
     notice.sha256 = hashlib.sha256(pdf).hexdigest()
     notice.save()

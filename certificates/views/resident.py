@@ -373,6 +373,7 @@ def refusal_notice_create(request: HttpRequest, community_code: str, item_code: 
         form.add_error(None, _("您在一小时内生成的告知单过多，请稍后再试。"))
         context = {"community": community, "item": item, "form": form}
         return render(request, "certificates/resident/refusal_notice_create.html", context, status=429)
+    signing_unavailable = False
     if form.is_bound and form.is_valid():
         body = form.cleaned_data["requesting_body"].strip()
         # A double tap or a reload of the same request on the same day shows the same notice instead of using up
@@ -388,12 +389,20 @@ def refusal_notice_create(request: HttpRequest, community_code: str, item_code: 
                 community=community, item=item, requesting_body=body, actor=request.user
             )
         except WorkflowError as error:
+            # What was typed stays in the form; when the community cannot sign, the message links the guide.
             form.add_error(None, error.message)
+            signing_unavailable = isinstance(error, services.RefusalNoticeUnsignable)
         else:
             recent[key] = (str(notice.token), today)
             request.session["refusal_notices"] = dict(list(recent.items())[-RECENT_NOTICES_KEPT:])
             return redirect("requests:refusal_notice", notice.token)
-    context = {"community": community, "item": item, "form": form, "at_counter": issuer == "counter"}
+    context = {
+        "community": community,
+        "item": item,
+        "form": form,
+        "at_counter": issuer == "counter",
+        "signing_unavailable": signing_unavailable,
+    }
     return render(request, "certificates/resident/refusal_notice_create.html", context)
 
 

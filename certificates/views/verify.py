@@ -69,8 +69,11 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
             if normalize_code(code)
             else None
         )
-        if notice is not None:  # a numbered refusal notice carries a verification code too
-            return render(request, "certificates/verify/notice.html", {"doc": RefusalNoticeDocument.numbered(notice)})
+        if notice is not None:  # a numbered refusal notice carries a verification code too, and is signed likewise
+            context = {"doc": RefusalNoticeDocument.numbered(notice)}
+            if request.method == "POST":
+                context |= _file_check(request, sha256=notice.sha256, registered_at=notice.created_at)
+            return render(request, "certificates/verify/notice.html", context)
         return render(request, "certificates/verify/unknown.html", status=404)
     summary = summary_of(certificate)
     context = {
@@ -93,20 +96,28 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
             channel = VerificationChannel.PAYLOAD
     record_verification(certificate, channel=channel, request=request)
     if request.method == "POST":
-        upload = request.FILES.get("pdf")
-        if upload is None:
-            context["check_error"] = _("请选择要核对的 PDF 文件。")
-        elif upload.size > MAX_UPLOAD:
-            context["check_error"] = _("文件超过 5MB，不可能是本平台出具的证明。")
-        else:
-            data = upload.read()
-            same = hashlib.sha256(data).hexdigest() == certificate.sha256
-            context["check_result"] = same
-            # The register's issue time is the trusted signing time of the very file we issued (pades.examine).
-            signature = pades.examine_detail(data, registered_at=certificate.issued_at if same else None)
-            context["signature_status"] = signature.status.value
-            context["key_revocation"] = signature.revocation
+        context |= _file_check(request, sha256=certificate.sha256, registered_at=certificate.issued_at)
     return render(request, "certificates/verify/result.html", context)
+
+
+def _file_check(request: HttpRequest, *, sha256: str, registered_at) -> dict:
+    """An uploaded PDF against a stored document (certificate or numbered refusal notice): byte for byte with the
+    stored file, and its PAdES signature against the county CA (signed by us and unchanged / changed after signing /
+    not signed by us). A notice from before notices were stored has no hash: only the signature is checked."""
+    upload = request.FILES.get("pdf")
+    if upload is None:
+        return {"check_error": _("请选择要核对的 PDF 文件。")}
+    if upload.size > MAX_UPLOAD:
+        return {"check_error": _("文件超过 5MB，不可能是本平台出具的证明。")}
+    data = upload.read()
+    same = bool(sha256) and hashlib.sha256(data).hexdigest() == sha256
+    # The register's issue time is the trusted signing time of the very file we issued (pades.examine).
+    signature = pades.examine_detail(data, registered_at=registered_at if same else None)
+    return {
+        "check_result": same if sha256 else None,
+        "signature_status": signature.status.value,
+        "key_revocation": signature.revocation,
+    }
 
 
 @require_http_methods(["GET"])

@@ -1,18 +1,28 @@
 """Refusal-and-referral notices (issue 10): anyone may print the unnumbered guide; a numbered 不予出具告知单 is issued
 only to a signed-in resident or by staff at the counter, stored once as a PDF with a verification code; the county's
-demand statistics count only numbered notices."""
+demand statistics count only numbered notices. A numbered notice is an issued PDF: signed with the community's key
+(PAdES) like a certificate, checked on the verification page like one, and never stored unsigned."""
 
 import hashlib
+import io
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.general import load_cert_from_pemder
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
 
 from catalog.models import NonIssuableItem
-from certificates import services
-from certificates.models import RefusalNotice
+from certificates import pades, services
+from certificates.demo import TINY_PDF
+from certificates.models import RefusalNotice, SigningKey
+from certificates.pades import SignatureStatus
 from certificates.selectors import refusal_counts
 from certificates.workflow import WorkflowError
 
@@ -78,3 +88,83 @@ def test_the_county_counts_only_numbered_notices(personas):
     RefusalNotice.objects.create(community=personas.community_x, item=n05(), year=timezone.localdate().year, number=99)
     counts = refusal_counts(Q(community__code__startswith="610113"), timezone.localdate().year)
     assert counts["total"] == 2
+
+
+# --- the numbered notice is an issued PDF: signed with the community's key (PAdES), like a certificate ------------
+
+
+def notice_of(personas, actor=None) -> RefusalNotice:
+    return services.refusal_notice_create(
+        community=personas.community_x, item=n05(), actor=actor or personas.resident_a, requesting_body="某公司"
+    )
+
+
+def test_the_stored_notice_is_signed_and_validates_with_pyhanko(personas):
+    notice = notice_of(personas)
+    data = notice.pdf.open("rb").read()
+    assert hashlib.sha256(data).hexdigest() == notice.sha256  # the stored hash is the signed file's
+    (signature,) = PdfFileReader(io.BytesIO(data)).embedded_signatures
+    context = ValidationContext(trust_roots=[load_cert_from_pemder(str(pades.ca_paths()[1]))], allow_fetching=False)
+    status = validate_pdf_signature(signature, context)
+    assert status.intact and status.valid and status.trusted
+    assert "育才路社区居民委员会" in signature.signer_cert.subject.human_friendly
+    key = SigningKey.objects.get(community=personas.community_x)  # the same key certificates are signed with
+    assert format(signature.signer_cert.serial_number, "x") == key.serial
+    assert pades.examine(data) == SignatureStatus.SIGNED_UNCHANGED
+
+
+def test_the_verification_page_checks_an_uploaded_notice(personas, client):
+    notice = notice_of(personas)
+    data = notice.pdf.open("rb").read()
+    url = reverse("verify", args=[notice.code])
+
+    def check(content: bytes) -> str:
+        return client.post(url, {"pdf": SimpleUploadedFile("n.pdf", content, "application/pdf")}).content.decode()
+
+    assert "核对文件是否被改动" in client.get(url).content.decode()
+    page = check(data)
+    assert "不予出具证明告知单" in page and "一致：该文件与出具时的文件完全相同" in page and "电子签名有效" in page
+    changed = bytearray(data)
+    changed[len(changed) // 2] ^= 1  # one byte
+    page = check(bytes(changed))
+    assert "不一致" in page and "签名后被改动" in page and "电子签名有效" not in page
+    assert "没有本平台的电子签名" in check(TINY_PDF)
+
+
+def test_with_the_key_revoked_no_notice_is_stored_the_guide_is_offered_and_the_county_alerted(personas, login):
+    personas.county_officer.email = "county@example.cn"
+    personas.county_officer.save()
+    notice_of(personas)  # the community's first key
+    key = SigningKey.objects.get(community=personas.community_x)
+    pades.signing_key_revoke(key=key, actor=personas.county_officer, category="key_compromise", reason="电脑被盗")
+    client = login(personas.resident_a)
+    url = reverse("requests:refusal_notice_create", args=[X, "N05"])
+    response = client.post(url, {"requesting_body": "某某银行股份有限公司"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "无法为编号的不予出具告知单加盖电子签名" in page and "区县民政部门已收到通知" in page
+    assert reverse("requests:refusal_guide", args=[X, "N05"]) in page and "打印办理指引（不编号）" in page
+    assert 'value="某某银行股份有限公司"' in page  # what the resident typed is kept
+    assert RefusalNotice.objects.count() == 1  # nothing stored
+    (alert,) = mail.outbox
+    assert alert.to == ["county@example.cn"] and "已被区县吊销" in alert.body
+    # no number was used up: the next notice, once the county issued a new key, follows the first
+    pades.signing_key_issue(community=personas.community_x, actor=personas.county_officer)
+    assert notice_of(personas).number == 2
+
+
+def test_without_a_county_ca_staff_are_told_why_and_nothing_is_stored(personas, login, settings, tmp_path):
+    settings.SIGNING_KEY_DIR = tmp_path / "no-ca-here"
+    personas.county_officer.email = "county@example.cn"
+    personas.county_officer.save()
+    client = login(personas.staff_x)
+    response = client.post(reverse("requests:refusal_notice_create", args=[X, "N05"]), {"requesting_body": "某银行"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "原因：区县尚未配置电子签名证书（CA）" in page and "不编号的办理指引" in page
+    assert reverse("requests:refusal_guide", args=[X, "N05"]) in page and 'value="某银行"' in page
+    assert not RefusalNotice.objects.exists() and not SigningKey.objects.exists()
+    (alert,) = mail.outbox
+    assert alert.to == ["county@example.cn"]
+    with pytest.raises(services.RefusalNoticeUnsignable):
+        notice_of(personas)
