@@ -41,3 +41,21 @@ def test_a_missing_certificate_fails_naming_it(issued, capsys):
     with pytest.raises(CommandError):
         call_command("verify_documents", stdout=StringIO(), stderr=err)
     assert issued.entry.display_number in err.getvalue() and "不存在" in err.getvalue()
+
+
+def test_a_signed_refusal_notice_is_checked_against_its_signed_hash(personas):
+    from catalog.models import NonIssuableItem
+    from certificates import services
+
+    notice = services.refusal_notice_create(
+        community=personas.community_x, item=NonIssuableItem.objects.get(code="N05"), actor=personas.resident_a
+    )
+    assert "已核对 1 个文件，全部与存储时的校验值一致" in run()  # the stored hash is the signed file's
+    path = Path(notice.pdf.path)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 1
+    path.write_bytes(bytes(data))
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 个有问题"):
+        call_command("verify_documents", stdout=StringIO(), stderr=err)
+    assert "告知单" in err.getvalue()
