@@ -134,7 +134,7 @@ bench-scale: setup-dev
 	$(DEV_ENV) $(PY) manage.py verify_register
 	$(DEV_ENV) $(PY) manage.py verify_seal_ledger
 	$(PROD_LOCAL_ENV) $(PY) manage.py collectstatic --noinput -v 0
-	$(PROD_LOCAL_ENV) $(PY) manage.py bench --section scale
+	$(PROD_LOCAL_ENV) $(PY) manage.py bench --section scale --explain
 
 # The database killed under load (scripts/faulttest.py): a private PostgreSQL cluster on a free port, gunicorn and
 # clients issuing through the workflow; prints one summary line and exits non-zero when users or records suffered.

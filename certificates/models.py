@@ -154,11 +154,32 @@ class CertificateRequest(models.Model):
         verbose_name_plural = _("证明申请")
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["community", "status"]),
-            # Oversight at province scale (certificates/oversight.py): "overdue now" reads only the matters whose
-            # clock runs (workflow.OVERDUE_STATES, repeated here because the workflow imports this module;
-            # tests/certificates/test_bulk_seed.py checks they agree), by due date; changes since a time by
-            # updated_at, and what was accepted on a day by accepted_on (for the daily rows still to be designed).
+            # A community's queue by status, and oversight at province scale (certificates/oversight.py): every
+            # column an oversight figure reads is carried in the index, so a county's 2–3% of a million requests
+            # is read by an index-only scan (about 7,000 index pages) instead of one heap page per request
+            # (15,000 pages per figure). PostgreSQL only; elsewhere a plain (community, status) index.
+            models.Index(
+                fields=["community", "status"],
+                name="request_oversight_cover",
+                include=[
+                    "id",
+                    "channel",
+                    "item",
+                    "accepted_on",
+                    "signed_at",
+                    "due_date",
+                    "paused_workdays",
+                    "exceptional",
+                    "exceptional_name",
+                    "county_review_approved",
+                    "county_review_required",
+                    "county_reviewed_at",
+                    "post_check_required",
+                ],
+            ),
+            # "Overdue now" reads only the matters whose clock runs (workflow.OVERDUE_STATES, repeated here because
+            # the workflow imports this module; tests/certificates/test_bulk_seed.py checks they agree), by due date;
+            # changes since a time by updated_at, and what was accepted on a day by accepted_on.
             models.Index(
                 fields=["due_date", "community"],
                 name="request_overdue_due",

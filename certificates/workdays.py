@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -28,6 +29,7 @@ def is_known_year(year: int) -> bool:
     return True
 
 
+@lru_cache(maxsize=8192)  # a pure function of the date and the installed schedule; statistics ask for every day
 def is_workday(day: dt.date) -> tuple[bool, bool]:
     """(is it a working day, is that certain)."""
     try:

@@ -97,16 +97,21 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, default=100)
         parser.add_argument("--section", choices=["all", "pdf", "api", "scale"], default="all")
         parser.add_argument("--api-count", type=int, default=300)
+        parser.add_argument(
+            "--explain",
+            action="store_true",
+            help="scale: EXPLAIN (ANALYZE, BUFFERS) the county's three slowest queries",
+        )
 
-    def handle(self, *args, count: int, section: str, api_count: int, **options):
+    def handle(self, *args, count: int, section: str, api_count: int, explain: bool = False, **options):
         if section in ("all", "pdf"):
             self.bench_pdf(count)
         if section in ("all", "api", "scale"):
             self.bench_api(api_count)
         if section == "scale":
-            self.bench_scale()
+            self.bench_scale(explain=explain)
 
-    def bench_scale(self) -> None:
+    def bench_scale(self, *, explain: bool = False) -> None:
         """`make bench-scale`: the oversight figures of the busiest county and of the province, aggregated live, and
         the county's page through the whole view. Load the data first (`seed_demo --requests 1000000 --bulk`); the
         lines say how many requests there were."""
@@ -149,6 +154,8 @@ class Command(BaseCommand):
         for place, label in ((county, "county"), (province, "province")):
             median, worst = timed(lambda p=place: oversight.figures(p), 3 if place == county else 1)
             self.stdout.write(f"oversight_{label}_figures_ms_median={median:.1f} max={worst:.1f} {label}={place.code}")
+        if explain:
+            self.explain_slowest(lambda: oversight.figures(county))
         import random
 
         from django.db import transaction
@@ -175,6 +182,28 @@ class Command(BaseCommand):
         self.stdout.write(
             f"scale: requests={total} county={county.code} county_requests={in_county} db={connection.vendor}"
         )
+
+    def explain_slowest(self, fn, top: int = 3) -> None:
+        """Run fn, time each of its queries, and print the plans of the slowest (as the note of issue 13 asks)."""
+        from django.db import connection
+
+        timings: list[tuple[float, str, tuple]] = []
+
+        def timer(execute, sql, params, many, context):
+            start = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                timings.append(((time.perf_counter() - start) * 1000, sql, params))
+
+        with connection.execute_wrapper(timer):
+            fn()
+        for ms, sql, params in sorted(timings, key=lambda t: -t[0])[:top]:
+            self.stdout.write(f"-- {ms:.1f} ms: {sql[:200]}")
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+                    self.stdout.write("\n".join(row[0][:200] for row in cursor.fetchall()))
 
     def bench_api(self, count: int) -> None:
         """Holder checks (POST /api/v1/checks/holder/) through the whole stack: key authentication, scope, rate
