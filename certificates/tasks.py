@@ -9,6 +9,8 @@ Each is keyed, so a second run (a retry, a message given back by a killed worker
 - `refresh_statistics(day_from, day_to)`: recomputes the daily figures of those days (settings.STATISTICS_REFRESH);
   recomputing a day replaces it, so twice is once.
 - `apply_retention(as_of)`: the retention sweep; what was removed has its RetentionRecord and is not due again.
+- `refresh_oversight()`: the county, city and province oversight snapshots (certificates/snapshots.py); a snapshot
+  replaces the last, so twice is once.
 - `evaluate_alerts(as_of)`: the counties' anomaly rules (certificates/anomalies.py); an alert is created once per
   rule, subject and period (a unique constraint), so a second run creates nothing.
 """
@@ -22,7 +24,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from certificates import anomalies, notifications, retention
+from certificates import anomalies, notifications, retention, snapshots
 from certificates.models import DeliveryStatus
 
 
@@ -65,3 +67,9 @@ def apply_retention(as_of: str | None = None) -> dict[str, int]:
 def evaluate_alerts(as_of: str | None = None) -> dict[str, int]:
     """The anomaly rules as of a day (ISO date; today unless told). Returns how many alerts each rule created."""
     return anomalies.evaluate(as_of=dt.date.fromisoformat(as_of) if as_of else None)
+
+
+@shared_task(name="certificates.tasks.refresh_oversight")
+def refresh_oversight() -> int:
+    """Recompute the oversight snapshots ahead of the officers who read them; returns how many were made."""
+    return snapshots.refresh()

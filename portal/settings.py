@@ -245,6 +245,7 @@ CELERY_BEAT_SCHEDULE = {
     # Deliveries whose retry wait is over, and any that could not be queued while Redis was down.
     "notifications-due": {"task": "certificates.tasks.send_due_notifications", "schedule": 60.0},
     "statistics-refresh": {"task": "certificates.tasks.refresh_statistics", "schedule": crontab(minute=15, hour=1)},
+    "oversight-snapshots": {"task": "certificates.tasks.refresh_oversight", "schedule": crontab(minute="*/10")},
     "retention-sweep": {"task": "certificates.tasks.apply_retention", "schedule": crontab(minute=30, hour=3)},
     # The counties' anomaly rules, each morning before offices open (certificates/anomalies.py).
     "anomaly-alerts": {"task": "certificates.tasks.evaluate_alerts", "schedule": crontab(minute=0, hour=6)},
@@ -253,6 +254,9 @@ CELERY_BEAT_SCHEDULE = {
 # The statistics aggregation: dotted path of `refresh_daily_stats(day_from, day_to)` (dates, inclusive), run nightly
 # for yesterday and today by certificates.tasks.refresh_statistics. Empty: the task does nothing.
 STATISTICS_REFRESH = ""
+# County, city and province oversight figures are kept this long in the shared cache and refreshed every ten minutes
+# by the scheduler (certificates/snapshots.py); 0 computes every page live.
+OVERSIGHT_SNAPSHOT_SECONDS = env_int("OVERSIGHT_SNAPSHOT_SECONDS", 900)
 
 # Sign-in lockout (django-axes, see portal/lockout.py): after 5 failures for one account from one client address,
 # that pair waits 30 minutes. Never a permanent lockout. The key is the account, however it was typed (username

@@ -2,7 +2,8 @@
 
 Who: an officer of a place reads that place and every place below it (portal.access.oversees); an officer asking
 for a place outside their own gets 404 (no existence leak); anyone holding no oversight role gets 403 with the
-reason. The figures come from certificates/oversight.py; each has a chart, a table and a CSV/XLSX download.
+reason. The figures come from certificates/oversight.py (a county, city or province through the snapshots of
+certificates/snapshots.py); each has a chart, a table and a CSV/XLSX download.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from certificates import anomalies, charts, complaints, inspections, oversight
+from certificates import anomalies, charts, complaints, inspections, snapshots
 from certificates.forms.inspection import CriticismForm, FindingMoveForm, InspectionForm
 from certificates.models import ChecklistItem, CheckResult, Criticism, Finding, FindingStatus, Inspection
 from certificates.permissions import works_in
@@ -63,7 +64,8 @@ def area(request: HttpRequest, region_code: str) -> HttpResponse:
     user = request.user
     region, places = _region(user, region_code)
     today = timezone.localdate()
-    place_area, figures = oversight.figures(region, today=today)
+    snapshot = snapshots.figures_for(region, today=today, fresh=request.GET.get("fresh") == "1")
+    place_area, figures = snapshot.area, snapshot.figures
     # The way up, as far as the officer may go: their own place is the top of the breadcrumb.
     trail = [r for r in reversed(region.ancestors()) if oversees(user, r)]
     links = [reverse("desk:oversight_area", args=[c.code]) for c in place_area.children]
@@ -99,6 +101,8 @@ def area(request: HttpRequest, region_code: str) -> HttpResponse:
             "overdue": figures["areas"].rows[-1][3],
             "received": figures["areas"].rows[-1][1],
             "today": today,
+            "computed_at": snapshot.computed_at,
+            "snapshot_level": region.level in snapshots.SNAPSHOT_LEVELS,
             "child_level": place_area.child_level,
             "overdue_findings": list(inspections.overdue_findings(region, today)[:20]),
             "complaints": complaints.counts(region),
@@ -111,7 +115,7 @@ def area(request: HttpRequest, region_code: str) -> HttpResponse:
 @require_safe
 def export(request: HttpRequest, region_code: str, figure: str, fmt: str) -> HttpResponse:
     region, _places_ = _region(request.user, region_code)
-    _area, figures = oversight.figures(region)
+    figures = snapshots.figures_for(region).figures  # the figures the officer's page shows
     chosen = figures.get(figure)
     if chosen is None:
         raise Http404
