@@ -173,11 +173,16 @@ class Command(BaseCommand):
             session.save()
             url = reverse("desk:oversight_area", args=[county.code])
             status = client.get(url).status_code
-            median, worst = timed(lambda: client.get(url), 7)
+            # 立即更新 computes the figures live; a plain read takes the snapshot (certificates/snapshots.py)
+            median, worst = timed(lambda: client.get(url, {"fresh": "1"}), 7)
+            kept_median, kept_worst = timed(lambda: client.get(url), 7)
             transaction.set_rollback(True)
         self.stdout.write(
-            f"oversight_county_page_ms_median={median:.1f} max={worst:.1f} status={status} "
+            f"oversight_county_page_ms_median={median:.1f} max={worst:.1f} status={status} (computed live) "
             f"(target: <=300 at 1000000 requests on postgresql)"
+        )
+        self.stdout.write(
+            f"oversight_county_page_snapshot_ms_median={kept_median:.1f} max={kept_worst:.1f} (figures from the snapshot)"
         )
         self.stdout.write(
             f"scale: requests={total} county={county.code} county_requests={in_county} db={connection.vendor}"
