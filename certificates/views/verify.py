@@ -108,7 +108,7 @@ def _file_check(request: HttpRequest, *, sha256: str, registered_at) -> dict:
     if upload is None:
         return {"check_error": _("请选择要核对的 PDF 文件。")}
     if upload.size > MAX_UPLOAD:
-        return {"check_error": _("文件超过 5MB，不可能是本平台出具的证明。")}
+        return {"check_error": _("文件超过 5MB，不可能是本平台出具的文件。")}
     data = upload.read()
     same = bool(sha256) and hashlib.sha256(data).hexdigest() == sha256
     # The register's issue time is the trusted signing time of the very file we issued (pades.examine).

@@ -168,3 +168,14 @@ def test_without_a_county_ca_staff_are_told_why_and_nothing_is_stored(personas, 
     assert alert.to == ["county@example.cn"]
     with pytest.raises(services.RefusalNoticeUnsignable):
         notice_of(personas)
+
+
+def test_a_file_too_large_is_refused_in_words_that_fit_a_notice(personas, client, settings):
+    from certificates.views import verify
+
+    notice = notice_of(personas)
+    big = b"%PDF-1.7\n" + b"0" * (verify.MAX_UPLOAD + 1)
+    page = client.post(
+        reverse("verify", args=[notice.code]), {"pdf": SimpleUploadedFile("n.pdf", big, "application/pdf")}
+    ).content.decode()
+    assert "文件超过 5MB，不可能是本平台出具的文件。" in page
