@@ -416,3 +416,13 @@ def test_the_bench_times_the_county_figures(counted, capsys):
     command.oversight()
     line = command.stdout._out.getvalue()
     assert "oversight_county_ms_median=" in line and "county=610112000000 requests=1" in line
+
+
+def test_a_large_area_filtered_through_the_region_join_counts_the_same(counted, monkeypatch):
+    """Above SCOPE_BY_ID_MAX communities an area is filtered by its code prefix instead of a list of ids."""
+    by_ids = _figures(XIAN)
+    monkeypatch.setattr(oversight, "SCOPE_BY_ID_MAX", 0)
+    by_prefix = _figures(XIAN)
+    assert "community__code__startswith" in str(oversight.Area.of(Region.objects.get(code=XIAN)).scope("community"))
+    for key, figure in by_ids.items():
+        assert by_prefix[key].rows == figure.rows, key
