@@ -14,7 +14,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -37,6 +37,21 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("登记已作废")
     WITHDRAWN = "withdrawn", _("已撤回")
     REVOKED = "revoked", _("已撤销")  # issued, then revoked by the director (the certificate verifies as revoked)
+
+
+# Each language's state labels, made once per process: Django's get_status_display hashes every choice's lazy label
+# (one translation each, a dozen per call) and lists call it on every row. Catalogues do not change while a process
+# runs.
+_STATUS_LABELS: dict[str | None, dict[str, str]] = {}
+
+
+def status_label(status: str) -> str:
+    """What get_status_display gives for a request state, in the active language."""
+    language = get_language()
+    labels = _STATUS_LABELS.get(language)
+    if labels is None:
+        labels = _STATUS_LABELS[language] = {value: str(label) for value, label in Status.choices}
+    return labels.get(status, status)
 
 
 class Channel(models.TextChoices):
@@ -224,6 +239,11 @@ class CertificateRequest(models.Model):
         from certificates.workflow import POST_CHECK_STATES  # the workflow imports this module
 
         return self.post_check_required and self.status in POST_CHECK_STATES
+
+    @property
+    def status_label(self) -> str:
+        """get_status_display without re-translating every state's label (status_label above)."""
+        return status_label(self.status)
 
     @property
     def status_tone(self) -> str:

@@ -55,6 +55,10 @@ def register(request: HttpRequest, community_code: str) -> HttpResponse:
     community = _register_community(request.user, community_code)
     year, years, entries = _year_and_entries(request, community)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        # Loaded by select_related; a template asking entry.cancellation of an entry without one pays for an
+        # exception and a dir() of the entry on every lookup.
+        entry.cancelled = getattr(entry, "cancellation", None)
     return render(
         request,
         "certificates/staff/register.html",

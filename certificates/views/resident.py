@@ -183,6 +183,9 @@ def my_requests(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     for req in page:
         req.overdue = req.is_overdue(today)
+        # Loaded by select_related; a template asking req.register_entry of a request without one pays for an
+        # exception and a dir() of the request on each lookup.
+        req.entry = getattr(req, "register_entry", None)
     context = {"page": page, "home_communities": regions_with_role(request.user, Role.RESIDENT)}
     return render(request, "certificates/resident/my_requests.html", context)
 
