@@ -9,8 +9,8 @@ Cost at province scale: an area reads its communities once (id → code), filter
 foreign key (the (community, status) index finds a county's 2–3% of a million requests) and groups by community id;
 the child place of each group is the leading digits of its community's code, summed here. Joining the region table
 and filtering on `code LIKE '610902%'` instead made PostgreSQL read every request of the province for each figure.
-An area of more than SCOPE_BY_ID_MAX communities (a city, the province) reads most of the table anyway and is
-filtered through the join.
+An area of more than selectors.SCOPE_BY_ID_MAX communities (a city, the province) reads most of the table anyway
+and is filtered through the join.
 
 Request states are read only from the one classification in certificates/workflow.py (STATISTICS_STATES,
 OPEN_STATES, OVERDUE_STATES, POST_CHECK_STATES); this module keeps no list of states of its own.
@@ -48,8 +48,6 @@ from portal.regions import LEVEL_ORDER, PREFIX_LENGTH, Level
 # The columns of "by outcome": everything still open counts together, each closed state has its own column.
 CLOSED_COUNTED = tuple(s for s in workflow.STATISTICS_STATES if s not in workflow.OPEN_STATES)
 MONTHS = 12
-# Above this many communities an area is filtered through the region join rather than by a list of ids.
-SCOPE_BY_ID_MAX = 3000
 
 
 @dataclass
@@ -99,9 +97,7 @@ class Area:
 
     def scope(self, community_field: str) -> Q:
         """Rows whose community (the foreign key `community_field`) lies in this place."""
-        if len(self.communities) <= SCOPE_BY_ID_MAX:
-            return Q(**{f"{community_field}__in": list(self.communities)})
-        return Q(**{f"{community_field}__code__startswith": self.region.prefix})
+        return selectors.community_scope([self.region], community_field, ids=list(self.communities))
 
     def place_of(self, community_id: int) -> str:
         """The leading digits of a community's code naming the child place (the place itself for a community)."""

@@ -5,6 +5,34 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q
 
 from certificates.models import RefusalNotice, RequestingBasis, RequestingBody
+from portal.models import Region
+from portal.regions import Level
+
+# Above this many communities a scope is written through the region join rather than as a list of community ids.
+SCOPE_BY_ID_MAX = 3000
+
+
+def community_ids(regions) -> list[int]:
+    """The ids of every community in these places (one query)."""
+    scope = Q(pk__in=[])
+    for region in regions:
+        scope |= Q(code__startswith=region.prefix)
+    return list(Region.objects.filter(scope, level=Level.COMMUNITY).values_list("pk", flat=True))
+
+
+def community_scope(regions, field: str = "community", *, ids: list[int] | None = None) -> Q:
+    """Rows whose community (the foreign key `field`) lies in one of these places.
+
+    By the communities' ids, which the (community, status) index finds: a county is 2-3% of a province's million
+    requests, and filtering on the region join's `code LIKE '610113%'` made PostgreSQL read every request instead.
+    A large area (a city, the province) reads most of the table anyway and is filtered through the join."""
+    ids = community_ids(regions) if ids is None else ids
+    if len(ids) <= SCOPE_BY_ID_MAX:
+        return Q(**{f"{field}__in": ids})
+    scope = Q(pk__in=[])
+    for region in regions:
+        scope |= Q(**{f"{field}__code__startswith": region.prefix})
+    return scope
 
 
 def refusal_counts(scope: Q, year: int, *, limit: int = 20) -> dict[str, list[dict]]:

@@ -35,6 +35,8 @@ class Migration(migrations.Migration):
                     "county_review_required",
                     "county_reviewed_at",
                     "post_check_required",
+                    "requesting_body",
+                    "requesting_body_ref",
                 ),
                 name="request_oversight_cover",
             ),

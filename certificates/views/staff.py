@@ -816,7 +816,8 @@ def county(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(communities, 50).get_page(request.GET.get("page"))
     ids = [c.pk for c in page.object_list]
-    requests_in_scope = CertificateRequest.objects.filter(_code_scope(scope, "community__code"))
+    in_scope = selectors.community_scope(scope)  # by community ids: the index finds a county's requests
+    requests_in_scope = CertificateRequest.objects.filter(in_scope)
     stats = {
         row["community_id"]: row
         for row in requests_in_scope.filter(community_id__in=ids)
@@ -844,7 +845,7 @@ def county(request: HttpRequest) -> HttpResponse:
     review = (
         visible_requests(user)
         .filter(
-            _code_scope(scope, "community__code"),
+            in_scope,
             exceptional=True,
             county_review_required=True,
             county_reviewed_at__isnull=True,
@@ -871,8 +872,8 @@ def county(request: HttpRequest) -> HttpResponse:
             },
             "review": review,
             "reviewable": reviewable,
-            "refusals": selectors.refusal_counts(_code_scope(scope, "community__code"), today.year),
-            "bodies": selectors.requesting_body_counts(_code_scope(scope, "community__code"), STAT_STATUSES),
+            "refusals": selectors.refusal_counts(in_scope, today.year),
+            "bodies": selectors.requesting_body_counts(in_scope, STAT_STATUSES),
             "county_links": [c for c in counties if chosen is None or c == chosen],
             "today": today,
         },

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import IssuableItem, NonIssuableItem
-from certificates import oversight
+from certificates import oversight, selectors
 from certificates.models import (
     CertificateRevocation,
     Channel,
@@ -419,9 +419,9 @@ def test_the_bench_times_the_county_figures(counted, capsys):
 
 
 def test_a_large_area_filtered_through_the_region_join_counts_the_same(counted, monkeypatch):
-    """Above SCOPE_BY_ID_MAX communities an area is filtered by its code prefix instead of a list of ids."""
+    """Above selectors.SCOPE_BY_ID_MAX communities an area is filtered by its code prefix instead of a list of ids."""
     by_ids = _figures(XIAN)
-    monkeypatch.setattr(oversight, "SCOPE_BY_ID_MAX", 0)
+    monkeypatch.setattr(selectors, "SCOPE_BY_ID_MAX", 0)
     by_prefix = _figures(XIAN)
     assert "community__code__startswith" in str(oversight.Area.of(Region.objects.get(code=XIAN)).scope("community"))
     for key, figure in by_ids.items():
