@@ -11,6 +11,9 @@ Each is keyed, so a second run (a retry, a message given back by a killed worker
 - `apply_retention(as_of)`: the retention sweep; what was removed has its RetentionRecord and is not due again.
 - `evaluate_alerts(as_of)`: the counties' anomaly rules (certificates/anomalies.py); an alert is created once per
   rule, subject and period (a unique constraint), so a second run creates nothing.
+- `render_export(job_id)`: a large export's file (certificates/exportjobs.py); the job row is claimed under a lock, so
+  a second run of a job that is done (or running elsewhere) renders nothing.
+- `sweep_exports()`: removes the files and rows of expired exports and queues again those a Redis outage left waiting.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from certificates import anomalies, notifications, retention
+from certificates import anomalies, exportjobs, notifications, retention
 from certificates.models import DeliveryStatus
 
 
@@ -65,3 +68,14 @@ def apply_retention(as_of: str | None = None) -> dict[str, int]:
 def evaluate_alerts(as_of: str | None = None) -> dict[str, int]:
     """The anomaly rules as of a day (ISO date; today unless told). Returns how many alerts each rule created."""
     return anomalies.evaluate(as_of=dt.date.fromisoformat(as_of) if as_of else None)
+
+
+@shared_task(name="certificates.tasks.render_export")
+def render_export(job_id: int) -> str:
+    return exportjobs.render_job(job_id)
+
+
+@shared_task(name="certificates.tasks.sweep_exports")
+def sweep_exports(as_of: str | None = None) -> int:
+    """Removes the exports expired as of a moment (ISO datetime; now unless told); returns how many went."""
+    return exportjobs.sweep(now=dt.datetime.fromisoformat(as_of) if as_of else None)
