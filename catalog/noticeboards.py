@@ -183,6 +183,7 @@ class _Prerender:
     def __init__(self) -> None:
         self.scopes: set[tuple[str, str]] = set()
         self.ran = False
+        self.__qualname__ = "notice boards pre-render"  # what Django logs when the callback fails
 
     def __call__(self) -> None:
         from catalog.tasks import prerender_notice_board  # late: the tasks module imports this one
@@ -227,6 +228,8 @@ def prerender_on_commit(item: CatalogItem) -> None:
     )
     if pending is None:
         pending = _Prerender()
-        transaction.on_commit(pending)
+        # robust: the item has committed; a board that fails to render (inline, without a broker) is logged and left
+        # to its first request, never turned into an error page for the officer who published.
+        transaction.on_commit(pending, robust=True)
     applies_to = item.applies_to if isinstance(item, IssuableItem) else AppliesTo.ALL
     pending.scopes.add((item.region.prefix if item.region_id else "", applies_to))

@@ -116,3 +116,17 @@ def test_a_seed_may_suppress_pre_rendering(personas, queued, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True), noticeboards.prerender_suppressed():
         services.item_publish(item=draft, actor=personas.county_officer)
     assert queued == []
+
+
+def test_a_board_that_fails_to_render_never_fails_the_publish(
+    personas, queued, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(html):
+        raise OSError("字体文件缺失")
+
+    monkeypatch.setattr(noticeboards, "render_pdf", broken)
+    draft = IssuableItemFactory(region=personas.weiyang)
+    with django_capture_on_commit_callbacks(execute=True):
+        item = services.item_publish(item=draft, actor=personas.other_county_officer)
+    assert item.is_published and queued == [personas.community_y.code]
+    assert stored(personas.community_y) == [False, False]  # rendered on its first request instead
