@@ -3,8 +3,8 @@ settings.EXPORT_INLINE_MAX_ROWS is rendered by a worker, not inside the web requ
 
 The view asks `export_request`, which returns the one ExportJob of this person, export and data (keyed: the same
 person, the same parameters, the same data version on the same day give the same row, so a double click or a reload
-queues nothing new) and queues `certificates.tasks.render_export` after commit. The task (`render_job`) claims the
-row under a lock, renders the file exactly as the inline export would (`render_file`, the same header and rows,
+queues nothing new) and queues `certificates.tasks.render_export` after commit. The task (`render_job`) holds the
+row's lock while it renders the file exactly as the inline export would (`render_file`, the same header and rows,
 every cell spreadsheet_safe, identity numbers masked) into the private file storage under `exports/<key>.<fmt>`, and
 marks the row done; run twice, it renders once. The person reads the state on a status page (排队中 / 生成中 /
 已完成 / 失败, with a retry) and downloads through an access-checked view: only the person who asked, and only
@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -42,10 +42,11 @@ log = logging.getLogger(__name__)
 
 FOLDER = "exports"
 FORMATS = {"csv": exports.CSV_CONTENT_TYPE, "xlsx": exports.XLSX_CONTENT_TYPE}
-# A job claimed this long ago and still running was lost with its worker: its message comes back and it runs again.
-STALE_RUNNING = dt.timedelta(minutes=30)
-# A queued job this old that no worker has taken was probably never handed to the broker (Redis was down).
-REQUEUE_AFTER = dt.timedelta(minutes=5)
+# A queued job this old that no worker has taken was probably never handed to the broker (Redis was down); a job
+# running this long lost its worker and its message. Queued again by the sweep: a render still under way holds the
+# row's lock, so the second run waits for it and renders nothing.
+REQUEUE_QUEUED_AFTER = dt.timedelta(minutes=5)
+REQUEUE_RUNNING_AFTER = dt.timedelta(hours=1)
 
 
 def render_file(header: Sequence[str], rows: Sequence[Sequence[object]], *, fmt: str, title: str) -> bytes:
@@ -198,50 +199,49 @@ def storage_name(job: ExportJob) -> str:
     return f"{FOLDER}/{job.key}.{job.params['fmt']}"
 
 
-def _claim(job_id: int) -> ExportJob | None:
-    """The job, now marked running by this run; None when there is nothing to do (done, failed and not retried, or
-    running elsewhere and not yet stale)."""
+def _mark_running(job_id: int) -> ExportJob | None:
+    """The job, marked running (what the status page shows) and its attempt counted; None when there is nothing to
+    do: gone, done, or failed and not retried."""
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status in (ExportStatus.DONE, ExportStatus.FAILED):
             return None
-        now = timezone.now()
-        if job.status == ExportStatus.RUNNING and job.started_at and now - job.started_at < STALE_RUNNING:
-            return None
-        job.status, job.started_at, job.attempts = ExportStatus.RUNNING, now, job.attempts + 1
+        job.status, job.started_at, job.attempts = ExportStatus.RUNNING, timezone.now(), job.attempts + 1
         job.save(update_fields=["status", "started_at", "attempts"])
         return job
 
 
 def render_job(job_id: int) -> str:
-    """Render the job's file into the private storage, once. Returns the job's state afterwards."""
-    job = _claim(job_id)
-    if job is None:
+    """Render the job's file into the private storage, once. Returns the job's state afterwards.
+
+    The render runs holding the job's row lock (as notifications.deliver holds the delivery's): a second run waits,
+    then finds the job done and renders nothing; a worker killed mid-render releases the lock with its connection,
+    so the message given back to the queue renders it again."""
+    if _mark_running(job_id) is None:
         return ExportJob.objects.filter(pk=job_id).values_list("status", flat=True).first() or "gone"
-    fmt = job.params["fmt"]
     try:
-        with translation.override(job.params.get("lang") or settings.LANGUAGE_CODE):
-            table = KINDS[job.kind].build(job.params)
-            body = render_file(table.header, table.rows, fmt=fmt, title=table.title)
-        name = storage_name(job)
-        if default_storage.exists(name):  # a run killed after storing, before marking done: replace its file
-            default_storage.delete(name)
-        saved = default_storage.save(name, ContentFile(body))
+        with transaction.atomic():
+            job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
+            if job is None or job.status != ExportStatus.RUNNING:  # done (or retried) by a run we waited for
+                return job.status if job else "gone"
+            fmt = job.params["fmt"]
+            with translation.override(job.params.get("lang") or settings.LANGUAGE_CODE):
+                table = KINDS[job.kind].build(job.params)
+                body = render_file(table.header, table.rows, fmt=fmt, title=table.title)
+            name = storage_name(job)
+            if default_storage.exists(name):  # a run killed after storing, before marking done: replace its file
+                default_storage.delete(name)
+            now = timezone.now()
+            job.status, job.rows, job.error = ExportStatus.DONE, len(table.rows), ""
+            job.file_name = default_storage.save(name, ContentFile(body))
+            job.finished_at, job.expires_at = now, now + dt.timedelta(hours=settings.EXPORT_RETENTION_HOURS)
+            job.save(update_fields=["status", "file_name", "rows", "error", "finished_at", "expires_at"])
     except Exception as error:  # noqa: BLE001 - any failure is shown to the person, who may retry
         log.exception("export %s failed", job_id)
         ExportJob.objects.filter(pk=job_id).update(
             status=ExportStatus.FAILED, error=str(error)[:500] or type(error).__name__, finished_at=timezone.now()
         )
         return ExportStatus.FAILED
-    now = timezone.now()
-    ExportJob.objects.filter(pk=job_id).update(
-        status=ExportStatus.DONE,
-        file_name=saved,
-        rows=len(table.rows),
-        error="",
-        finished_at=now,
-        expires_at=now + dt.timedelta(hours=settings.EXPORT_RETENTION_HOURS),
-    )
     return ExportStatus.DONE
 
 
@@ -260,7 +260,10 @@ def sweep(*, now: dt.datetime | None = None) -> int:
         job.delete()
         removed += 1
     if not settings.CELERY_TASK_ALWAYS_EAGER:
-        waiting = ExportJob.objects.filter(status=ExportStatus.QUEUED, created_at__lt=now - REQUEUE_AFTER)
+        waiting = ExportJob.objects.filter(
+            Q(status=ExportStatus.QUEUED, created_at__lt=now - REQUEUE_QUEUED_AFTER)
+            | Q(status=ExportStatus.RUNNING, started_at__lt=now - REQUEUE_RUNNING_AFTER)
+        )
         for job_id in waiting.values_list("pk", flat=True):
             queue_export(job_id)
     return removed

@@ -11,8 +11,8 @@ Each is keyed, so a second run (a retry, a message given back by a killed worker
 - `apply_retention(as_of)`: the retention sweep; what was removed has its RetentionRecord and is not due again.
 - `evaluate_alerts(as_of)`: the counties' anomaly rules (certificates/anomalies.py); an alert is created once per
   rule, subject and period (a unique constraint), so a second run creates nothing.
-- `render_export(job_id)`: a large export's file (certificates/exportjobs.py); the job row is claimed under a lock, so
-  a second run of a job that is done (or running elsewhere) renders nothing.
+- `render_export(job_id)`: a large export's file (certificates/exportjobs.py); rendered holding the job row's lock,
+  so a second run waits and then finds it done; a worker killed mid-render releases the lock and the run repeats.
 - `sweep_exports()`: removes the files and rows of expired exports and queues again those a Redis outage left waiting.
 """
 

@@ -234,3 +234,17 @@ def test_a_large_oversight_table_is_queued_too(personas, settings, login, django
     # Another officer who oversees the same county does not learn of the job.
     other = login(personas.provincial_officer)
     assert other.get(reverse("desk:export_download", args=[job.pk])).status_code == 404
+
+
+def test_a_job_left_running_by_a_killed_worker_renders_when_its_message_comes_back(
+    personas, entries, small_threshold, login
+):
+    client = login(personas.staff_x)
+    client.get(export_url(personas))  # queued; the commit callback never runs here
+    job = ExportJob.objects.get()
+    # The first worker marked it running, then died mid-render: its lock went with its connection.
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, started_at=timezone.now(), attempts=1)
+    assert tasks.render_export.delay(job.pk).get() == ExportStatus.DONE
+    job.refresh_from_db()
+    assert job.attempts == 2 and default_storage.exists(job.file_name)
+    assert client.get(reverse("desk:export_download", args=[job.pk])).status_code == 200
