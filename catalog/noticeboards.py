@@ -5,23 +5,34 @@ Every app server and worker reads the same stored copy (local files, or the obje
 process keeps PDFs in its own memory. The storage name is the key: `notice-boards/<day>/<code>-<lang>-<catalog>.pdf`,
 where <catalog> digests selectors.catalog_version(). A render whose name exists is not done again (a retried task, a
 second request); a catalog change gives a new name and shows at once. `sweep` removes the boards of past days.
+
+When a published item changes (published, retired, edited, restored: catalog/services.py), `prerender_on_commit`
+queues the boards of the communities it binds, once the change has committed (a rolled-back edit queues nothing): one
+task per community for every language the portal serves, each community once however many items the transaction
+changed, and none at all past settings.NOTICE_BOARD_PRERENDER_MAX_COMMUNITIES (a national or provincial change:
+those boards are rendered on first request, as before).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from catalog import rules, selectors
-from catalog.models import IssuableItem, NonIssuableItem
+from catalog.models import AppliesTo, CatalogItem, IssuableItem, NonIssuableItem, Status
 from portal import keys
 from portal.models import Region
 from portal.pdf import render_pdf
@@ -29,6 +40,7 @@ from portal.qr import qr_data_uri
 from portal.regions import Level
 
 FOLDER = "notice-boards"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -142,3 +154,82 @@ def sweep(*, today: dt.date | None = None) -> int:
                 default_storage.delete(f"{FOLDER}/{day}/{file}")
                 removed += 1
     return removed
+
+
+# --- pre-rendering when the catalog changes ------------------------------------------------------------------------
+
+
+def render_all_languages(community: Region) -> list[str]:
+    """Today's boards of the community in every language the portal serves (each rendered only when missing)."""
+    return [render_notice_board(community, language=code) for code, _name in settings.LANGUAGES]
+
+
+def communities_bound(scopes: set[tuple[str, str]]):
+    """The communities bound by items of these scopes: (region prefix, '' for national; applies_to)."""
+    from django.db.models import Q
+
+    query = Q(pk__in=[])
+    for prefix, applies_to in scopes:
+        part = Q(code__startswith=prefix)
+        if applies_to != AppliesTo.ALL:
+            part &= Q(community_kind=applies_to)
+        query |= part
+    return Region.objects.filter(query, level=Level.COMMUNITY).order_by("code")
+
+
+class _Prerender:
+    """The one on-commit callback of a transaction: the scopes of the items it changed, rendered once it commits."""
+
+    def __init__(self) -> None:
+        self.scopes: set[tuple[str, str]] = set()
+        self.ran = False
+        self.__qualname__ = "notice boards pre-render"  # what Django logs when the callback fails
+
+    def __call__(self) -> None:
+        from catalog.tasks import prerender_notice_board  # late: the tasks module imports this one
+
+        self.ran = True
+        communities = communities_bound(self.scopes)
+        count = communities.count()
+        if count > settings.NOTICE_BOARD_PRERENDER_MAX_COMMUNITIES:
+            log.info("notice boards of %s communities are left to their first request", count)
+            return
+        for code in communities.values_list("code", flat=True):
+            try:
+                prerender_notice_board.delay(code)
+            except Exception as error:  # noqa: BLE001 - kombu/redis raise many kinds; the board renders on request
+                if settings.CELERY_TASK_ALWAYS_EAGER:
+                    raise
+                log.warning("notice boards not queued: the task queue is unreachable (%s)", error)
+                return
+
+
+_suppressed: ContextVar[bool] = ContextVar("notice_board_prerender_suppressed", default=False)
+
+
+@contextmanager
+def prerender_suppressed() -> Iterator[None]:
+    """No pre-rendering inside (a seed publishing many items: each publish would render every board again)."""
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
+
+
+def prerender_on_commit(item: CatalogItem) -> None:
+    """Queue, after commit, the boards of the communities this published item binds (nothing for a draft)."""
+    if item.status != Status.PUBLISHED or _suppressed.get():
+        return
+    # Django keeps the transaction's callbacks in connection.run_on_commit; a rolled-back savepoint or transaction
+    # drops ours with the rest. Reusing the pending one makes every community one task whatever the transaction did.
+    pending = next(
+        (f for _sids, f, _robust in connection.run_on_commit if isinstance(f, _Prerender) and not f.ran), None
+    )
+    if pending is None:
+        pending = _Prerender()
+        # robust: the item has committed; a board that fails to render (inline, without a broker) is logged and left
+        # to its first request, never turned into an error page for the officer who published.
+        transaction.on_commit(pending, robust=True)
+    applies_to = item.applies_to if isinstance(item, IssuableItem) else AppliesTo.ALL
+    pending.scopes.add((item.region.prefix if item.region_id else "", applies_to))

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog import resolver, rules
+from catalog import noticeboards, resolver, rules
 from catalog.models import (
     BasisConfirmation,
     CatalogItem,
@@ -69,6 +69,9 @@ def _save(item: CatalogItem, actor: User, reason: str) -> CatalogItem:
     item._history_user = actor
     item._change_reason = reason
     item.save()
+    # A published item changed (published, retired, edited, restored): the boards of the communities it binds are
+    # rendered after commit, so the first resident who opens one gets the stored file. A draft changes no board.
+    noticeboards.prerender_on_commit(item)
     return item
 
 

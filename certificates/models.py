@@ -1371,3 +1371,43 @@ class SigningKeyRevocation(PermanentRecord):
 
     def __str__(self) -> str:
         return f"{self.key} ✗"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ExportJob(models.Model):
+    """A large export (the register of a year, an oversight table) rendered by a worker into the private file storage
+    (certificates/exportjobs.py), downloaded later through an access-checked view by the person who asked.
+
+    States: queued → running → done, or → failed (the person may retry: back to queued). Keyed: the same person, the
+    same export and the same data on the same day give the same row, so a double click or a retried task renders
+    once. Not a record: the file and the row go when `expires_at` passes (the sweep, settings.CELERY_BEAT_SCHEDULE).
+    """
+
+    key = models.CharField(_("键"), max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("导出类别"), max_length=16)  # exportjobs.KINDS
+    params = models.JSONField(_("导出参数"), default=dict)
+    title = models.CharField(_("名称"), max_length=200)
+    filename = models.CharField(_("文件名"), max_length=120)
+    status = models.CharField(_("状态"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    rows = models.PositiveIntegerField(_("行数"), default=0)
+    file_name = models.CharField(_("存储名"), max_length=200, blank=True)
+    error = models.CharField(_("失败原因"), max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("已尝试次数"), default=0)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("过期时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.status})"

@@ -13,6 +13,9 @@ Each is keyed, so a second run (a retry, a message given back by a killed worker
   replaces the last, so twice is once.
 - `evaluate_alerts(as_of)`: the counties' anomaly rules (certificates/anomalies.py); an alert is created once per
   rule, subject and period (a unique constraint), so a second run creates nothing.
+- `render_export(job_id)`: a large export's file (certificates/exportjobs.py); rendered holding the job row's lock,
+  so a second run waits and then finds it done; a worker killed mid-render releases the lock and the run repeats.
+- `sweep_exports()`: removes the files and rows of expired exports and queues again those a Redis outage left waiting.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from certificates import anomalies, notifications, retention, snapshots
+from certificates import anomalies, exportjobs, notifications, retention, snapshots
 from certificates.models import DeliveryStatus
 
 
@@ -73,3 +76,14 @@ def evaluate_alerts(as_of: str | None = None) -> dict[str, int]:
 def refresh_oversight() -> int:
     """Recompute the oversight snapshots ahead of the officers who read them; returns how many were made."""
     return snapshots.refresh()
+
+
+@shared_task(name="certificates.tasks.render_export")
+def render_export(job_id: int) -> str:
+    return exportjobs.render_job(job_id)
+
+
+@shared_task(name="certificates.tasks.sweep_exports")
+def sweep_exports(as_of: str | None = None) -> int:
+    """Removes the exports expired as of a moment (ISO datetime; now unless told); returns how many went."""
+    return exportjobs.sweep(now=dt.datetime.fromisoformat(as_of) if as_of else None)

@@ -2,7 +2,18 @@
 
 from django.urls import path, re_path
 
-from certificates.views import alerts, catalog_preview, complaints, county, keys, oversight, register, staff, workaccess
+from certificates.views import (
+    alerts,
+    catalog_preview,
+    complaints,
+    county,
+    exportjobs,
+    keys,
+    oversight,
+    register,
+    staff,
+    workaccess,
+)
 
 app_name = "desk"
 urlpatterns = [
@@ -18,6 +29,10 @@ urlpatterns = [
         register.register_export,
         name="register_export",
     ),
+    # large exports rendered by a worker: the status page, the download and the retry, for the person who asked
+    path("exports/<int:pk>/", exportjobs.job, name="export_job"),
+    path("exports/<int:pk>/download/", exportjobs.download, name="export_download"),
+    path("exports/<int:pk>/retry/", exportjobs.retry, name="export_retry"),
     path("county/", staff.county, name="county"),
     path("catalog-preview/", catalog_preview.catalog_preview, name="catalog_preview"),
     path("county/four-eyes/<str:community_code>/", staff.four_eyes, name="four_eyes"),

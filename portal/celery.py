@@ -1,7 +1,7 @@
 """The task queue (Celery, Redis as the broker): work that should not run inside a web request.
 
-Tasks live in each app's `tasks.py` (found by autodiscovery): sending notifications, rendering notice boards, the
-statistics refresh and the retention sweep. Every task is keyed so that running it twice has the effect of running it
+Tasks live in each app's `tasks.py` (found by autodiscovery): sending notifications, rendering notice boards (also
+ahead, when the catalog changes), rendering large exports, the statistics refresh and the retention sweeps. Every task is keyed so that running it twice has the effect of running it
 once: a worker killed mid-task gets its message back (acks_late + reject_on_worker_lost) and runs it again.
 
 Without a broker (CELERY_BROKER_URL unset, as under `make run`) tasks run inline in the calling process

@@ -250,7 +250,21 @@ CELERY_BEAT_SCHEDULE = {
     # The counties' anomaly rules, each morning before offices open (certificates/anomalies.py).
     "anomaly-alerts": {"task": "certificates.tasks.evaluate_alerts", "schedule": crontab(minute=0, hour=6)},
     "notice-boards-sweep": {"task": "catalog.tasks.sweep_notice_boards", "schedule": crontab(minute=45, hour=0)},
+    # Large exports' files expire (they are not records); jobs left waiting by a Redis outage are queued again.
+    "exports-sweep": {"task": "certificates.tasks.sweep_exports", "schedule": 15 * 60.0},
 }
+# A published catalog item changed: the notice boards of the communities it binds are rendered after commit
+# (catalog/noticeboards.py), unless it binds more communities than this (a national or provincial item): those
+# render on their first request. Without a broker the renders run inline, inside the officer's request (about a
+# second per board and language): keep it small.
+NOTICE_BOARD_PRERENDER_MAX_COMMUNITIES = env_int(
+    "NOTICE_BOARD_PRERENDER_MAX_COMMUNITIES", 1000 if CELERY_BROKER_URL else 5
+)
+# Large exports (certificates/exportjobs.py): more rows than this and the register or oversight download is rendered
+# by a worker into the private storage, and the officer downloads it from a status page. Fewer: inline, as before.
+EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 5000)
+# How long a rendered export (and its job row) is kept for the person who asked before the sweep removes it.
+EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 24)
 # The statistics aggregation: dotted path of `refresh_daily_stats(day_from, day_to)` (dates, inclusive), run nightly
 # for yesterday and today by certificates.tasks.refresh_statistics. Empty: the task does nothing.
 STATISTICS_REFRESH = ""

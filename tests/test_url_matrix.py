@@ -99,6 +99,7 @@ class World:
     criticism: int
     complaint: int
     alert: int
+    export_job: int
 
 
 @pytest.fixture
@@ -184,7 +185,23 @@ def world(personas) -> World:
             period_end=dt.date(2026, 6, 21),
             figures={"count": 1, "params": {"start_hour": 8, "end_hour": 18, "minimum": 1}},
         ).pk,
+        export_job=_export_job(personas),
     )
+
+
+def _export_job(personas) -> int:
+    """Staff member X's large export of community X's register, rendered (certificates/exportjobs.py)."""
+    from certificates import exportjobs
+
+    job = exportjobs.export_request(
+        user=personas.staff_x,
+        kind="register",
+        params={"community": personas.community_x.code, "year": dt.date.today().year, "fmt": "csv"},
+        filename="register.csv",
+        title="登记簿",
+    )
+    exportjobs.render_job(job.pk)
+    return job.pk
 
 
 def _finding(personas) -> int:
@@ -329,6 +346,10 @@ MATRIX: dict[str, tuple] = {
     "desk:exceptional_new": (lambda w: {"community_code": w.community}, DESK_ENTRY),
     "desk:register": (lambda w: {"community_code": w.community}, REGISTER),
     "desk:register_export": (lambda w: {"community_code": w.community, "fmt": "csv"}, REGISTER),
+    # a large export rendered by a worker: only the person who asked (staff member X) learns of it
+    "desk:export_job": (lambda w: {"pk": w.export_job}, statuses(404, staff_x=200)),
+    "desk:export_download": (lambda w: {"pk": w.export_job}, statuses(404, staff_x=200)),
+    "desk:export_retry": (lambda w: {"pk": w.export_job}, POST_ONLY),
     "desk:county": (lambda w: {}, OFFICERS_ONLY),
     # the live certificate preview of the catalog item form (POST what is typed, nothing saved)
     "desk:catalog_preview": (lambda w: {}, POST_ONLY_ANY),

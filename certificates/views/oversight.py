@@ -20,13 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from certificates import anomalies, charts, complaints, inspections, snapshots
+from certificates import anomalies, charts, complaints, exportjobs, inspections, snapshots
 from certificates.forms.inspection import CriticismForm, FindingMoveForm, InspectionForm
 from certificates.models import ChecklistItem, CheckResult, Criticism, Finding, FindingStatus, Inspection
 from certificates.permissions import works_in
 from certificates.services import RequestInvalid
 from certificates.workflow import WorkflowError
-from portal import exports
 from portal.access import oversees, oversight_regions
 from portal.errors import Forbidden, NotFound
 from portal.models import Region
@@ -117,14 +116,20 @@ def export(request: HttpRequest, region_code: str, figure: str, fmt: str) -> Htt
     region, _places_ = _region(request.user, region_code)
     figures = snapshots.figures_for(region).figures  # the figures the officer's page shows
     chosen = figures.get(figure)
-    if chosen is None:
+    if chosen is None or fmt not in exportjobs.FORMATS:
         raise Http404
     filename = f"oversight-{region.code}-{figure}.{fmt}"
-    if fmt == "csv":
-        response = HttpResponse(exports.to_csv(chosen.header, chosen.rows), content_type=exports.CSV_CONTENT_TYPE)
-    else:
-        body = exports.to_xlsx(chosen.header, chosen.rows, title=chosen.title)
-        response = HttpResponse(body, content_type=exports.XLSX_CONTENT_TYPE)
+    if exportjobs.is_large(len(chosen.rows)):  # many places below: the file is written by a worker
+        job = exportjobs.export_request(
+            user=request.user,
+            kind="oversight",
+            params={"region": region.code, "figure": figure, "fmt": fmt},
+            filename=filename,
+            title=f"{region.name} · {chosen.title}（{fmt}）",
+        )
+        return redirect("desk:export_job", pk=job.pk)
+    body = exportjobs.render_file(chosen.header, chosen.rows, fmt=fmt, title=chosen.title)
+    response = HttpResponse(body, content_type=exportjobs.FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -11,11 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certificates import exports
+from certificates import exportjobs
 from certificates.forms.staff import YearForm
 from certificates.models import RegisterEntry
 from certificates.permissions import can_view_register, communities_handled
@@ -42,12 +42,7 @@ def _year_and_entries(request: HttpRequest, community: Region) -> tuple[int, lis
     )
     form = YearForm(request.GET or None, years=years)
     year = (form.cleaned_data.get("year") if form.is_valid() else None) or this_year
-    entries = (
-        RegisterEntry.objects.filter(community=community, year=year)
-        .select_related("verifier", "signer", "deputy_for", "cancellation", "request")
-        .order_by("number")
-    )
-    return year, years, entries
+    return year, years, exportjobs.register_entries(community, year)
 
 
 @login_required
@@ -74,20 +69,28 @@ def register(request: HttpRequest, community_code: str) -> HttpResponse:
 
 @login_required
 def register_export(request: HttpRequest, community_code: str, fmt: str) -> HttpResponse:
+    """The year's register as a file: at once when it is small, else rendered by a worker (certificates/exportjobs.py)
+    and the officer is sent to the job's status page."""
     community = _register_community(request.user, community_code)
     year, _years, entries = _year_and_entries(request, community)
-    header, rows = exports.register_header(), exports.register_rows(entries)
-    filename = f"register-{community.code}-{year}.{fmt}"
-    if fmt == "csv":
-        response = HttpResponse(exports.to_csv(header, rows), content_type=exports.CSV_CONTENT_TYPE)
-    elif fmt == "xlsx":
-        title = _("%(year)s年登记簿") % {"year": year}
-        response = HttpResponse(exports.to_xlsx(header, rows, title=title), content_type=exports.XLSX_CONTENT_TYPE)
-    else:
+    if fmt not in exportjobs.FORMATS:
         raise Http404
-    audit_record(
-        request, action=AuditAction.EXPORT, subject=f"登记簿 {community.name} {year}年（{fmt}）", region=community
-    )
+    filename = f"register-{community.code}-{year}.{fmt}"
+    subject = f"登记簿 {community.name} {year}年（{fmt}）"
+    if exportjobs.is_large(entries.count()):
+        job = exportjobs.export_request(
+            user=request.user,
+            kind="register",
+            params={"community": community.code, "year": year, "fmt": fmt},
+            filename=filename,
+            title=_("%(community)s%(year)s年登记簿（%(fmt)s）")
+            % {"community": community.name, "year": year, "fmt": fmt},
+        )
+        return redirect("desk:export_job", pk=job.pk)
+    table = exportjobs.register_table(community, year, entries)
+    body = exportjobs.render_file(table.header, table.rows, fmt=fmt, title=table.title)
+    response = HttpResponse(body, content_type=exportjobs.FORMATS[fmt])
+    audit_record(request, action=AuditAction.EXPORT, subject=subject, region=community)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"  # personal data: keep it out of shared caches
     return response

@@ -61,3 +61,39 @@ def test_a_worker_killed_mid_send_sends_again_and_the_sms_goes_out_once(personas
     assert lines[0]["pid"] != killed
     # The killed attempt left nothing behind: its transaction (and the row lock) went with its connection.
     assert delivery.attempts == 1
+
+
+@pytest.fixture
+def shared_media(settings, monkeypatch):
+    """The worker stores files where this test reads them (asked for before `worker`, which copies the environment)."""
+    monkeypatch.setenv("MEDIA_ROOT", str(settings.MEDIA_ROOT))
+    return settings.MEDIA_ROOT
+
+
+def test_a_worker_renders_a_large_export_the_officer_then_downloads(
+    personas, item, shared_media, worker, settings, client
+):
+    from django.urls import reverse
+
+    from certificates.models import ExportJob, ExportStatus
+
+    request = make_request(community=personas.community_x, item=item, created_by=personas.staff_x)
+    workflow.submit(request_id=request.pk, actor=personas.staff_x)
+    workflow.verify(request_id=request.pk, actor=personas.staff_x, method="document_check", note="查验")
+    workflow.send_for_signature(request_id=request.pk, actor=personas.staff_x)
+    workflow.sign(request_id=request.pk, actor=personas.director)
+    client.force_login(personas.staff_x)
+    url = reverse("desk:register_export", args=[personas.community_x.code, "csv"])
+    inline = client.get(url).content
+    settings.EXPORT_INLINE_MAX_ROWS = 0
+    response = client.get(url)
+    job = ExportJob.objects.get()
+    assert response["Location"] == reverse("desk:export_job", args=[job.pk])
+
+    def done():
+        job.refresh_from_db()
+        return job.status == ExportStatus.DONE
+
+    wait_until(done, what=lambda: f"the export to be rendered; worker log:\n{worker.log.read_text()}")
+    assert client.get(reverse("desk:export_download", args=[job.pk])).content == inline
+    assert client.get(url)["Location"] == response["Location"] and ExportJob.objects.count() == 1

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from catalog import noticeboards
 from certificates import bulkseed
 from certificates import demo as request_demo
 from certificates.models import RequestingBody, RequestingBodyKind
@@ -62,7 +63,9 @@ class Command(BaseCommand):
         # issuance, including the requests below and any load a drill puts on it.
         call_command("make_county_ca", stdout=self.stdout)
         if requests and bulk:
-            items = bulkseed.province_items(User.objects.get(username="province"))
+            # The boards render on first request: pre-rendering after each publish would render them all again.
+            with noticeboards.prerender_suppressed():
+                items = bulkseed.province_items(User.objects.get(username="province"))
             self.stdout.write(f"省级演示事项 {len(items)} 项：{'、'.join(i.code for i in items)}")
             if concurrency > 1 and connection.vendor != "postgresql":
                 raise CommandError("--concurrency 大于1时需要 PostgreSQL（SQLite 不支持并发写入）。")
