@@ -255,10 +255,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 # A published catalog item changed: the notice boards of the communities it binds are rendered after commit
 # (catalog/noticeboards.py), unless it binds more communities than this (a national or provincial item): those
-# render on their first request. Without a broker the renders run inline, inside the officer's request (about a
-# second per board and language): keep it small.
+# render on their first request. Without a broker nothing is rendered ahead: the renders would run inside the
+# officer's publish (about a second per board and language), so each board renders on its first request instead.
 NOTICE_BOARD_PRERENDER_MAX_COMMUNITIES = env_int(
-    "NOTICE_BOARD_PRERENDER_MAX_COMMUNITIES", 1000 if CELERY_BROKER_URL else 5
+    "NOTICE_BOARD_PRERENDER_MAX_COMMUNITIES", 1000 if CELERY_BROKER_URL else 0
 )
 # Large exports (certificates/exportjobs.py): more rows than this and the register or oversight download is rendered
 # by a worker into the private storage, and the officer downloads it from a status page. Fewer: inline, as before.

@@ -20,6 +20,25 @@ from tests.factories import IssuableItemFactory, NonIssuableItemFactory
 LANGUAGES = ("zh-hans", "en")
 
 
+@pytest.fixture(autouse=True)
+def as_with_a_broker(settings):
+    """The limit a deployment with a worker has (without one nothing is rendered ahead); the task still runs inline."""
+    settings.NOTICE_BOARD_PRERENDER_MAX_COMMUNITIES = 1000
+
+
+def test_without_a_broker_nothing_is_rendered_in_the_officers_publish(
+    personas, queued, settings, django_capture_on_commit_callbacks
+):
+    from portal import settings as defaults
+
+    assert defaults.CELERY_BROKER_URL or defaults.NOTICE_BOARD_PRERENDER_MAX_COMMUNITIES == 0
+    settings.NOTICE_BOARD_PRERENDER_MAX_COMMUNITIES = 0
+    draft = IssuableItemFactory(region=personas.yanta)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.item_publish(item=draft, actor=personas.county_officer)
+    assert queued == []
+
+
 @pytest.fixture
 def queued(monkeypatch):
     """The community codes handed to the task queue (the task itself still runs)."""
