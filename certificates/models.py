@@ -202,6 +202,12 @@ class CertificateRequest(models.Model):
                 name="request_overdue_due",
                 condition=Q(status__in=["submitted", "verified", "awaiting_deliberation", "awaiting_signature"]),
             ),
+            # The county desk's review list: exceptional matters awaiting the county, a handful among a million.
+            models.Index(
+                fields=["community"],
+                name="request_awaiting_county_review",
+                condition=Q(exceptional=True, county_review_required=True, county_reviewed_at__isnull=True),
+            ),
             models.Index(fields=["updated_at"], name="request_updated_at"),
             models.Index(fields=["accepted_on", "community"], name="request_accepted_on"),
         ]
