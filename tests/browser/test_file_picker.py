@@ -50,3 +50,23 @@ def test_choosing_a_file_shows_its_name_in_chinese_at_phone_width(personas, open
     page.locator("section[aria-labelledby=materials-heading]").screenshot(
         path=str(shoot.next_path("file-picker-390-materials").with_suffix(".png"))
     )
+
+
+def test_the_counter_entry_picker_under_crispys_label_at_phone_width(personas, open_page, sign_in, shoot, tmp_path):
+    scan = tmp_path / "户口簿扫描.pdf"
+    scan.write_bytes(TINY_PDF)
+    page = open_page("phone")
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, personas.staff_x)
+    page.goto("/desk/counter/610113001001/610113-ZM01/")
+    # crispy's label and the picker's together name the input (chromium exposes a file input as a button)
+    file_input = page.get_by_role("button", name="当事人户口簿 选择文件", exact=True)
+    expect(file_input).to_have_attribute("type", "file")
+    picker = page.locator("[data-file-picker]").filter(has=file_input)
+    expect(picker.locator("label")).to_have_text("选择文件")
+    file_input.set_input_files(str(scan))
+    expect(picker.locator(".file-picker-names")).to_have_text("户口簿扫描.pdf")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.locator("fieldset").filter(has_text="申请材料").last.screenshot(
+        path=str(shoot.next_path("counter-file-picker-390").with_suffix(".png"))
+    )
