@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal.models import Membership, Region, User
-from portal.regions import Level
+from portal.regions import LEVEL_ORDER, Level
 from portal.roles import OVERSIGHT_ROLES, SECOND_FACTOR_ROLES, Role
 
 AnyUser = User | AnonymousUser
@@ -58,6 +58,11 @@ def oversees(user: AnyUser, region: Region) -> bool:
 def oversight_regions(user: AnyUser) -> list[Region]:
     """The places this user oversees (street, county, city or province)."""
     return [m.region for m in active_memberships(user) if m.role in OVERSIGHT_ROLES]
+
+
+def oversight_places_by_level(user: AnyUser) -> list[Region]:
+    """The places this user oversees, the highest first: the first is where their oversight pages start."""
+    return sorted(oversight_regions(user), key=lambda r: (LEVEL_ORDER.index(r.level), r.code))
 
 
 def is_officer(user: AnyUser) -> bool:

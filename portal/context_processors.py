@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from portal.access import active_memberships, is_officer, needs_second_factor
+from portal.access import active_memberships, is_officer, needs_second_factor, oversight_places_by_level
 from portal.roles import OVERSIGHT_ROLES, Role
 
 
@@ -23,6 +23,8 @@ def site(request: HttpRequest) -> dict:
         "user_memberships": memberships,
         "user_is_officer": is_officer(user) if memberships else False,
         "user_oversees": bool(roles & OVERSIGHT_ROLES),
+        # Where an overseeing officer's complaints and alerts lists start (their highest place; no query).
+        "user_oversight_place": oversight_places_by_level(user)[0] if roles & OVERSIGHT_ROLES else None,
         # Which menus to show; each page still checks access itself.
         "user_handles_requests": bool(roles & {Role.STAFF, Role.DIRECTOR}),
         "user_is_keeper": Role.KEEPER in roles,

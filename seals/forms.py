@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from portal.models import Region, User
 from portal.roles import Role
 from portal.terms import community_terms
+from portal.widgets import FilePicker
 from seals.models import Seal, SealKind, SealStatus
 
 
@@ -107,7 +108,7 @@ class ImpressionForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("印模图像"),
         help_text=gettext_lazy("SVG 或 PNG 格式，不超过 1MB，背景透明为宜。上传后该印章不再是样章。"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".svg,.png,image/svg+xml,image/png"}),
+        widget=FilePicker(attrs={"accept": ".svg,.png,image/svg+xml,image/png"}),
     )
     confirm = forms.BooleanField(
         label=gettext_lazy("我确认该图像与公安机关备案的印模一致。"),

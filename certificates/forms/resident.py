@@ -21,6 +21,7 @@ from certificates.forms.items import ItemFieldsMixin
 from certificates.models import CommitmentText
 from certificates.services import RequestInput
 from portal.models import Region, User
+from portal.widgets import MultipleFilePicker
 
 ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 FILE_RULES = _(
@@ -30,8 +31,8 @@ FILE_RULES = _(
 OTHER_MATERIAL = "其他补正材料"
 
 
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
+class MultipleFileInput(MultipleFilePicker):
+    """The portal's file picker (Chinese whatever the browser's language), several files at once."""
 
 
 class MultipleFileField(forms.FileField):
@@ -271,6 +272,11 @@ class ApplyForm(ItemFieldsMixin, PortalFormMixin, forms.Form):
         rows = []
         for index, material in enumerate(self.item.materials):
             commit_name = f"commit_{index}"
+            row_kept = [row for row in kept if row.material_index == index]
+            if row_kept:  # files chosen before are kept: choosing more is optional
+                widget = self.fields[f"material_{index}"].widget
+                widget.button_text = _("再选择文件（可选）")
+                widget.attrs.pop("aria-required", None)
             rows.append(
                 MaterialRow(
                     index=index,
@@ -279,7 +285,7 @@ class ApplyForm(ItemFieldsMixin, PortalFormMixin, forms.Form):
                     file=self[f"material_{index}"],
                     commit=self[commit_name] if commit_name in self.fields else None,
                     previous_files=previous_files.get(index, []),
-                    kept=[row for row in kept if row.material_index == index],
+                    kept=row_kept,
                 )
             )
         return rows

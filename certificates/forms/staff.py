@@ -22,13 +22,14 @@ from portal.idcard import normalize_id_number
 from portal.models import Region, User
 from portal.roles import Role
 from portal.terms import in_words_of
+from portal.widgets import FilePicker, MultipleFilePicker
 
 UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 EXCEPTIONAL_CHOICE = "__exceptional__"
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
+class MultipleFileInput(MultipleFilePicker):
+    """The portal's file picker (Chinese whatever the browser's language), several files at once."""
 
 
 class MultipleFileField(forms.FileField):
@@ -148,7 +149,7 @@ class RecordDeliberationForm(ActionForm):
     minutes = forms.FileField(
         label=gettext_lazy("会议记录（可选）"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
+        widget=FilePicker(attrs={"accept": UPLOAD_ACCEPT}),
     )
 
 

@@ -47,7 +47,7 @@ from certificates.models import (
 from certificates.permissions import get_request_for_user, works_in
 from certificates.verification import revoked_copy
 from certificates.workflow import WorkflowError
-from portal.access import AnyUser, has_role, regions_with_role
+from portal.access import AnyUser, regions_with_role
 from portal.audit import audit_record
 from portal.errors import Forbidden, NotFound
 from portal.models import AuditAction, Region, User
@@ -335,8 +335,11 @@ def _next_url(request: HttpRequest, req: CertificateRequest) -> str:
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     req = get_request_for_user(request.user, pk)
     certificate = _certificate_of(req)
-    if not has_role(request.user, Role.DIRECTOR, req.community):
-        raise Forbidden(in_words_of(req.community, _("只有本社区主任可以撤销证明。")))
+    # Who may revoke, and when, is the workflow's rule (the same predicate shows the button on the request pages);
+    # it is checked again under the row lock when the form is sent.
+    refused = workflow.refusal_reason(request.user, req, "revoke")
+    if refused:
+        raise Forbidden(refused)
     next_url = _next_url(request, req)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -361,7 +364,6 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "req": req,
             "certificate": certificate,
-            "validity": validity_of(certificate),
             "form": form,
             "next_url": next_url,
         },

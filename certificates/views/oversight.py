@@ -26,20 +26,20 @@ from certificates.models import ChecklistItem, CheckResult, Criticism, Finding, 
 from certificates.permissions import works_in
 from certificates.services import RequestInvalid
 from certificates.workflow import WorkflowError
-from portal.access import oversees, oversight_regions
+from portal.access import oversees, oversight_places_by_level, oversight_regions
 from portal.errors import Forbidden, NotFound
 from portal.models import Region
-from portal.regions import LEVEL_ORDER, Level
+from portal.regions import Level
 
 # Figures whose rows are the places one level below: their first cell links to that place's own area.
 PER_PLACE = frozenset({"areas", "supervision"})
 
 
 def _places(user) -> list[Region]:
-    places = oversight_regions(user)
+    places = oversight_places_by_level(user)
     if not places:
         raise Forbidden(_("督导统计仅供街道、区县、设区市和省级民政干部使用。"))
-    return sorted(places, key=lambda r: (LEVEL_ORDER.index(r.level), r.code))
+    return places
 
 
 def _region(user, code: str) -> tuple[Region, list[Region]]:

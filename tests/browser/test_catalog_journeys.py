@@ -19,7 +19,7 @@ def test_anonymous_phone_finds_the_community_an_issuable_item_and_where_to_go_in
     # The list of communities, searched by name.
     page.goto("/catalog/")
     expect(page.get_by_role("heading", level=1)).to_have_text("查找社区（村）的证明事项清单")
-    page.get_by_label("社区、村或街道名称").fill("育才路")
+    page.get_by_label("社区（村）、街道或证明名称").fill("育才路")
     page.get_by_role("button", name="查找").click()
     expect(page.get_by_role("status")).to_contain_text("共 1 个社区（村）")
     cards = page.locator("a.community-card")

@@ -63,7 +63,12 @@ def test_a_reporter_and_the_county_follow_a_complaint(personas, browser, live_se
     sign_in(desk, personas.county_officer)
     desk.goto("/desk/oversight/610113000000/")
     expect(desk.get_by_text("监督举报：待核查")).to_be_visible()
-    desk.get_by_role("link", name="监督举报", exact=True).click()
+    # the same list from the area's card and from the desk navigation
+    card = desk.locator("main .oversight-key").get_by_role("link", name="监督举报", exact=True)
+    nav = desk.get_by_role("navigation", name="督导").get_by_role("link", name="监督举报", exact=True)
+    expect(card).to_have_attribute("href", "/desk/complaints/610113000000/")
+    expect(nav).to_have_attribute("href", "/desk/complaints/610113000000/")
+    nav.click()
     expect(desk.get_by_role("heading", level=1)).to_have_text("雁塔区监督举报")
     _both_widths(desk, shoot, "county-complaints")
     desk.get_by_role("link", name="单位索要已取消的证明：无犯罪记录证明").click()

@@ -101,6 +101,21 @@ def test_the_search_finds_certificates_of_both_lists_by_meaning(client, personas
     assert "有关的证明事项" not in nothing
 
 
+def test_the_search_field_says_it_finds_places_and_certificates_of_both_lists(client, personas):
+    """The label, example and help say what the view matches: communities and streets by name, and certificates
+    of both lists (not only place names, as the label once said)."""
+    text = text_of(client.get(reverse("catalog:community_list")))
+    field = re.search(
+        r'<label[^>]*for="community-q"[^>]*>([^<]*)</label>\s*<input([^>]*)>\s*<div[^>]*>([^<]*)</div>', text
+    )
+    assert field is not None
+    label, attributes, help_text = field.groups()
+    assert label == "社区（村）、街道或证明名称"
+    assert 'aria-describedby="community-q-help"' in attributes and "居住证明" in attributes
+    assert "街道" in help_text and "可出具和不予出具的证明事项" in help_text
+    assert "社区、村或街道名称" not in text
+
+
 def test_a_resident_opens_a_found_certificate_in_her_own_community(login, personas):
     text = text_of(login(personas.resident_a).get(reverse("catalog:community_list"), {"q": "居住证明"}))
     code = IssuableItem.objects.get(name="居（租）住证明", region=personas.yanta).code

@@ -188,8 +188,10 @@ def test_the_director_revokes_with_a_reason(personas, login, issued):
     assert response.status_code == 302 and response["Location"] == detail
     revocation = CertificateRevocation.objects.get()
     assert (revocation.reason, revocation.category) == ("事后核查发现承诺不实", "false_commitment")
-    again = client.post(url, {"reason": "再次撤销"})
-    assert again.status_code == 400 and CertificateRevocation.objects.count() == 1
+    # the workflow's rule: an issued certificate only; a revoked one is refused with the workflow's reason
+    again = client.post(url, {"reason": "再次撤销", "category": "other"})
+    assert again.status_code == 403 and CertificateRevocation.objects.count() == 1
+    assert "不能执行“撤销证明”" in client.get(url).content.decode()
 
 
 def test_revoke_ignores_an_offsite_next(personas, login, issued):
@@ -367,3 +369,9 @@ def test_a_director_sees_no_revoke_form_on_a_certificate_of_their_own(personas, 
     pages = pages_seen_by(login(personas.director), own)
     assert pages and all(revoke not in page for page in pages)
     assert revoke in panel(colleague, own)  # the other director may
+    # the revoke page itself asks the workflow (no second copy of the rule in the view): refused, form never shown
+    refused = login(personas.director).get(revoke)
+    assert refused.status_code == 403 and "确认撤销" not in refused.content.decode()
+    assert login(personas.director).post(revoke, {"reason": "承诺不实", "category": "other"}).status_code == 403
+    assert not CertificateRevocation.objects.exists()
+    assert login(colleague).get(revoke).status_code == 200
