@@ -113,6 +113,6 @@ def lock_out(open_page, shoot, device, username):
         page.locator("input[name=username]").fill(username)
         page.locator("input[name=password]").fill("not-the-password")
         page.get_by_role("button", name="登录", exact=True).click()
-    expect(page.locator("#lockout-message")).to_contain_text(re.compile(r"请于 \d\d:\d\d 后再试"))
+    expect(page.locator("#lockout-message")).to_contain_text(re.compile(r"请于 (\d+月\d+日 )?\d\d:\d\d 后再试"))
     expect(page.locator("input[name=username]")).to_have_value(username)
     shoot(page, f"{device}-locked-out")

@@ -19,7 +19,8 @@ LOGIN = "/accounts/login/"
 OFFICE = "10.1.2.3"
 ELSEWHERE = "10.9.9.9"
 PASSWORD = "pw-12345678"  # tests.factories.UserFactory
-TIME = re.compile(r"请于 (\d\d):(\d\d) 后再试")
+# "请于 10:45 后再试", or with the date when the lock ends after midnight: "请于 12月1日 00:03 后再试"
+TIME = re.compile(r"请于 (?:(\d+)月(\d+)日 )?(\d\d):(\d\d) 后再试")
 
 
 def sign_in(client, identifier: str, password: str = "wrong", address: str = OFFICE):
@@ -37,11 +38,16 @@ def age_failures(minutes: int) -> None:
 
 
 def announced_time(response) -> dt.datetime:
-    """The 'try again after HH:MM' of a lockout page, as today's local time."""
+    """The 'try again after [M月D日] HH:MM' of a lockout page, as local time (the date only when it is not today)."""
     match = TIME.search(response.content.decode())
     assert match, "the lockout page says when to try again"
     now = timezone.localtime()
-    return now.replace(hour=int(match[1]), minute=int(match[2]), second=0, microsecond=0)
+    day = now.date()
+    if match[1]:
+        day = dt.date(now.year + (int(match[1]) < now.month), int(match[1]), int(match[2]))
+    return now.replace(
+        year=day.year, month=day.month, day=day.day, hour=int(match[3]), minute=int(match[4]), second=0, microsecond=0
+    )
 
 
 @pytest.fixture
