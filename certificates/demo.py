@@ -107,25 +107,34 @@ def _data_for(item, resident: User, rng: random.Random) -> RequestInput:
 def _apply(community: Region, resident: User, item, items: list, rng: random.Random):
     """An application as a resident makes it: the service refuses a second one for an item and purpose already in
     progress, so the demo resident picks another purpose or item, and when every one is in progress withdraws one
-    that is in the way (as a resident would)."""
-    in_the_way = []
-    for candidate in [item, *(other for other in items if other != item)]:
-        data = _data_for(candidate, resident, rng)
-        for purpose in [data.purpose, *(p for p in candidate.purposes if p != data.purpose)]:
-            data.purpose = purpose
+    that is in the way (as a resident would). With --concurrency another process may drive the same resident's
+    requests meanwhile: a request that moved on is no longer in the way, so the resident looks again."""
+    for _attempt in range(20):
+        in_the_way = []
+        for candidate in [item, *(other for other in items if other != item)]:
+            data = _data_for(candidate, resident, rng)
+            for purpose in [data.purpose, *(p for p in candidate.purposes if p != data.purpose)]:
+                data.purpose = purpose
+                try:
+                    return services.request_create(
+                        community=community, item=candidate, actor=resident, applicant=resident, data=data
+                    )
+                except services.DuplicateRequest as duplicate:
+                    in_the_way.append(duplicate.existing)
+        for withdrawable in (r for r in in_the_way if workflow.can(resident, r, "withdraw")):
+            try:
+                workflow.withdraw(request_id=withdrawable.pk, actor=resident)
+            except workflow.WorkflowError:  # another process signed or withdrew it meanwhile
+                continue
+            data = _data_for(withdrawable.item, resident, rng)
+            data.purpose = withdrawable.purpose
             try:
                 return services.request_create(
-                    community=community, item=candidate, actor=resident, applicant=resident, data=data
+                    community=community, item=withdrawable.item, actor=resident, applicant=resident, data=data
                 )
-            except services.DuplicateRequest as duplicate:
-                in_the_way.append(duplicate.existing)
-    withdrawable = next(r for r in in_the_way if workflow.can(resident, r, "withdraw"))
-    workflow.withdraw(request_id=withdrawable.pk, actor=resident)
-    data = _data_for(withdrawable.item, resident, rng)
-    data.purpose = withdrawable.purpose
-    return services.request_create(
-        community=community, item=withdrawable.item, actor=resident, applicant=resident, data=data
-    )
+            except services.DuplicateRequest:  # another process applied for it meanwhile
+                break
+    raise RuntimeError(f"demo resident {resident.username} found nothing to apply for in {community.code}")
 
 
 def _drive(community: Region, resident: User, rng: random.Random) -> str:
@@ -185,7 +194,11 @@ def _resident_pairs() -> list[Membership]:
 def _work(worker: int, count: int, workers: int, seed: int) -> dict[str, int]:
     """One worker's share: requests worker, worker + workers, … driven through the workflow."""
     rng = random.Random(seed + worker)  # noqa: S311 - demo data, reproducible by seed
+    # Each process drives its own residents: two processes applying for one resident would withdraw each other's
+    # requests in the middle of their transitions.
     pairs = _resident_pairs()
+    mine = set(sorted({m.user_id for m in pairs})[worker::workers])  # seed_requests keeps workers <= residents
+    pairs = [m for m in pairs if m.user_id in mine]
     tally: dict[str, int] = {}
     for n in range(worker, count, workers):
         m = pairs[(n * 7919) % len(pairs)]
@@ -215,6 +228,7 @@ def seed_requests(*, count: int, concurrency: int = 1, seed: int = 2026) -> dict
     for community in {m.region for m in pairs}:
         _ensure_workers(community)
     started = time.monotonic()
+    concurrency = max(1, min(concurrency, len({m.user_id for m in pairs})))  # each process has its own residents
     if concurrency == 1:
         parts = [_work(0, count, 1, seed)]
     else:
