@@ -65,6 +65,8 @@ def figures_for(region: Region, *, today: dt.date | None = None, fresh: bool = F
 
 def refresh(*, levels: frozenset[str] = SNAPSHOT_LEVELS, today: dt.date | None = None) -> int:
     """Recompute every snapshot of those levels in each language the portal speaks; returns how many."""
+    if _seconds() <= 0:  # snapshots are off: every page computes live, nothing to keep ahead
+        return 0
     today = today or timezone.localdate()
     done = 0
     for region in Region.objects.filter(level__in=levels).order_by("code"):

@@ -3,8 +3,13 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from portal.migration_ops import AddIndexWithoutLocking, RemoveIndexWithoutLocking
+
 
 class Migration(migrations.Migration):
+    # The new index is built, then the old one dropped, without locking the requests table (portal/migration_ops.py).
+    atomic = False
+
     dependencies = [
         ("catalog", "0010_deliberation_held_by_the_community"),
         ("certificates", "0022_supervision_phone_history"),
@@ -13,11 +18,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name="certificaterequest",
-            name="certificate_communi_556e75_idx",
-        ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name="certificaterequest",
             index=models.Index(
                 fields=["community", "status"],
@@ -40,5 +41,9 @@ class Migration(migrations.Migration):
                 ),
                 name="request_oversight_cover",
             ),
+        ),
+        RemoveIndexWithoutLocking(
+            model_name="certificaterequest",
+            name="certificate_communi_556e75_idx",
         ),
     ]

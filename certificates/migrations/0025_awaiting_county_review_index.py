@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from portal.migration_ops import AddIndexWithoutLocking
+
 
 class Migration(migrations.Migration):
+    atomic = False  # built without locking the requests table (portal/migration_ops.py)
+
     dependencies = [
         ("catalog", "0010_deliberation_held_by_the_community"),
         ("certificates", "0024_export_jobs"),
@@ -13,7 +17,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name="certificaterequest",
             index=models.Index(
                 condition=models.Q(

@@ -84,6 +84,7 @@ def test_snapshots_can_be_turned_off(personas, login, settings, seconds):
     _page(client, COUNTY)
     _add_request(personas)
     assert _page(client, COUNTY).context["received"] == 1
+    assert tasks.refresh_oversight() == 0  # nothing computed ahead that nobody would read
 
 
 def test_each_language_has_its_own_snapshot(personas):
