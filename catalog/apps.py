@@ -9,9 +9,10 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         # The resolver and the liability guard cache their vocabulary; any change to it clears the cache.
-        from catalog import liability, resolver
+        from catalog import liability, publiccache, resolver
         from catalog.models import CertificateConcept, LiabilityPhrase
 
         for signal in (post_save, post_delete):
             signal.connect(resolver.clear_cache, sender=CertificateConcept, dispatch_uid="resolver-cache")
             signal.connect(liability.clear_cache, sender=LiabilityPhrase, dispatch_uid="liability-cache")
+        publiccache.connect()  # the public pages' cached parts (catalog/publiccache.py)

@@ -108,6 +108,10 @@ def import_regions(rows: list[dict[str, str]], *, create_only: bool = False, tod
                     region.save(update_fields=changed)
         for region in Region.objects.bulk_create(new, batch_size=2000):
             existing[region.code] = region
+        if new:
+            from catalog import publiccache
+
+            publiccache.changed()  # bulk_create sends no post_save: the public pages list the new places
     if not create_only:
         provinces = {row["code"][:2] for row in rows}
         for region in existing.values():

@@ -9,15 +9,17 @@ a retired item or one for the other kind of committee is a 404, exactly like an 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from catalog import noticeboards, selectors
+from catalog import noticeboards, publiccache, selectors
 from catalog.noticeboards import IssuableRow, NoticeBoard  # noqa: F401 - re-exported for tests and templates
 from portal.access import regions_with_role
 from portal.errors import NotFound
@@ -27,6 +29,16 @@ from portal.regions import Level
 from portal.roles import Role
 
 COMMUNITIES_PER_PAGE = 100
+
+
+class PublicCounty(NamedTuple):
+    """A county in the list page's filter."""
+
+    code: str
+    name: str
+    city_name: str
+
+
 MAX_SEARCH_LENGTH = 50
 CODE_RE = re.compile(r"\d{12}")
 
@@ -49,10 +61,20 @@ def _county_of(community: Region) -> Region | None:
 def community_list(request: HttpRequest) -> HttpResponse:
     search = _search_term(request)
     county_code = request.GET.get("county", "").strip()
-    counties = list(selectors.public_counties())
+    # Plain tuples, not model instances: unpickling 200 instances per view cost more than the query they save.
+    counties = publiccache.cached(
+        publiccache.page_key("counties"),
+        lambda: [PublicCounty(c.code, c.name, c.parent.name) for c in selectors.public_counties()],
+    )
     county = next((c for c in counties if c.code == county_code), None)
     communities = selectors.public_communities(search=search, county_code=county.code if county else "")
-    page = Paginator(communities, COMMUNITIES_PER_PAGE).get_page(request.GET.get("page"))
+    page_number = request.GET.get("page", "")
+    # Read only when the page's content is not in the cache (the template's {% cache %} under page_key).
+    page = SimpleLazyObject(lambda: Paginator(communities, COMMUNITIES_PER_PAGE).get_page(page_number))
+    # Without a search every visitor sees the same list: cached per county and page (a page number as typed, if it
+    # is a plausible one, so that made-up values cannot fill the cache).
+    cacheable = not search and (page_number == "" or (page_number.isdigit() and len(page_number) <= 4))
+    page_key = publiccache.page_key("community_list", county.code if county else "", page_number) if cacheable else ""
     # The search also names certificates (可出具 and 不予出具 items, by meaning): a resident typing "居住证明" on the
     # home page learns what it is and where to go, and, with a home community, opens it there.
     issuable, non_issuable = selectors.items_named(search)
@@ -77,6 +99,8 @@ def community_list(request: HttpRequest) -> HttpResponse:
             "item_issuable": issuable,
             "item_non_issuable": non_issuable,
             "home_community": home,
+            "page_key": page_key,
+            "page_seconds": publiccache.PUBLIC_PAGE_SECONDS,
         },
     )
 
@@ -90,14 +114,22 @@ def _home_community(request: HttpRequest) -> Region | None:
 
 
 def community_detail(request: HttpRequest, code: str) -> HttpResponse:
-    community = _community_or_404(code)
     search = _search_term(request)
+    if search:
+        return render(request, "catalog/public/community_detail.html", _community_lists(code, search))
+    return _public_page(
+        request, "catalog/public/community_detail.html", ("community", code), lambda: _community_lists(code, "")
+    )
+
+
+def _community_lists(code: str, search: str) -> dict:
+    community = _community_or_404(code)
     issuable = list(selectors.effective_issuable_items(community, search=search))
     non_issuable = list(selectors.effective_non_issuable_items(community, search=search))
     covered = selectors.exception_items(community, non_issuable, issuable)  # within what the page lists
     for item in non_issuable:
         item.covered_by = covered.get(item.pk)
-    context = {
+    return {
         "community": community,
         "county": _county_of(community),
         "search": search,
@@ -110,31 +142,42 @@ def community_detail(request: HttpRequest, code: str) -> HttpResponse:
         else len(non_issuable),
         "upcoming": [] if search else selectors.upcoming_items(community),
     }
-    return render(request, "catalog/public/community_detail.html", context)
 
 
 def issuable_detail(request: HttpRequest, code: str, item_code: str) -> HttpResponse:
-    community = _community_or_404(code)
-    item = get_object_or_404(selectors.effective_issuable_items(community), code=item_code)
-    context = {
-        "community": community,
-        "county": _county_of(community),
-        "item": item,
-        "has_commitment": any(m.get("requirement") == "commitment" for m in item.materials),
-    }
-    return render(request, "catalog/public/issuable_detail.html", context)
+    def read() -> dict:
+        community = _community_or_404(code)
+        item = get_object_or_404(selectors.effective_issuable_items(community), code=item_code)
+        return {
+            "community": community,
+            "county": _county_of(community),
+            "item": item,
+            "has_commitment": any(m.get("requirement") == "commitment" for m in item.materials),
+        }
+
+    return _public_page(request, "catalog/public/issuable_detail.html", ("issuable", code, item_code), read)
 
 
 def non_issuable_detail(request: HttpRequest, code: str, item_code: str) -> HttpResponse:
-    community = _community_or_404(code)
-    item = get_object_or_404(selectors.effective_non_issuable_items(community), code=item_code)
-    context = {
-        "community": community,
-        "county": _county_of(community),
-        "item": item,
-        "exception_item": selectors.exception_items(community, [item]).get(item.pk),
-    }
-    return render(request, "catalog/public/non_issuable_detail.html", context)
+    def read() -> dict:
+        community = _community_or_404(code)
+        item = get_object_or_404(selectors.effective_non_issuable_items(community), code=item_code)
+        return {
+            "community": community,
+            "county": _county_of(community),
+            "item": item,
+            "exception_item": selectors.exception_items(community, [item]).get(item.pk),
+        }
+
+    return _public_page(request, "catalog/public/non_issuable_detail.html", ("non_issuable", code, item_code), read)
+
+
+def _public_page(request: HttpRequest, template: str, parts: tuple[str, ...], read) -> HttpResponse:
+    """An item page from the shared cache (catalog/publiccache.py): the rows it reads, and its content block
+    (the template's {% cache %} under the same key). An unknown code is a 404 each time, never cached."""
+    key = publiccache.page_key(*parts)
+    context = publiccache.cached(key, read)
+    return render(request, template, {**context, "page_key": key, "page_seconds": publiccache.PUBLIC_PAGE_SECONDS})
 
 
 # Rendering costs up to a second and all renders share one lock: public PDFs are throttled per client.
