@@ -28,7 +28,7 @@ def community_scope(regions, field: str = "community", *, ids: list[int] | None 
     A large area (a city, the province) reads most of the table anyway and is filtered through the join."""
     ids = community_ids(regions) if ids is None else ids
     if len(ids) <= SCOPE_BY_ID_MAX:
-        return Q(**{f"{field}__in": ids})
+        return Q(**{f"{field}__any_of": ids})  # one array parameter (portal/lookups.py)
     scope = Q(pk__in=[])
     for region in regions:
         scope |= Q(**{f"{field}__code__startswith": region.prefix})

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.models import IssuableItem
 from catalog.selectors import effective_issuable_items
-from certificates import freeze, notifications, selectors, services, workflow
+from certificates import desk_figures, freeze, notifications, selectors, services, workflow
 from certificates.forms.staff import (
     EXCEPTIONAL_CHOICE,
     ActionForm,
@@ -771,14 +771,6 @@ def exceptional_new(request: HttpRequest, community_code: str) -> HttpResponse:
 STAT_STATUSES = workflow.STATISTICS_STATES
 
 
-def _stat_annotations(today: dt.date) -> dict:
-    # Prefixed names: an annotation may not share a name with a model field ("exceptional").
-    counts = {f"n_{s}": Count("pk", filter=Q(status=s)) for s in STAT_STATUSES}
-    counts["n_overdue"] = Count("pk", filter=overdue_q(today))
-    counts["n_exceptional"] = Count("pk", filter=Q(exceptional=True, status__in=STAT_STATUSES))
-    return counts
-
-
 def _sets_four_eyes(user: User, community: Region) -> bool:
     return services.is_county_officer_of(user, community)
 
@@ -817,14 +809,14 @@ def county(request: HttpRequest) -> HttpResponse:
     page = Paginator(communities, 50).get_page(request.GET.get("page"))
     ids = [c.pk for c in page.object_list]
     in_scope = selectors.community_scope(scope)  # by community ids: the index finds a county's requests
-    requests_in_scope = CertificateRequest.objects.filter(in_scope)
+    # The page's communities live; the area's totals, refusals and bodies counted at most a minute ago.
     stats = {
         row["community_id"]: row
-        for row in requests_in_scope.filter(community_id__in=ids)
+        for row in CertificateRequest.objects.filter(community__any_of=ids)
         .values("community_id")
-        .annotate(**_stat_annotations(today))
+        .annotate(**desk_figures.stat_annotations(today))
     }
-    totals = requests_in_scope.aggregate(**_stat_annotations(today))
+    area = desk_figures.area_figures(scope, in_scope, today)
     waivers: dict[int, FourEyesWaiver] = {}
     for waiver in FourEyesWaiver.objects.filter(community_id__in=ids).order_by("community_id", "-set_at", "-id"):
         waivers.setdefault(waiver.community_id, waiver)
@@ -865,15 +857,13 @@ def county(request: HttpRequest) -> HttpResponse:
             "status_labels": [Status(s).label for s in STAT_STATUSES],
             "rows": rows,
             "page": page,
-            "totals": {
-                "counts": [totals[f"n_{s}"] for s in STAT_STATUSES],
-                "overdue": totals["n_overdue"],
-                "exceptional": totals["n_exceptional"],
-            },
+            "totals": {"counts": area.counts, "overdue": area.overdue, "exceptional": area.exceptional},
+            "figures_computed_at": area.computed_at,
+            "figures_seconds": desk_figures.DESK_FIGURES_SECONDS,
             "review": review,
             "reviewable": reviewable,
-            "refusals": selectors.refusal_counts(in_scope, today.year),
-            "bodies": selectors.requesting_body_counts(in_scope, STAT_STATUSES),
+            "refusals": area.refusals,
+            "bodies": area.bodies,
             "county_links": [c for c in counties if chosen is None or c == chosen],
             "today": today,
         },

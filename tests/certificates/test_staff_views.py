@@ -579,3 +579,38 @@ def test_only_the_county_officer_of_that_county_sets_the_four_eyes_waiver(person
     login(personas.county_officer).post(url, {"allowed": "no", "reason": "已增配工作人员"})
     assert FourEyesWaiver.objects.count() == 2  # history kept
     assert "sign" not in offered_actions(login(personas.director).get(detail_url(request)))
+
+
+def test_the_county_page_counts_its_area_once_a_minute_and_its_rows_live(personas, login, item):
+    """The area's totals, refusals and bodies come from the shared cache for a minute (certificates/desk_figures.py),
+    and the page says when they were counted; each community's row is counted on every view."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    submitted(personas, item)
+    officer = login(personas.county_officer)
+    with CaptureQueriesContext(connection) as first:
+        response = officer.get(reverse("desk:county"))
+    assert response.context["totals"]["counts"][0] == 1
+    assert "本次计算于" in response.content.decode()
+    submitted(personas, item)
+    with CaptureQueriesContext(connection) as again:
+        response = officer.get(reverse("desk:county"))
+    rows = {row["community"].code: row for row in response.context["rows"]}
+    assert rows[personas.community_x.code]["counts"][0] == 2  # the row is live
+    assert response.context["totals"]["counts"][0] == 1  # the area's figures as counted a moment ago
+    assert len(again) < len(first)
+    # Another county's officer has figures of their own area, never this one's.
+    other = login(personas.other_county_officer).get(reverse("desk:county"))
+    assert other.context["totals"]["counts"][0] == 0
+
+
+def test_the_county_page_counts_its_area_again_after_a_minute(personas, login, item):
+    from django.core.cache import cache
+
+    submitted(personas, item)
+    officer = login(personas.county_officer)
+    officer.get(reverse("desk:county"))
+    submitted(personas, item)
+    cache.clear()  # what the minute's expiry does
+    assert officer.get(reverse("desk:county")).context["totals"]["counts"][0] == 2
