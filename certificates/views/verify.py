@@ -59,7 +59,10 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     if rate_limited(request):
         return _too_many(request)
     certificate = (
-        IssuedCertificate.objects.select_related("entry__community", "entry__request", "revocation")
+        # The community with its places up to the province: the page names them (one query instead of five).
+        IssuedCertificate.objects.select_related(
+            "entry__community__parent__parent__parent__parent", "entry__request", "revocation"
+        )
         .filter(code=normalize_code(code))
         .first()
     )
