@@ -157,6 +157,7 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per page")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--rss-requests", type=int, default=1000)
+    parser.add_argument("--pages", default="", help="comma-separated words of the pages to load (default: all)")
     options = parser.parse_args()
 
     port = free_port()
@@ -184,6 +185,9 @@ def main() -> int:
         verify_path = f"/verify/{found['code']}/" if found["code"] else "/verify/"
         pages = [
             ("bare 50-row table", None, "/loadtest/bare-table/"),
+            # The same view with a staff session: the floor of every signed-in page (session, user, TOTP device,
+            # memberships, the second-step check), so that a page's ratio can be read against what signing in costs.
+            ("bare, signed in", "staff_x", "/loadtest/bare-table/"),
             ("public list", None, "/catalog/"),
             ("item page", None, f"/catalog/c/{COMMUNITY}/issuable/{found['item']}/"),
             ("verification", None, verify_path),
@@ -199,6 +203,8 @@ def main() -> int:
         )
         bare_rps = None
         for name, user, path in pages:
+            if options.pages and name != pages[0][0] and not any(key in name for key in options.pages.split(",")):
+                continue
             session = sessions[user] if user else anonymous
             status, _, url = session.get(path)
             if status != 200 or not url.endswith(path):

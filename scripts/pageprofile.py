@@ -32,6 +32,7 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=20, help="requests per page")
     parser.add_argument("--pages", default="", help="comma-separated page keys (default: all)")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sort", default="cumulative", help="the profile's order: cumulative or tottime (self time)")
     parser.add_argument("--dump", default="")
     options = parser.parse_args()
 
@@ -67,6 +68,7 @@ def main() -> int:
     certificate = IssuedCertificate.objects.filter(entry__community=community).first()
     pages = [
         ("bare", None, "/loadtest/bare-table/"),
+        ("bare-staff", "staff_x", "/loadtest/bare-table/"),  # the floor of a signed-in page
         ("public", None, "/catalog/"),
         ("item", None, f"/catalog/c/{COMMUNITY}/issuable/{effective_issuable_items(community).first().code}/"),
         ("verify", None, f"/verify/{certificate.code}/" if certificate else "/verify/"),
@@ -154,7 +156,7 @@ def main() -> int:
             flush=True,
         )
         if profiler:
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(profiler).sort_stats(options.sort).print_stats(40)
         if options.dump:
             folder = Path(options.dump)
             folder.mkdir(parents=True, exist_ok=True)
