@@ -17,6 +17,10 @@ OPEN_STATES, OVERDUE_STATES, POST_CHECK_STATES); this module keeps no list of st
 
 Each figure is a `Figure`: a title, a header and rows (the table beside the chart and the CSV/XLSX download) and,
 when it has one, the series drawn as a chart (certificates/charts.py).
+
+Two steps: `tally` does every database read of a place and returns language-free counts (a `Tally`); `build` turns
+a tally into the figures, with titles, headers and labels in the active language, without touching the database. So
+the snapshots of both languages (certificates/snapshots.py) are built from one set of counts.
 """
 
 from __future__ import annotations
@@ -191,15 +195,19 @@ def _concept_name(item_code: str | None, item_name: str | None, exceptional_name
     return concept.name if concept else item_name
 
 
-def concept_figure(area: Area, entries) -> Figure:
-    """Requests by what was asked for (the resolver's concepts), by outcome and by channel."""
-    groups: dict[str, dict[str, int]] = {}
-    rows = (
+def concept_rows(area: Area) -> list[dict]:
+    """Counted requests grouped by item (or exceptional name), status and channel."""
+    return list(
         CertificateRequest.objects.filter(area.scope("community"), _counted())
         .values("item__code", "item__name", "exceptional_name", "status", "channel")
         .annotate(n=Count("pk"))
         .order_by()
     )
+
+
+def concept_figure(rows: list[dict], entries) -> Figure:
+    """Requests by what was asked for (the resolver's concepts), by outcome and by channel."""
+    groups: dict[str, dict[str, int]] = {}
     for row in rows:
         name = _concept_name(row["item__code"], row["item__name"], row["exceptional_name"], entries)
         group = groups.setdefault(name, {})
@@ -261,12 +269,11 @@ def _median(counts: Counter) -> float:
     return statistics.mean(found) if found[0] != found[-1] else found[0]
 
 
-def timeliness_figure(area: Area, entries) -> Figure:
-    """Signed requests: working days from acceptance to signature (supplement time not counted) against the item's
-    limit; the median and the share signed by the due date."""
+def timeliness_rows(area: Area) -> list[dict]:
+    """Signed requests grouped by the dates that decide their timeliness."""
     # Grouped in the database by the dates that decide the answer: one row per (item, accepted, signed, due, paused)
     # instead of one per request; working days come from one index of the days in range, not a walk per request.
-    done = list(
+    return list(
         CertificateRequest.objects.filter(
             area.scope("community"),
             status__in=workflow.POST_CHECK_STATES,
@@ -287,6 +294,11 @@ def timeliness_figure(area: Area, entries) -> Figure:
         .annotate(n=Count("pk"))
         .order_by()
     )
+
+
+def timeliness_figure(done: list[dict], entries) -> Figure:
+    """Signed requests: working days from acceptance to signature (supplement time not counted) against the item's
+    limit; the median and the share signed by the due date."""
     index = _workday_index(
         min((r["accepted_on"] for r in done), default=None), max((r["signed_on"] for r in done), default=None)
     )
@@ -333,8 +345,8 @@ def timeliness_figure(area: Area, entries) -> Figure:
     )
 
 
-def refusal_figures(area: Area, year: int) -> list[Figure]:
-    counts = selectors.refusal_counts(area.scope("community"), year)
+def refusal_figures(counts: dict[str, list[dict]], year: int) -> list[Figure]:
+    """`counts`: selectors.refusal_counts of the place and year."""
     by_concept = [[g["concept"], g["n"]] for g in counts["by_concept"]]
     by_body = [[r["requesting_body"], r["n"]] for r in counts["by_body"]]
     note = _("%(year)s年开具的《不予出具告知及替代途径说明》，最多列出前20项。") % {"year": year}
@@ -358,9 +370,8 @@ def refusal_figures(area: Area, year: int) -> list[Figure]:
     ]
 
 
-def supervision_figure(area: Area, request_counts: dict[str, dict]) -> Figure:
-    """Per place below: exceptional matters and the county's decisions, post-checks done and due, revocations, and
-    seal uses for documents other than certificates."""
+def supervision_counts(area: Area, request_counts: dict[str, dict]) -> dict[str, dict]:
+    """The request counts per place below, with revocations and seal uses for documents other than certificates."""
     from seals.models import DocumentKind, SealUse
 
     counts = {place: dict(row) for place, row in request_counts.items()}
@@ -372,6 +383,12 @@ def supervision_figure(area: Area, request_counts: dict[str, dict]) -> Figure:
         SealUse.objects.exclude(document_kind=DocumentKind.CERTIFICATE), area, "seal__community", n=Count("pk")
     ).items():
         counts.setdefault(place, {})["seal_other"] = row["n"]
+    return counts
+
+
+def supervision_figure(area: Area, counts: dict[str, dict]) -> Figure:
+    """Per place below: exceptional matters and the county's decisions, post-checks done and due, revocations, and
+    seal uses for documents other than certificates (`counts`: supervision_counts)."""
     columns = [
         "exceptional_matters",
         "approved",
@@ -409,9 +426,13 @@ def _month_start(day: dt.date, back: int) -> dt.date:
     return dt.date(month // 12, month % 12 + 1, 1)
 
 
-def monthly_figure(area: Area, today: dt.date) -> Figure:
-    """Requests accepted and signed in each of the last twelve months (this month included)."""
-    months = [_month_start(today, back) for back in range(MONTHS - 1, -1, -1)]
+def _months(today: dt.date) -> list[dt.date]:
+    return [_month_start(today, back) for back in range(MONTHS - 1, -1, -1)]
+
+
+def monthly_counts(area: Area, today: dt.date) -> tuple[Counter, Counter]:
+    """Requests accepted and signed per month (its first day) over the last twelve months (this month included)."""
+    months = _months(today)
     # One pass: grouped by (month accepted, month signed), then summed along each.
     was_accepted = _counted() & Q(accepted_on__gte=months[0])
     was_signed = Q(
@@ -431,7 +452,12 @@ def monthly_figure(area: Area, today: dt.date) -> Figure:
         accepted[row["accepted_month"]] += row["a"]
         month = row["signed_month"]
         signed[month.date() if isinstance(month, dt.datetime) else month] += row["s"]
-    rows = [[m.strftime("%Y-%m"), accepted.get(m, 0), signed.get(m, 0)] for m in months]
+    return accepted, signed
+
+
+def monthly_figure(today: dt.date, accepted: Counter, signed: Counter) -> Figure:
+    """Requests accepted and signed in each of the last twelve months (this month included)."""
+    rows = [[m.strftime("%Y-%m"), accepted.get(m, 0), signed.get(m, 0)] for m in _months(today)]
     return Figure(
         key="monthly",
         title=_("月度趋势（近12个月）"),
@@ -445,20 +471,57 @@ def monthly_figure(area: Area, today: dt.date) -> Figure:
     )
 
 
-def figures(region: Region, *, today: dt.date | None = None) -> tuple[Area, dict[str, Figure]]:
-    """Every figure of a place's oversight area, by key (the order of the page)."""
+@dataclass
+class Tally:
+    """Everything a place's figures count, read from the database by `tally`; language-free (names of places and
+    concepts are data), so one tally builds the figures of every language."""
+
+    area: Area
+    today: dt.date
+    entries: list  # the resolver's concepts, which name the rows of the concept and timeliness figures
+    per_place: dict[str, dict]
+    monthly: tuple[Counter, Counter]
+    concepts: list[dict]
+    timeliness: list[dict]
+    refusals: dict[str, list[dict]]
+    supervision: dict[str, dict]
+
+
+def tally(region: Region, *, today: dt.date | None = None) -> Tally:
+    """Every database read behind a place's figures."""
     from catalog import resolver
 
     today = today or timezone.localdate()
     area = Area.of(region)
-    entries = resolver.concepts()
     per_place = request_counts(area, today)
+    return Tally(
+        area=area,
+        today=today,
+        entries=resolver.concepts(),
+        per_place=per_place,
+        monthly=monthly_counts(area, today),
+        concepts=concept_rows(area),
+        timeliness=timeliness_rows(area),
+        refusals=selectors.refusal_counts(area.scope("community"), today.year),
+        supervision=supervision_counts(area, per_place),
+    )
+
+
+def build(counts: Tally) -> dict[str, Figure]:
+    """Every figure of a place's oversight area, by key (the order of the page), labelled in the active language;
+    reads nothing from the database."""
     result = [
-        area_figure(area, per_place),
-        monthly_figure(area, today),
-        concept_figure(area, entries),
-        timeliness_figure(area, entries),
-        *refusal_figures(area, today.year),
-        supervision_figure(area, per_place),
+        area_figure(counts.area, counts.per_place),
+        monthly_figure(counts.today, *counts.monthly),
+        concept_figure(counts.concepts, counts.entries),
+        timeliness_figure(counts.timeliness, counts.entries),
+        *refusal_figures(counts.refusals, counts.today.year),
+        supervision_figure(counts.area, counts.supervision),
     ]
-    return area, {f.key: f for f in result}
+    return {f.key: f for f in result}
+
+
+def figures(region: Region, *, today: dt.date | None = None) -> tuple[Area, dict[str, Figure]]:
+    """Every figure of a place's oversight area, by key (the order of the page)."""
+    counts = tally(region, today=today)
+    return counts.area, build(counts)

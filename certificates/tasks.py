@@ -9,8 +9,8 @@ Each is keyed, so a second run (a retry, a message given back by a killed worker
 - `refresh_statistics(day_from, day_to)`: recomputes the daily figures of those days (settings.STATISTICS_REFRESH);
   recomputing a day replaces it, so twice is once.
 - `apply_retention(as_of)`: the retention sweep; what was removed has its RetentionRecord and is not due again.
-- `refresh_oversight()`: the county, city and province oversight snapshots (certificates/snapshots.py); a snapshot
-  replaces the last, so twice is once.
+- `refresh_oversight()`: the oversight snapshots of the counties, cities and province read within the last hour
+  (certificates/snapshots.py); a snapshot replaces the last, so twice is once.
 - `evaluate_alerts(as_of)`: the counties' anomaly rules (certificates/anomalies.py); an alert is created once per
   rule, subject and period (a unique constraint), so a second run creates nothing.
 - `render_export(job_id)`: a large export's file (certificates/exportjobs.py); rendered holding the job row's lock,
@@ -74,7 +74,8 @@ def evaluate_alerts(as_of: str | None = None) -> dict[str, int]:
 
 @shared_task(name="certificates.tasks.refresh_oversight")
 def refresh_oversight() -> int:
-    """Recompute the oversight snapshots ahead of the officers who read them; returns how many were made."""
+    """Recompute the oversight snapshots of the places read recently, ahead of their next reader; returns how many
+    places."""
     return snapshots.refresh()
 
 

@@ -273,7 +273,7 @@ EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 24)
 # for yesterday and today by certificates.tasks.refresh_statistics. Empty: the task does nothing.
 STATISTICS_REFRESH = ""
 # County, city and province oversight figures are kept this long in the shared cache and refreshed every ten minutes
-# by the scheduler (certificates/snapshots.py); 0 computes every page live.
+# by the scheduler where someone read them in the last hour (certificates/snapshots.py); 0 computes every page live.
 OVERSIGHT_SNAPSHOT_SECONDS = env_int("OVERSIGHT_SNAPSHOT_SECONDS", 900)
 
 # Sign-in lockout (django-axes, see portal/lockout.py): after 5 failures for one account from one client address,

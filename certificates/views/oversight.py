@@ -57,13 +57,28 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect("desk:oversight_area", region_code=_places(request.user)[0].code)
 
 
+# What 立即更新 tells the officer when it computed nothing (snapshots.update_now).
+UPDATE_MESSAGES = {
+    snapshots.Update.RECENT: gettext_lazy("数据计算于不到一分钟前，已是最新，无需重新计算。"),
+    snapshots.Update.BUSY: gettext_lazy("该区划的数据正在更新，请稍后刷新页面查看。"),
+}
+
+
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def area(request: HttpRequest, region_code: str) -> HttpResponse:
+    """GET: the place's figures. POST (立即更新): recompute them, then back to the page (post/redirect/get)."""
     user = request.user
-    region, places = _region(user, region_code)
+    region, places = _region(user, region_code)  # the same scope check for reading and for updating
     today = timezone.localdate()
-    snapshot = snapshots.figures_for(region, today=today, fresh=request.GET.get("fresh") == "1")
+    if request.method == "POST":
+        outcome = snapshots.update_now(region, today=today)
+        if outcome == snapshots.Update.UPDATED:
+            messages.success(request, _("数据已重新计算。"))
+        elif outcome in UPDATE_MESSAGES:
+            messages.info(request, UPDATE_MESSAGES[outcome])
+        return redirect("desk:oversight_area", region_code=region.code)
+    snapshot = snapshots.figures_for(region, today=today)
     place_area, figures = snapshot.area, snapshot.figures
     # The way up, as far as the officer may go: their own place is the top of the breadcrumb.
     trail = [r for r in reversed(region.ancestors()) if oversees(user, r)]
@@ -102,6 +117,8 @@ def area(request: HttpRequest, region_code: str) -> HttpResponse:
             "today": today,
             "computed_at": snapshot.computed_at,
             "snapshot_level": region.level in snapshots.SNAPSHOT_LEVELS,
+            "snapshot_scheduled": snapshots.scheduled(),
+            "snapshot_minutes": snapshots.kept_minutes(),
             "child_level": place_area.child_level,
             "overdue_findings": list(inspections.overdue_findings(region, today)[:20]),
             "complaints": complaints.counts(region),
