@@ -567,6 +567,7 @@ class SignatureStatus(StrEnum):
 class SignatureCheck:
     status: SignatureStatus
     revocation: SigningKeyRevocation | None = None  # the signing key's revocation, if it was revoked
+    signed: bool = True  # False: the PDF carries no signature at all (NOT_OURS), e.g. one issued before signing began
 
 
 def examine(data: bytes, *, registered_at: dt.datetime | None = None) -> SignatureStatus:
@@ -596,7 +597,7 @@ def examine_detail(data: bytes, *, registered_at: dt.datetime | None = None) -> 
     except (PdfReadError, ValueError, KeyError, TypeError):
         return SignatureCheck(SignatureStatus.UNCHECKABLE)
     if not signatures:
-        return SignatureCheck(SignatureStatus.NOT_OURS)
+        return SignatureCheck(SignatureStatus.NOT_OURS, signed=False)
     signature = signatures[0]
     if not _issued_by_county(signature.signer_cert.dump(), ca_cert):
         return SignatureCheck(SignatureStatus.NOT_OURS)

@@ -228,3 +228,34 @@ def test_with_the_cache_unreachable_every_alert_is_sent(personas, no_ca, setting
         with pytest.raises(services.RefusalNoticeUnsignable):
             notice_of(personas)
     assert len(mail.outbox) == 2
+
+
+def test_a_notice_stored_before_signing_began_is_recognised_as_ours_without_a_signature(personas, client):
+    """A notice stored unsigned (before PAdES): the file matches, and the page says so plainly instead of "一致" and
+    then "没有本平台的电子签名"; a foreign unsigned file for the same code still gets both warnings."""
+    from django.core.files.base import ContentFile
+
+    from certificates.documents import new_verification_code
+
+    notice_of(personas)  # the county CA exists, as it does once signing began
+    code = new_verification_code()
+    old = RefusalNotice.objects.create(
+        community=personas.community_x,
+        item=n05(),
+        year=timezone.localdate().year,
+        number=99,
+        resident=personas.resident_a,
+        code=code,
+        pdf=ContentFile(TINY_PDF, name=f"{code}.pdf"),
+        sha256=hashlib.sha256(TINY_PDF).hexdigest(),
+    )
+    url = reverse("verify", args=[old.code])
+
+    def check(content: bytes) -> str:
+        return client.post(url, {"pdf": SimpleUploadedFile("n.pdf", content, "application/pdf")}).content.decode()
+
+    page = check(TINY_PDF)
+    assert "该文件就是本平台出具的告知单" in page and "开始加盖电子签名之前出具的告知单没有电子签名" in page
+    assert "没有本平台的电子签名" not in page and "不一致" not in page
+    other = check(TINY_PDF.replace(b"595 842", b"612 792"))  # another unsigned file: not ours, not the same
+    assert "不一致" in other and "没有本平台的电子签名" in other and "就是本平台出具的" not in other
