@@ -223,13 +223,17 @@ def prerender_on_commit(item: CatalogItem) -> None:
         return
     # Django keeps the transaction's callbacks in connection.run_on_commit; a rolled-back savepoint or transaction
     # drops ours with the rest. Reusing the pending one makes every community one task whatever the transaction did.
+    applies_to = item.applies_to if isinstance(item, IssuableItem) else AppliesTo.ALL
+    scope = (item.region.prefix if item.region_id else "", applies_to)
     pending = next(
         (f for _sids, f, _robust in connection.run_on_commit if isinstance(f, _Prerender) and not f.ran), None
     )
-    if pending is None:
-        pending = _Prerender()
-        # robust: the item has committed; a board that fails to render (inline, without a broker) is logged and left
-        # to its first request, never turned into an error page for the officer who published.
-        transaction.on_commit(pending, robust=True)
-    applies_to = item.applies_to if isinstance(item, IssuableItem) else AppliesTo.ALL
-    pending.scopes.add((item.region.prefix if item.region_id else "", applies_to))
+    if pending is not None:
+        pending.scopes.add(scope)
+        return
+    pending = _Prerender()
+    # The scope first, then the callback: outside a transaction (autocommit) on_commit runs it at once.
+    pending.scopes.add(scope)
+    # robust: the item has committed; a board that fails to render (inline, without a broker) is logged and left
+    # to its first request, never turned into an error page for the officer who published.
+    transaction.on_commit(pending, robust=True)

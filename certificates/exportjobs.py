@@ -8,7 +8,15 @@ row's lock while it renders the file exactly as the inline export would (`render
 every cell spreadsheet_safe, identity numbers masked) into the private file storage under `exports/<key>.<fmt>`, and
 marks the row done; run twice, it renders once. The person reads the state on a status page (排队中 / 生成中 /
 已完成 / 失败, with a retry) and downloads through an access-checked view: only the person who asked, and only
-while their role and place still allow that export (`allowed`).
+while their role and place still allow that export (`allowed`). Only a POST makes a job (the export views show a
+生成文件 button to a GET), so a crawler or a prefetch following a download link queues nothing.
+
+A render that kills its worker leaves the row running; the message comes back and the sweep queues it again. Each
+start counts an attempt: after MAX_ATTEMPTS the job is failed with a reason the status page shows, instead of
+killing workers forever; the person's 重试 starts the count again.
+
+An oversight table is keyed by the time its figures were computed where the page reads them from a snapshot
+(certificates/snapshots.py), and the file says when the figures it holds were computed (数据计算于 …).
 
 Files are not records: `sweep` removes the file and the row once `expires_at` has passed (settings.
 EXPORT_RETENTION_HOURS), and queues again the jobs a broker outage left waiting.
@@ -30,8 +38,9 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from certificates import exports, oversight
+from certificates import exports, snapshots
 from certificates.models import ExportJob, ExportStatus, RegisterEntry
 from certificates.permissions import can_view_register
 from portal.access import oversees
@@ -47,10 +56,19 @@ FORMATS = {"csv": exports.CSV_CONTENT_TYPE, "xlsx": exports.XLSX_CONTENT_TYPE}
 # row's lock, so the second run waits for it and renders nothing.
 REQUEUE_QUEUED_AFTER = dt.timedelta(minutes=5)
 REQUEUE_RUNNING_AFTER = dt.timedelta(hours=1)
+# Starts of one job's render (each a worker that took it); a render that kills its worker is not started again after.
+MAX_ATTEMPTS = 3
+GAVE_UP = gettext_noop(
+    "已尝试生成 %(n)s 次，每次生成都中途中断（文件可能过大）。请点“重试”再试一次；如果仍然失败，请联系系统管理员。"
+)
 
 
-def render_file(header: Sequence[str], rows: Sequence[Sequence[object]], *, fmt: str, title: str) -> bytes:
-    """The file's bytes, the same for the inline download and the worker's."""
+def render_file(
+    header: Sequence[str], rows: Sequence[Sequence[object]], *, fmt: str, title: str, footer: Sequence[str] = ()
+) -> bytes:
+    """The file's bytes, the same for the inline download and the worker's. `footer`: lines after the rows."""
+    if footer:
+        rows = [*rows, *([line] for line in footer)]
     if fmt == "csv":
         return exports.to_csv(header, rows)
     if fmt == "xlsx":
@@ -63,6 +81,7 @@ class Table:
     header: list[str]
     rows: list[list]
     title: str  # the sheet's title
+    footer: tuple[str, ...] = ()  # lines after the rows (an oversight table: when its figures were computed)
 
 
 # --- the kinds of export --------------------------------------------------------------------------------------------
@@ -103,11 +122,22 @@ def _oversight_place(user: User, params: dict) -> Region | None:
     return region if region is not None and oversees(user, region) else None
 
 
+def oversight_snapshot_time(region: Region, computed_at: dt.datetime) -> str | None:
+    """What keys an oversight job besides the day: the time of the snapshot the page shows, where the place's figures
+    are kept as snapshots (a live place has a new time at every request: its key stays the day)."""
+    if region.level in snapshots.SNAPSHOT_LEVELS and settings.OVERSIGHT_SNAPSHOT_SECONDS > 0:
+        return computed_at.isoformat()
+    return None
+
+
 def _oversight_build(params: dict) -> Table:
     region = Region.objects.get(code=params["region"])
-    _area, figures = oversight.figures(region)
-    figure = figures[params["figure"]]
-    return Table(figure.header, figure.rows, figure.title)
+    # The figures the page shows: the kept snapshot when it is still there (the one the job is keyed by, or a newer
+    # one), else counted now. The file says which.
+    snapshot = snapshots.figures_for(region)
+    figure = snapshot.figures[params["figure"]]
+    computed = timezone.localtime(snapshot.computed_at).strftime("%Y-%m-%d %H:%M")
+    return Table(figure.header, figure.rows, figure.title, footer=(_("数据计算于 %(t)s") % {"t": computed},))
 
 
 @dataclass(frozen=True)
@@ -174,9 +204,9 @@ def export_retry(*, job: ExportJob) -> ExportJob:
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().get(pk=job.pk)
         if job.status == ExportStatus.FAILED:
-            job.status, job.error = ExportStatus.QUEUED, ""
+            job.status, job.error, job.attempts = ExportStatus.QUEUED, "", 0  # the person's retry: a fresh count
             job.expires_at = timezone.now() + dt.timedelta(hours=settings.EXPORT_RETENTION_HOURS)
-            job.save(update_fields=["status", "error", "expires_at"])
+            job.save(update_fields=["status", "error", "attempts", "expires_at"])
             transaction.on_commit(lambda: queue_export(job.pk))
     job.refresh_from_db()
     return job
@@ -206,9 +236,25 @@ def _mark_running(job_id: int) -> ExportJob | None:
         job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status in (ExportStatus.DONE, ExportStatus.FAILED):
             return None
+        if job.attempts >= MAX_ATTEMPTS:  # every start so far ended without a word (a worker killed mid-render)
+            with translation.override(settings.LANGUAGE_CODE):  # the row's record is written in Chinese
+                job.error = _(GAVE_UP) % {"n": job.attempts}
+            job.status, job.finished_at = ExportStatus.FAILED, timezone.now()
+            job.save(update_fields=["status", "error", "finished_at"])
+            log.error("export %s given up after %s attempts", job_id, job.attempts)
+            return None
         job.status, job.started_at, job.attempts = ExportStatus.RUNNING, timezone.now(), job.attempts + 1
         job.save(update_fields=["status", "started_at", "attempts"])
         return job
+
+
+def gave_up(job: ExportJob) -> bool:
+    """Failed because every attempt was cut short (the status page says so, in the reader's language); not a render
+    that raised on its last attempt."""
+    if job.status != ExportStatus.FAILED or job.attempts < MAX_ATTEMPTS:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        return job.error == _(GAVE_UP) % {"n": job.attempts}
 
 
 def render_job(job_id: int) -> str:
@@ -227,7 +273,7 @@ def render_job(job_id: int) -> str:
             fmt = job.params["fmt"]
             with translation.override(job.params.get("lang") or settings.LANGUAGE_CODE):
                 table = KINDS[job.kind].build(job.params)
-                body = render_file(table.header, table.rows, fmt=fmt, title=table.title)
+                body = render_file(table.header, table.rows, fmt=fmt, title=table.title, footer=table.footer)
             name = storage_name(job)
             if default_storage.exists(name):  # a run killed after storing, before marking done: replace its file
                 default_storage.delete(name)

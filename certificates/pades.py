@@ -47,10 +47,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.models import Region
 
@@ -79,18 +82,33 @@ class DocumentSigner(Protocol):
 
 
 class SigningUnavailable(Exception):
-    """No key can sign for this community now; the message says why, for the keeper."""
+    """No key can sign for this community now; the message says why, for the keeper. `reason` names the cause (the
+    county is alerted once an hour per community and reason, alert_county). The message is kept lazy: the keeper
+    reads it in their language, the county's alert is written in Chinese (`in_chinese`)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message, *, reason: str):
         super().__init__(message)
-        self.message = message
+        self._message = message
+        self.reason = reason
+
+    @property
+    def message(self) -> str:
+        return str(self._message)
+
+    def in_chinese(self) -> str:
+        with translation.override(settings.LANGUAGE_CODE):
+            return str(self._message)
 
 
 class KeyRefused(Exception):
-    def __init__(self, message: str, *, forbidden: bool = False):
+    def __init__(self, message, *, forbidden: bool = False):
         super().__init__(message)
-        self.message = message
+        self._message = message  # may be lazy: SigningUnavailable repeats it in Chinese for the county
         self.forbidden = forbidden
+
+    @property
+    def message(self) -> str:
+        return str(self._message)
 
 
 def _dir() -> Path:
@@ -202,10 +220,12 @@ def signing_key_issue(*, community: Region, actor: User | None) -> SigningKey:
     if actor is not None and not _county_officer(actor, community):
         raise KeyRefused(_("只有本区县民政干部可以签发社区签名密钥。"), forbidden=True)
     if not community.is_community:
-        raise KeyRefused(_("签名密钥只发给社区（村）。"))
+        raise KeyRefused(gettext_lazy("签名密钥只发给社区（村）。"))
     if not ca_paths()[1].exists() or _ca()[0] is None:
         raise KeyRefused(
-            _("本平台没有区县CA的私钥，无法签发签名密钥。请区县先配置CA（开发环境：manage.py make_county_ca）。")
+            gettext_lazy(
+                "本平台没有区县CA的私钥，无法签发签名密钥。请区县先配置CA（开发环境：manage.py make_county_ca）。"
+            )
         )
     ca_key, ca_cert = _ca()
     key = ec.generate_private_key(ec.SECP256R1())
@@ -416,13 +436,15 @@ def signer_for(community: Region) -> DocumentSigner:
     ca_cert = ca_paths()[1]
     if not ca_cert.exists():
         raise SigningUnavailable(
-            _("区县尚未配置电子签名证书（CA），证明无法加盖电子签名，暂不能出具。已通知区县民政部门。")
+            gettext_lazy("区县尚未配置电子签名证书（CA），证明无法加盖电子签名，暂不能出具。已通知区县民政部门。"),
+            reason="no_ca",
         )
     key = active_key(community)
     if key is None:
         if SigningKey.objects.filter(community=community).exists():
             raise SigningUnavailable(
-                _("本社区的签名密钥已被区县吊销或已到期，区县签发新密钥之前不能出具。已通知区县民政部门。")
+                gettext_lazy("本社区的签名密钥已被区县吊销或已到期，区县签发新密钥之前不能出具。已通知区县民政部门。"),
+                reason="key_revoked",
             )
         Region.objects.select_for_update().filter(pk=community.pk).first()  # one first key, however many keepers
         key = active_key(community)
@@ -430,7 +452,10 @@ def signer_for(community: Region) -> DocumentSigner:
             try:
                 key = signing_key_issue(community=community, actor=None)
             except KeyRefused as refused:
-                raise SigningUnavailable(refused.message + _("已通知区县民政部门。")) from None
+                raise SigningUnavailable(
+                    format_lazy("{}{}", refused._message, gettext_lazy("已通知区县民政部门。")),
+                    reason="first_key_refused",
+                ) from None
     return _file_signer(community.code, key.serial, ca_cert.stat().st_mtime)
 
 
@@ -440,12 +465,30 @@ def signer_or_alert(community: Region) -> DocumentSigner:
     try:
         return signer_for(community)
     except SigningUnavailable as unavailable:
-        alert_county(community, unavailable.message)
+        alert_county(community, unavailable.in_chinese(), reason=unavailable.reason)
         raise
 
 
-def alert_county(community: Region, message: str) -> None:
-    """Tell the county's officers that a community cannot issue (by email where they gave one, and in the log)."""
+ALERT_EVERY_SECONDS = 3600
+
+
+def _first_alert_this_hour(community: Region, reason: str) -> bool:
+    """True for the first alert of the hour for this community and reason; every keeper's or resident's attempt
+    would otherwise mail the county again. With the cache unreachable: True (an alert too many rather than none)."""
+    key = f"pades:alert:{community.code}:{reason}"
+    try:
+        if cache.add(key, 1, timeout=ALERT_EVERY_SECONDS):
+            return True
+        # portal.cache answers False to add when Redis is down; only a key that is really there suppresses.
+        return cache.get(key) is None
+    except Exception:  # noqa: BLE001 - any cache failure: send
+        logger.warning("cache unavailable for the signing alert of %s; sending", community.code, exc_info=True)
+        return True
+
+
+def alert_county(community: Region, message: str, *, reason: str) -> None:
+    """Tell the county's officers that a community cannot issue (by email where they gave one, and in the log): in
+    Chinese whoever's attempt triggered it, at most once an hour per community and reason."""
     from django.core.mail import send_mail
 
     from portal.models import Membership
@@ -453,6 +496,8 @@ def alert_county(community: Region, message: str) -> None:
     from portal.roles import Role
 
     logger.error("certificate signing unavailable for %s: %s", community.code, message)
+    if not _first_alert_this_hour(community, reason):
+        return
     officers = [
         m.user.email
         for m in Membership.objects.filter(role=Role.COUNTY_OFFICER, active=True, region__level=Level.COUNTY)
@@ -461,8 +506,10 @@ def alert_county(community: Region, message: str) -> None:
         if community.code.startswith(m.region.prefix) and m.user.email
     ]
     if officers:
+        with translation.override(settings.LANGUAGE_CODE):  # the county's officers read Chinese
+            subject = _("社区证明无法加盖电子签名：%(name)s") % {"name": community.name}
         send_mail(
-            _("社区证明无法加盖电子签名：%(name)s") % {"name": community.name},
+            subject,
             message,
             None,
             officers,
@@ -520,6 +567,7 @@ class SignatureStatus(StrEnum):
 class SignatureCheck:
     status: SignatureStatus
     revocation: SigningKeyRevocation | None = None  # the signing key's revocation, if it was revoked
+    signed: bool = True  # False: the PDF carries no signature at all (NOT_OURS), e.g. one issued before signing began
 
 
 def examine(data: bytes, *, registered_at: dt.datetime | None = None) -> SignatureStatus:
@@ -549,7 +597,7 @@ def examine_detail(data: bytes, *, registered_at: dt.datetime | None = None) -> 
     except (PdfReadError, ValueError, KeyError, TypeError):
         return SignatureCheck(SignatureStatus.UNCHECKABLE)
     if not signatures:
-        return SignatureCheck(SignatureStatus.NOT_OURS)
+        return SignatureCheck(SignatureStatus.NOT_OURS, signed=False)
     signature = signatures[0]
     if not _issued_by_county(signature.signer_cert.dump(), ca_cert):
         return SignatureCheck(SignatureStatus.NOT_OURS)

@@ -9,12 +9,15 @@ names, or 未选择文件, written by static/portal/js/file-picker.js (a static 
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from django import forms
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+
+_unnamed = itertools.count(1)
 
 
 class FilePicker(forms.FileInput):
@@ -28,7 +31,9 @@ class FilePicker(forms.FileInput):
         context = super().get_context(name, value, attrs)
         widget = context["widget"]
         attrs = widget["attrs"]
-        input_id = attrs.get("id") or f"id_{name}"
+        # A form gives its auto_id (with its prefix: two forms on a page need different prefixes, as for any field);
+        # without one (auto_id=False) the id is numbered, so that two such pickers of one name never share it.
+        input_id = attrs.get("id") or f"id_{name}-{next(_unnamed)}"
         attrs["id"] = input_id
         names_id = f"{input_id}-chosen"
         # Screen readers hear the chosen names with the field (after its error and help, which come first).

@@ -35,7 +35,11 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "certificates/exports/job.html",
-        {"job": export, "waiting": export.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)},
+        {
+            "job": export,
+            "waiting": export.status in (ExportStatus.QUEUED, ExportStatus.RUNNING),
+            "gave_up": _(exportjobs.GAVE_UP) % {"n": export.attempts} if exportjobs.gave_up(export) else "",
+        },
     )
 
 

@@ -128,21 +128,24 @@ def area(request: HttpRequest, region_code: str) -> HttpResponse:
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def export(request: HttpRequest, region_code: str, figure: str, fmt: str) -> HttpResponse:
     region, _places_ = _region(request.user, region_code)
-    figures = snapshots.figures_for(region).figures  # the figures the officer's page shows
-    chosen = figures.get(figure)
+    snapshot = snapshots.figures_for(region)  # the figures the officer's page shows
+    chosen = snapshot.figures.get(figure)
     if chosen is None or fmt not in exportjobs.FORMATS:
         raise Http404
     filename = f"oversight-{region.code}-{figure}.{fmt}"
     if exportjobs.is_large(len(chosen.rows)):  # many places below: the file is written by a worker
+        title = f"{region.name} · {chosen.title}（{fmt}）"
+        if request.method != "POST":  # a link followed (a crawler, a prefetch) makes no job: a button does
+            return render(request, "certificates/exports/ask.html", {"title": title, "rows": len(chosen.rows)})
+        params = {"region": region.code, "figure": figure, "fmt": fmt}
+        computed_at = exportjobs.oversight_snapshot_time(region, snapshot.computed_at)
+        if computed_at:  # the snapshot on the page: a newer one is another file
+            params["computed_at"] = computed_at
         job = exportjobs.export_request(
-            user=request.user,
-            kind="oversight",
-            params={"region": region.code, "figure": figure, "fmt": fmt},
-            filename=filename,
-            title=f"{region.name} · {chosen.title}（{fmt}）",
+            user=request.user, kind="oversight", params=params, filename=filename, title=title
         )
         return redirect("desk:export_job", pk=job.pk)
     body = exportjobs.render_file(chosen.header, chosen.rows, fmt=fmt, title=chosen.title)

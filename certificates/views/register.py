@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from certificates import exportjobs
 from certificates.forms.staff import YearForm
@@ -68,23 +69,27 @@ def register(request: HttpRequest, community_code: str) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def register_export(request: HttpRequest, community_code: str, fmt: str) -> HttpResponse:
-    """The year's register as a file: at once when it is small, else rendered by a worker (certificates/exportjobs.py)
-    and the officer is sent to the job's status page."""
+    """The year's register as a file: at once when it is small, else rendered by a worker (certificates/exportjobs.py):
+    a GET shows the 生成文件 button, its POST makes the job and sends the officer to the job's status page."""
     community = _register_community(request.user, community_code)
     year, _years, entries = _year_and_entries(request, community)
     if fmt not in exportjobs.FORMATS:
         raise Http404
     filename = f"register-{community.code}-{year}.{fmt}"
     subject = f"登记簿 {community.name} {year}年（{fmt}）"
-    if exportjobs.is_large(entries.count()):
+    count = entries.count()
+    if exportjobs.is_large(count):
+        title = _("%(community)s%(year)s年登记簿（%(fmt)s）") % {"community": community.name, "year": year, "fmt": fmt}
+        if request.method != "POST":
+            return render(request, "certificates/exports/ask.html", {"title": title, "rows": count})
         job = exportjobs.export_request(
             user=request.user,
             kind="register",
             params={"community": community.code, "year": year, "fmt": fmt},
             filename=filename,
-            title=_("%(community)s%(year)s年登记簿（%(fmt)s）")
-            % {"community": community.name, "year": year, "fmt": fmt},
+            title=title,
         )
         return redirect("desk:export_job", pk=job.pk)
     table = exportjobs.register_table(community, year, entries)

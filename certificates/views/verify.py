@@ -106,7 +106,11 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
 def _file_check(request: HttpRequest, *, sha256: str, registered_at) -> dict:
     """An uploaded PDF against a stored document (certificate or numbered refusal notice): byte for byte with the
     stored file, and its PAdES signature against the county CA (signed by us and unchanged / changed after signing /
-    not signed by us). A notice from before notices were stored has no hash: only the signature is checked."""
+    not signed by us). A notice from before notices were stored has no hash: only the signature is checked.
+
+    A document stored before electronic signing began has no marker in its row; such a file is known by its bytes
+    matching the stored hash while carrying no signature at all: the page then says it is the file we issued, from
+    before signing, instead of "identical" followed by "no signature of this platform"."""
     upload = request.FILES.get("pdf")
     if upload is None:
         return {"check_error": _("请选择要核对的 PDF 文件。")}
@@ -118,6 +122,7 @@ def _file_check(request: HttpRequest, *, sha256: str, registered_at) -> dict:
     signature = pades.examine_detail(data, registered_at=registered_at if same else None)
     return {
         "check_result": same if sha256 else None,
+        "issued_before_signing": same and not signature.signed,
         "signature_status": signature.status.value,
         "key_revocation": signature.revocation,
     }

@@ -149,3 +149,13 @@ def test_a_board_that_fails_to_render_never_fails_the_publish(
         item = services.item_publish(item=draft, actor=personas.other_county_officer)
     assert item.is_published and queued == [personas.community_y.code]
     assert stored(personas.community_y) == [False, False]  # rendered on its first request instead
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_caller_outside_any_transaction_still_queues_the_boards(personas, queued):
+    """In autocommit Django runs an on-commit callback at once: the scope must be recorded before it is registered."""
+    draft = IssuableItemFactory(region=personas.weiyang)
+    item = services.item_publish(item=draft, actor=personas.other_county_officer)
+    queued.clear()
+    noticeboards.prerender_on_commit(item)  # no transaction.atomic around it
+    assert queued == [personas.community_y.code]

@@ -146,3 +146,53 @@ def test_the_verification_page_offers_the_chinese_picker(client, issued):
     page = client.get(reverse("verify", args=[code])).content.decode()
     [(attributes, label, _text)] = assert_pickers(page, expected=1)
     assert attributes["name"] == "pdf" and attributes["accept"] == "application/pdf" and "PDF 文件" in label
+
+
+def pickers_of(page: str) -> list[tuple[str, str, str]]:
+    """(input id, the for= of the picker's own label, the id of its chosen-names line) of every picker, in order."""
+    return re.findall(
+        r'<input type="file"[^>]* id="([^"]+)"[^>]*>\s*<label class="[^"]*file-picker-button[^"]*" for="([^"]+)">'
+        r'.*?<span class="file-picker-names[^"]*" id="([^"]+)"',
+        page,
+        flags=re.S,
+    )
+
+
+def test_two_pickers_of_one_name_on_one_page_have_their_own_ids(rf):
+    """Two hand-written forms with a 'pdf' picker each (one without an id, one through a partial included twice):
+    every input has its own id, and each picker's label and chosen names point at its own input."""
+    from django.template import engines
+
+    page = (
+        engines["django"]
+        .from_string(
+            "{% load file_picker %}"
+            "<form>{% file_picker 'pdf' %}</form><form>{% file_picker 'pdf' %}</form>"
+            "{% include 'certificates/verify/_file_check.html' %}{% include 'certificates/verify/_file_check.html' %}"
+        )
+        .render({}, request=rf.get("/"))
+    )
+    found = pickers_of(page)
+    assert [input_id for input_id, _for, _names in found] == ["id_pdf", "id_pdf-2", "verify-pdf", "verify-pdf-2"]
+    inputs = {a["id"]: a for a, _label, _text in file_inputs(page)}
+    for input_id, label_for, names_id in found:
+        assert label_for == input_id and names_id == f"{input_id}-chosen"
+        assert names_id in inputs[input_id]["aria-describedby"].split()
+    # Another page starts again: ids are per page, not per process.
+    again = (
+        engines["django"].from_string("{% load file_picker %}{% file_picker 'pdf' %}").render({}, request=rf.get("/"))
+    )
+    assert [i for i, _f, _n in pickers_of(again)] == ["id_pdf"]
+
+
+def test_two_forms_without_ids_never_share_a_picker_id():
+    from django import forms
+
+    class Upload(forms.Form):
+        pdf = forms.FileField(widget=FilePicker())
+
+    page = str(Upload(auto_id=False)) + str(Upload(auto_id=False))
+    ids = [input_id for input_id, label_for, _names in pickers_of(page) if label_for == input_id]
+    assert len(ids) == 2 and len(set(ids)) == 2
+    prefixed = str(Upload(prefix="a")) + str(Upload(prefix="b"))  # a form's prefix is part of its auto_id
+    assert [i for i, _f, _n in pickers_of(prefixed)] == ["id_a-pdf", "id_b-pdf"]

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from certificates import exportjobs, tasks, workflow
+from certificates import exportjobs, snapshots, tasks, workflow
 from certificates.models import ExportJob, ExportStatus, RegisterEntry
 from portal.models import Membership, Role
 from tests.factories import make_request
@@ -50,9 +50,9 @@ def export_url(personas, fmt="csv"):
 
 
 def ask(client, url, capture):
-    """GET the export as the browser would; the task queued on commit runs inline."""
+    """Press 生成文件 (a POST) as the browser would; the task queued on commit runs inline."""
     with capture(execute=True) as callbacks:
-        response = client.get(url)
+        response = client.post(url)
     return response, callbacks
 
 
@@ -81,7 +81,7 @@ def test_a_large_export_is_queued_rendered_and_shown_done(
 
 def test_a_queued_job_shows_its_state_and_refreshes(personas, entries, small_threshold, login):
     client = login(personas.staff_x)
-    response = client.get(export_url(personas))  # the commit callback never runs: the job stays queued
+    response = client.post(export_url(personas))  # the commit callback never runs: the job stays queued
     page = client.get(response["Location"]).content.decode()
     assert "排队中" in page and 'http-equiv="refresh"' in page
     ExportJob.objects.update(status=ExportStatus.RUNNING, started_at=timezone.now())
@@ -202,7 +202,7 @@ def test_a_failure_shows_failed_and_a_retry_renders_it(
         retried = client.post(reverse("desk:export_retry", args=[job.pk]))
     assert retried["Location"] == response["Location"]
     job.refresh_from_db()
-    assert job.status == ExportStatus.DONE and job.error == "" and job.attempts == 2
+    assert job.status == ExportStatus.DONE and job.error == "" and job.attempts == 1  # the retry counts afresh
     assert "已完成" in client.get(response["Location"]).content.decode()
     assert client.get(reverse("desk:export_download", args=[job.pk])).status_code == 200
 
@@ -230,7 +230,11 @@ def test_a_large_oversight_table_is_queued_too(personas, settings, login, django
     response, _ = ask(client, url, django_capture_on_commit_callbacks)
     job = ExportJob.objects.get(kind="oversight")
     assert response["Location"] == reverse("desk:export_job", args=[job.pk])
-    assert client.get(reverse("desk:export_download", args=[job.pk])).content == inline.content
+    # The inline file, and after its rows when the figures were computed: the snapshot the page shows, its key.
+    computed_at = dt.datetime.fromisoformat(job.params["computed_at"])
+    assert computed_at == snapshots.figures_for(personas.yanta).computed_at
+    footer = f"数据计算于 {timezone.localtime(computed_at):%Y-%m-%d %H:%M}\r\n".encode()
+    assert client.get(reverse("desk:export_download", args=[job.pk])).content == inline.content + footer
     # Another officer who oversees the same county does not learn of the job.
     other = login(personas.provincial_officer)
     assert other.get(reverse("desk:export_download", args=[job.pk])).status_code == 404
@@ -240,7 +244,7 @@ def test_a_job_left_running_by_a_killed_worker_renders_when_its_message_comes_ba
     personas, entries, small_threshold, login
 ):
     client = login(personas.staff_x)
-    client.get(export_url(personas))  # queued; the commit callback never runs here
+    client.post(export_url(personas))  # queued; the commit callback never runs here
     job = ExportJob.objects.get()
     # The first worker marked it running, then died mid-render: its lock went with its connection.
     ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, started_at=timezone.now(), attempts=1)
@@ -248,3 +252,97 @@ def test_a_job_left_running_by_a_killed_worker_renders_when_its_message_comes_ba
     job.refresh_from_db()
     assert job.attempts == 2 and default_storage.exists(job.file_name)
     assert client.get(reverse("desk:export_download", args=[job.pk])).status_code == 200
+
+
+# --- a job is made by a button, not by a link ------------------------------------------------------------------------
+
+
+def test_following_the_link_of_a_large_export_makes_no_job_the_button_does(
+    personas, entries, small_threshold, login, django_capture_on_commit_callbacks
+):
+    client = login(personas.staff_x)
+    url = export_url(personas) + "?year=" + str(timezone.localdate().year)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        page = client.get(url)  # a crawler, a prefetch, a link opened
+    assert page.status_code == 200 and callbacks == [] and not ExportJob.objects.exists()
+    html = page.content.decode()
+    assert "生成文件" in html and 'method="post"' in html and f'action="{url}"' in html
+    assert "csrfmiddlewaretoken" in html
+    response, _ = ask(client, url, django_capture_on_commit_callbacks)
+    assert response["Location"] == reverse("desk:export_job", args=[ExportJob.objects.get().pk])
+
+
+def test_a_job_needs_the_csrf_token_and_the_same_rights(personas, entries, small_threshold, client):
+    from django.test import Client
+
+    guarded = Client(enforce_csrf_checks=True)
+    guarded.force_login(personas.staff_x)
+    assert guarded.post(export_url(personas)).status_code == 403  # a foreign site's form
+    for persona, expected in (("resident_a", 404), ("staff_y", 404), ("other_county_officer", 404)):
+        client.force_login(personas.by_name(persona))
+        assert client.post(export_url(personas)).status_code == expected, persona
+    assert not ExportJob.objects.exists()
+
+
+def test_the_oversight_link_shows_the_button_and_the_job_follows_the_snapshot(
+    personas, settings, login, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    settings.EXPORT_INLINE_MAX_ROWS = 0
+    client = login(personas.county_officer)
+    url = reverse("desk:oversight_export", args=OVERSIGHT_CSV)
+    assert "生成文件" in client.get(url).content.decode() and not ExportJob.objects.exists()
+    first, _ = ask(client, url, django_capture_on_commit_callbacks)
+    again, _ = ask(client, url, django_capture_on_commit_callbacks)
+    assert first["Location"] == again["Location"]  # the same snapshot: the same job
+    cache.clear()  # the snapshot is computed again (the scheduler, 立即更新): its figures are another file
+    newer, _ = ask(client, url, django_capture_on_commit_callbacks)
+    assert newer["Location"] != first["Location"] and ExportJob.objects.count() == 2
+
+
+# --- a render that kills its worker is not started forever ------------------------------------------------------------
+
+
+def test_after_three_cut_short_attempts_the_job_fails_with_a_reason_and_the_retry_starts_afresh(
+    personas, entries, small_threshold, login, django_capture_on_commit_callbacks
+):
+    client = login(personas.staff_x)
+    response = client.post(export_url(personas))  # queued; the commit callback never runs here
+    job = ExportJob.objects.get()
+    for _attempt in range(exportjobs.MAX_ATTEMPTS):  # each start killed its worker mid-render
+        assert exportjobs._mark_running(job.pk) is not None
+    assert tasks.render_export.delay(job.pk).get() == ExportStatus.FAILED  # the message came back once more
+    job.refresh_from_db()
+    assert job.attempts == 3 and not job.file_name
+    assert job.error.startswith("已尝试生成 3 次，每次生成都中途中断")  # the record, in Chinese
+    page = client.get(response["Location"]).content.decode()
+    assert "已尝试生成 3 次" in page and reverse("desk:export_retry", args=[job.pk]) in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("desk:export_retry", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE and job.attempts == 1 and job.error == ""
+
+
+def test_the_sweep_stops_queueing_a_job_that_kills_its_worker(
+    personas, entries, small_threshold, login, settings, monkeypatch
+):
+    """With a broker the sweep queues stranded jobs again; the third cut-short attempt is the last."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    queued = []
+    monkeypatch.setattr(exportjobs, "queue_export", queued.append)
+    login(personas.staff_x).post(export_url(personas))
+    job = ExportJob.objects.get()
+    stale = timezone.now() + exportjobs.REQUEUE_RUNNING_AFTER + dt.timedelta(minutes=1)
+    for attempt in range(1, exportjobs.MAX_ATTEMPTS + 2):
+        queued.clear()
+        exportjobs.sweep(now=stale)
+        if attempt == 1:
+            assert queued == [job.pk]  # left queued by a broker outage
+        for job_id in queued:
+            exportjobs._mark_running(job_id)  # a worker takes it, and dies rendering it
+        job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED and job.attempts == exportjobs.MAX_ATTEMPTS
+    queued.clear()
+    exportjobs.sweep(now=stale)
+    assert queued == []  # failed: nothing queued again until the person's 重试

@@ -179,3 +179,83 @@ def test_a_file_too_large_is_refused_in_words_that_fit_a_notice(personas, client
         reverse("verify", args=[notice.code]), {"pdf": SimpleUploadedFile("n.pdf", big, "application/pdf")}
     ).content.decode()
     assert "文件超过 5MB，不可能是本平台出具的文件。" in page
+
+
+# --- the county's alert when a community cannot sign: in Chinese, once an hour per community and reason ---------
+
+
+@pytest.fixture
+def no_ca(personas, settings, tmp_path):
+    settings.SIGNING_KEY_DIR = tmp_path / "no-ca-here"
+    personas.county_officer.email = "county@example.cn"
+    personas.county_officer.save()
+
+
+def test_the_county_is_alerted_in_chinese_whatever_language_the_resident_reads(personas, no_ca):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(services.RefusalNoticeUnsignable) as refused:
+        notice_of(personas)
+    assert refused.value.message.startswith("This community cannot")  # the resident reads English
+    (alert,) = mail.outbox
+    assert alert.subject == "社区证明无法加盖电子签名：育才路社区居民委员会"
+    assert alert.body == "区县尚未配置电子签名证书（CA），证明无法加盖电子签名，暂不能出具。已通知区县民政部门。"
+
+
+def test_the_county_is_alerted_once_an_hour_per_community_and_reason(personas, no_ca):
+    for _attempt in range(3):
+        with pytest.raises(services.RefusalNoticeUnsignable):
+            notice_of(personas)
+    assert len(mail.outbox) == 1
+    with pytest.raises(pades.SigningUnavailable):
+        pades.signer_or_alert(personas.village)  # another community of the county: its own alert
+    assert len(mail.outbox) == 2
+    cache.clear()  # the hour has passed
+    with pytest.raises(services.RefusalNoticeUnsignable):
+        notice_of(personas)
+    assert len(mail.outbox) == 3
+
+
+def test_with_the_cache_unreachable_every_alert_is_sent(personas, no_ca, settings):
+    settings.CACHES = {  # nothing listens on port 9: portal.cache answers add() with False, get() with a miss
+        "default": {
+            "BACKEND": "portal.cache.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    for _attempt in range(2):
+        with pytest.raises(services.RefusalNoticeUnsignable):
+            notice_of(personas)
+    assert len(mail.outbox) == 2
+
+
+def test_a_notice_stored_before_signing_began_is_recognised_as_ours_without_a_signature(personas, client):
+    """A notice stored unsigned (before PAdES): the file matches, and the page says so plainly instead of "一致" and
+    then "没有本平台的电子签名"; a foreign unsigned file for the same code still gets both warnings."""
+    from django.core.files.base import ContentFile
+
+    from certificates.documents import new_verification_code
+
+    notice_of(personas)  # the county CA exists, as it does once signing began
+    code = new_verification_code()
+    old = RefusalNotice.objects.create(
+        community=personas.community_x,
+        item=n05(),
+        year=timezone.localdate().year,
+        number=99,
+        resident=personas.resident_a,
+        code=code,
+        pdf=ContentFile(TINY_PDF, name=f"{code}.pdf"),
+        sha256=hashlib.sha256(TINY_PDF).hexdigest(),
+    )
+    url = reverse("verify", args=[old.code])
+
+    def check(content: bytes) -> str:
+        return client.post(url, {"pdf": SimpleUploadedFile("n.pdf", content, "application/pdf")}).content.decode()
+
+    page = check(TINY_PDF)
+    assert "该文件就是本平台出具的告知单" in page and "开始加盖电子签名之前出具的告知单没有电子签名" in page
+    assert "没有本平台的电子签名" not in page and "不一致" not in page
+    other = check(TINY_PDF.replace(b"595 842", b"612 792"))  # another unsigned file: not ours, not the same
+    assert "不一致" in other and "没有本平台的电子签名" in other and "就是本平台出具的" not in other

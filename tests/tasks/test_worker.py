@@ -86,7 +86,7 @@ def test_a_worker_renders_a_large_export_the_officer_then_downloads(
     url = reverse("desk:register_export", args=[personas.community_x.code, "csv"])
     inline = client.get(url).content
     settings.EXPORT_INLINE_MAX_ROWS = 0
-    response = client.get(url)
+    response = client.post(url)  # 生成文件: only a POST makes the job
     job = ExportJob.objects.get()
     assert response["Location"] == reverse("desk:export_job", args=[job.pk])
 
@@ -96,4 +96,4 @@ def test_a_worker_renders_a_large_export_the_officer_then_downloads(
 
     wait_until(done, what=lambda: f"the export to be rendered; worker log:\n{worker.log.read_text()}")
     assert client.get(reverse("desk:export_download", args=[job.pk])).content == inline
-    assert client.get(url)["Location"] == response["Location"] and ExportJob.objects.count() == 1
+    assert client.post(url)["Location"] == response["Location"] and ExportJob.objects.count() == 1
