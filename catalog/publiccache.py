@@ -34,14 +34,14 @@ def generation() -> str:
     return value
 
 
-def _replace_generation() -> None:
+def replace_generation() -> None:
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
 
 
 def changed(**_kwargs) -> None:
     """A catalog item or a place changed: every cached public page is out of date."""
-    _replace_generation()
-    transaction.on_commit(_replace_generation)
+    replace_generation()
+    transaction.on_commit(replace_generation)
 
 
 def page_key(kind: str, *parts: object) -> str:

@@ -3,7 +3,7 @@
 1. A private PostgreSQL cluster (initdb/pg_ctl of the installed server, found with pg_config or under
    /usr/lib/postgresql) on a free port, a fresh database, demo data.
 2. gunicorn with production settings (DEBUG off) against it; clients apply, sign and issue through the real
-   workflow (manage.py ops_load), logging each acknowledged write; a prober reads a public page and /readyz.
+   workflow (manage.py ops_load), logging each acknowledged write; a prober reads a public page that needs the database (a search) and /readyz.
 3. The database is killed (`pg_ctl stop -m immediate`: a crash, not a clean shutdown), kept down, started again.
 4. Summary line: what the prober got during the outage (503 with Retry-After and the Chinese maintenance page, never
    500), how long /readyz took to pass again after the database was back, and whether every acknowledged write is
@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -136,7 +137,9 @@ class Prober(threading.Thread):
             # it was sent is kept as well (a page served just before the crash, whose /readyz answered slowly after
             # it, was once counted as an outage probe without a 503).
             sent = time.monotonic()
-            status, retry_after, body = self.get(self.base + "/catalog/")
+            # A search of the public list: never served from the cache (catalog/publiccache.py), so it needs the
+            # database, as most pages do. The plain list may keep being served from the cache during the outage.
+            status, retry_after, body = self.get(self.base + "/catalog/?q=" + urllib.parse.quote("社区"))
             answered = time.monotonic()
             ready, _, _ = self.get(self.base + "/readyz")
             self.samples.append((answered, status, retry_after, MAINTENANCE_TEXT in body, ready, sent))
