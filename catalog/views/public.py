@@ -78,7 +78,7 @@ def community_list(request: HttpRequest) -> HttpResponse:
     # The search also names certificates (可出具 and 不予出具 items, by meaning): a resident typing "居住证明" on the
     # home page learns what it is and where to go, and, with a home community, opens it there.
     issuable, non_issuable = selectors.items_named(search)
-    home = _home_community(request)
+    home = _home_community(request) if issuable or non_issuable else None
     if home is not None:
         here = set(selectors.effective_issuable_items(home).values_list("code", flat=True))
         there = set(selectors.effective_non_issuable_items(home).values_list("code", flat=True))
