@@ -49,6 +49,8 @@ def test_care_mode_is_remembered_and_pages_stay_usable(personas, open_page, sign
     shoot(page, "standard-390")
 
     page.get_by_role("button", name="展开菜单").click()
+    expect(page.locator("#main-nav.show")).to_be_visible()  # opened: its buttons no longer move under the click
+    expect(page.locator("#main-nav.collapsing")).to_have_count(0)
     page.locator("#care-switch").click()
     expect(page.locator("body")).to_have_class(re.compile("care-mode"))
     page.goto("/accounts/settings/")  # remembered on the next page

@@ -74,8 +74,12 @@ def link_then_sign_in(personas, open_page, shoot, device):
     expect(page).to_have_url(re.compile(r"/desk/$"))
 
     # Next sign-in: password, then the code.
+    page.wait_for_load_state("load")  # the desk's scripts are bound before the menu is used
     if device == "phone":
         page.get_by_role("button", name="展开菜单").click()
+        # Until the menu has finished opening the button still moves; a click then can miss it (this flaked in CI).
+        expect(page.locator("#main-nav.show")).to_be_visible()
+        expect(page.locator("#main-nav.collapsing")).to_have_count(0)
     page.get_by_role("button", name="退出").click()
     expect(page.locator("nav .navbar-text")).to_have_count(0)  # signed out
     page.goto("/accounts/login/?next=/desk/")
