@@ -1,6 +1,7 @@
 """Who holds which role where. Every permission in the portal is derived from these functions.
 
-A user's active memberships are loaded once per request object and cached on the user instance.
+A user's active memberships are loaded once per request object and cached on the user instance (and, with Redis,
+between requests: portal/authstate.py).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.utils import timezone
 
+from portal import authstate
 from portal.models import Membership, Region, User
 from portal.regions import LEVEL_ORDER, Level
 from portal.roles import OVERSIGHT_ROLES, SECOND_FACTOR_ROLES, Role
@@ -23,11 +25,14 @@ def active_memberships(user: AnyUser) -> list[Membership]:
     if cached is None:
         today = timezone.localdate()
         # An appointment counts only within its dates (portal/appointments.py); memberships without dates always.
-        cached = list(
-            Membership.objects.filter(user=user, active=True)
-            .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=today))
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-            .select_related("region")
+        cached = authstate.memberships(
+            user.pk,
+            lambda: list(
+                Membership.objects.filter(user=user, active=True)
+                .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=today))
+                .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+                .select_related("region")
+            ),
         )
         user._active_memberships = cached
     return cached

@@ -9,6 +9,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 from django.http import HttpRequest
 
+from portal.authstate import CachedUserMixin
 from portal.models import User
 
 
@@ -40,7 +41,7 @@ def lockout_identity(request: HttpRequest | None, credentials: dict | None) -> s
     return account.get_username() if account is not None else identifier[:150]
 
 
-class PhoneOrUsernameBackend(ModelBackend):
+class PhoneOrUsernameBackend(CachedUserMixin, ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None
@@ -53,7 +54,7 @@ class PhoneOrUsernameBackend(ModelBackend):
         return None
 
 
-class SmsCodeBackend(ModelBackend):
+class SmsCodeBackend(CachedUserMixin, ModelBackend):
     """Sign-in with a phone number and a one-time SMS code (for residents who forgot their password).
 
     Called as authenticate(request, username=phone, sms_code=code): the phone number is the `username` credential,

@@ -11,6 +11,7 @@ import logging
 import time
 
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
@@ -26,50 +27,55 @@ def _unreachable(operation: str, error: Exception) -> None:
 
 
 class ResilientRedisCache(RedisCache):
-    def get(self, key, default=None, version=None):
+    """After an error, this process skips Redis for PAUSE_SECONDS: a Redis that drops packets costs one request its
+    socket timeout, not every cache call of every request (a signed-in page makes several, portal/authstate.py)."""
+
+    PAUSE_SECONDS = 5.0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._paused_until = 0.0
+
+    def _call(self, operation: str, fallback, call):
+        if time.monotonic() < self._paused_until:
+            return fallback
         try:
-            return super().get(key, default, version)
+            return call()
         except RedisError as error:
-            _unreachable("get", error)
-            return default
+            self._paused_until = time.monotonic() + self.PAUSE_SECONDS
+            _unreachable(operation, error)
+            return fallback
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", default, lambda: super(ResilientRedisCache, self).get(key, default, version))
 
     def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except RedisError as error:
-            _unreachable("get_many", error)
-            return {}
+        return self._call("get_many", {}, lambda: super(ResilientRedisCache, self).get_many(keys, version))
 
     def set(self, key, value, timeout=None, version=None):  # noqa: A003 - Django's name
-        try:
-            super().set(key, value, timeout, version)
-        except RedisError as error:
-            _unreachable("set", error)
+        self._call("set", None, lambda: super(ResilientRedisCache, self).set(key, value, timeout, version))
 
     def add(self, key, value, timeout=None, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except RedisError as error:
-            _unreachable("add", error)
-            return False
+        return self._call("add", False, lambda: super(ResilientRedisCache, self).add(key, value, timeout, version))
+
+    def has_key(self, key, version=None):  # `key in cache`: the cached sessions ask it when making a session key
+        return self._call("has_key", False, lambda: super(ResilientRedisCache, self).has_key(key, version))
 
     def touch(self, key, timeout=None, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except RedisError as error:
-            _unreachable("touch", error)
-            return False
+        return self._call("touch", False, lambda: super(ResilientRedisCache, self).touch(key, timeout, version))
 
     def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except RedisError as error:
-            _unreachable("delete", error)
-            return False
+        return self._call("delete", False, lambda: super(ResilientRedisCache, self).delete(key, version))
 
     def clear(self):
+        return self._call("clear", False, lambda: super(ResilientRedisCache, self).clear())
+
+    def incr(self, key, delta=1, version=None):
+        # Counting raises (rate limits decide what an outage means), during the pause as well.
+        if time.monotonic() < self._paused_until:
+            raise RedisConnectionError("Redis paused after an error (portal.cache)")
         try:
-            return super().clear()
-        except RedisError as error:
-            _unreachable("clear", error)
-            return False
+            return super().incr(key, delta, version)
+        except RedisError:
+            self._paused_until = time.monotonic() + self.PAUSE_SECONDS
+            raise

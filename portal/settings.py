@@ -66,7 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "portal.authstate.CachedOTPMiddleware",  # django-otp's, with the session's device from the shared cache
     # After OTPMiddleware: a privileged account whose session has not passed the second step sees only that step.
     "portal.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -225,6 +225,12 @@ CACHES = {
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+
+# The signed-in state (session, account, device, memberships) from the shared cache, each copy kept at most this many
+# seconds and deleted at once by any change (portal/authstate.py). Only with Redis: a per-process cache could not be
+# cleared in the other workers.
+AUTH_STATE_SECONDS = env_int("AUTH_STATE_SECONDS", 60) if REDIS_URL else 0
+SESSION_ENGINE = "portal.authstate" if AUTH_STATE_SECONDS > 0 else "django.contrib.sessions.backends.db"
 
 # The task queue (portal/celery.py): a Redis URL with its own database number, e.g. redis://127.0.0.1:6379/1. Unset,
 # tasks run inline in the process that asks for them (make run needs nothing). REDIS_URL alone does not turn queueing

@@ -76,3 +76,42 @@ def test_readyz_names_the_cache_as_degraded_and_stays_ready(client, db, redis_do
     response = client.get("/readyz")
     assert response.status_code == 200 and response.json()["status"] == "degraded"
     assert response.json()["checks"]["cache"]["ok"] is False
+
+
+def test_after_an_error_redis_is_left_alone_for_a_few_seconds(redis_down, monkeypatch):
+    """A Redis that drops packets costs each call its socket timeout: after one error the process skips Redis for a
+    few seconds instead of paying that on every cache call of every request."""
+    import time
+
+    from django.core.cache import cache
+    from django.core.cache.backends.redis import RedisCache
+    from redis.exceptions import RedisError
+
+    from portal.cache import ResilientRedisCache
+
+    calls = []
+
+    def hanging(self, *args, **kwargs):
+        calls.append(args)
+        raise RedisError("timed out")
+
+    monkeypatch.setattr(RedisCache, "get", hanging)
+    monkeypatch.setattr(RedisCache, "incr", hanging)
+    assert cache.get("a") is None and cache.get("b") is None and cache.get("c", 7) == 7
+    assert len(calls) == 1
+    with pytest.raises(RedisError):
+        cache.incr("counter")  # counting still raises, so rate limits decide what an outage means
+    assert len(calls) == 1
+    later = time.monotonic() + ResilientRedisCache.PAUSE_SECONDS + 1
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    assert cache.get("a") is None
+    assert len(calls) == 2  # tried again after the pause
+
+
+def test_signed_in_state_is_read_from_the_database_while_redis_is_down(client, personas, redis_down, settings):
+    settings.AUTH_STATE_SECONDS = 60  # the shared sign-in state (portal/authstate.py), as production runs
+    settings.SESSION_ENGINE = "portal.authstate"
+    client.force_login(personas.staff_x, backend="portal.auth.PhoneOrUsernameBackend")
+    assert client.get(reverse("desk:queue")).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get(reverse("desk:queue")).status_code == 302

@@ -1,0 +1,158 @@
+"""The signed-in state from the shared cache (portal/authstate.py): a repeated signed-in page reads none of the
+session, account, device or membership rows, and yet every change that ends or narrows a sign-in takes effect on the
+very next request, in another browser holding the same session too. Without a shared cache nothing is kept."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.core.cache import cache, caches
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal import authstate
+from portal.models import Membership, User
+from tests.conftest import pass_second_step
+
+pytestmark = pytest.mark.django_db
+
+BACKEND = "portal.auth.PhoneOrUsernameBackend"  # what the sign-in form stores in the session
+AUTH_TABLES = ("django_session", "portal_user", "otp_totp_totpdevice", "portal_membership")
+
+
+@pytest.fixture
+def shared_cache(settings):
+    settings.AUTH_STATE_SECONDS = 60
+    settings.SESSION_ENGINE = "portal.authstate"
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user, backend=BACKEND)
+    pass_second_step(client, user)
+    return client
+
+
+def same_session(client: Client) -> Client:
+    """A second browser holding the same session cookie (a stolen or copied cookie, a second tab)."""
+    other = Client()
+    other.cookies = client.cookies
+    return other
+
+
+def desk(client: Client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("desk:queue"))
+    tables = {table for table in AUTH_TABLES if any(f'"{table}"' in q["sql"] for q in queries.captured_queries)}
+    return response, tables
+
+
+def test_a_repeated_signed_in_page_reads_none_of_the_sign_in_rows(shared_cache, personas):
+    client = signed_in(personas.staff_x)
+    cache.clear()  # signing in cached some of them already
+    first, first_tables = desk(client)
+    again, again_tables = desk(client)
+    assert first.status_code == again.status_code == 200
+    assert first_tables == set(AUTH_TABLES)
+    assert again_tables == set()
+
+
+def test_without_a_shared_cache_every_request_reads_them(personas):
+    client = signed_in(personas.staff_x)
+    desk(client)
+    response, tables = desk(client)
+    assert response.status_code == 200
+    assert tables == set(AUTH_TABLES)
+
+
+def test_signing_out_ends_the_session_in_every_browser_at_once(shared_cache, personas):
+    client = signed_in(personas.staff_x)
+    copy = same_session(client)
+    assert desk(copy)[0].status_code == 200
+    client.post(reverse("logout"))
+    response, _ = desk(copy)
+    assert response.status_code == 302 and reverse("login") in response.url
+
+
+def test_a_deactivated_account_is_signed_out_at_once(shared_cache, personas):
+    client = signed_in(personas.staff_x)
+    assert desk(client)[0].status_code == 200
+    user = User.objects.get(pk=personas.staff_x.pk)
+    user.is_active = False
+    user.save()
+    response, _ = desk(client)
+    assert response.status_code == 302 and reverse("login") in response.url
+
+
+def test_a_changed_password_ends_the_other_sessions_at_once(shared_cache, personas):
+    client = signed_in(personas.staff_x)
+    assert desk(client)[0].status_code == 200
+    user = User.objects.get(pk=personas.staff_x.pk)
+    user.set_password("another-long-password-2026")
+    user.save()
+    response, _ = desk(client)
+    assert response.status_code == 302 and reverse("login") in response.url
+
+
+def test_an_ended_membership_loses_its_pages_at_once(shared_cache, personas):
+    client = signed_in(personas.staff_x)
+    assert desk(client)[0].status_code == 200
+    Membership.objects.filter(user=personas.staff_x).update(active=False)  # no signal: proves the next line matters
+    membership = Membership.objects.get(user=personas.staff_x)
+    membership.save()
+    assert desk(client)[0].status_code == 403
+
+
+def test_a_removed_device_sends_the_session_back_to_the_second_step(shared_cache, personas):
+    client = signed_in(personas.staff_x)
+    assert desk(client)[0].status_code == 200
+    TOTPDevice.objects.filter(user=personas.staff_x).delete()
+    response, _ = desk(client)
+    assert response.status_code == 302 and response.url.startswith(reverse("second_step") + "?")
+
+
+def test_an_appointment_ending_today_is_gone_tomorrow(shared_cache, personas, monkeypatch):
+    today = timezone.localdate()
+    Membership.objects.filter(user=personas.staff_x).update(ends_on=today)
+    client = signed_in(personas.staff_x)
+    assert desk(client)[0].status_code == 200
+    tomorrow = today + dt.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert desk(client)[0].status_code == 403
+
+
+def test_a_copy_read_before_a_change_commits_is_deleted_after_the_commit(
+    shared_cache, personas, django_capture_on_commit_callbacks
+):
+    """A concurrent request may read the old row between the change and its commit and cache it: the change deletes
+    the copy again once it has committed."""
+    user = User.objects.get(pk=personas.staff_x.pk)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        user.is_active = False
+        user.save()
+        cache.set(authstate.user_key(user.pk), User.objects.get(pk=user.pk), 60)  # as that request would
+        cache.set(authstate.memberships_key(user.pk), (timezone.localdate().isoformat(), []), 60)
+    assert cache.get(authstate.user_key(user.pk)) is None
+    assert cache.get(authstate.memberships_key(user.pk)) is None
+
+
+def test_no_copy_is_kept_longer_than_the_setting(shared_cache, settings, personas, monkeypatch):
+    settings.AUTH_STATE_SECONDS = 7
+    lifetimes = []
+    backend = caches["default"]
+    real_set = backend.set
+
+    def spy(key, value, timeout=None, version=None):
+        if key.startswith("authstate:"):
+            lifetimes.append(timeout)
+        return real_set(key, value, timeout, version)
+
+    monkeypatch.setattr(backend, "set", spy)
+    client = signed_in(personas.staff_x)
+    desk(client)
+    assert client.session.get(SESSION_KEY)
+    assert len(lifetimes) >= 4 and all(t is not None and 0 < t <= 7 for t in lifetimes)
