@@ -41,7 +41,11 @@ def replace_generation() -> None:
 def changed(**_kwargs) -> None:
     """A catalog item or a place changed: every cached public page is out of date."""
     replace_generation()
-    transaction.on_commit(replace_generation)
+    # Once per transaction: an import or a county's batch edit saves many rows, and one replacement at commit covers
+    # them all. A callback of a rolled-back savepoint is gone from the list, so a later change registers it again.
+    pending = transaction.get_connection().run_on_commit
+    if not any(callback is replace_generation for _savepoints, callback, _robust in pending):
+        transaction.on_commit(replace_generation)
 
 
 def page_key(kind: str, *parts: object) -> str:

@@ -111,3 +111,25 @@ def test_without_the_cache_pages_are_computed(client, personas, settings):
     _, reads = page(client, item_url(personas))
     _, reads_again = page(client, item_url(personas))
     assert reads_again == reads > 0
+
+
+@pytest.mark.django_db(transaction=True)  # a real outer transaction: its on-commit list starts empty
+def test_many_changes_in_one_transaction_replace_the_generation_once_at_commit(personas, monkeypatch):
+    from django.db import transaction
+
+    from catalog import publiccache
+
+    replaced = []
+    monkeypatch.setattr(publiccache, "replace_generation", lambda: replaced.append(1))
+    community = personas.community_x
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a change in a savepoint that rolls back: its callback goes with it
+                community.save()
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        for _ in range(3):
+            community.save()
+        replaced.clear()
+    assert replaced == [1]  # at commit, once
