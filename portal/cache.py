@@ -54,6 +54,10 @@ class ResilientRedisCache(RedisCache):
         self._class = _ReusedClients
         self._paused_until = 0.0
 
+    def unreachable(self) -> bool:
+        """True while this process is leaving Redis alone after an error (see cache_unreachable)."""
+        return time.monotonic() < self._paused_until
+
     def _call(self, operation: str, fallback, call):
         if time.monotonic() < self._paused_until:
             return fallback
@@ -97,3 +101,10 @@ class ResilientRedisCache(RedisCache):
         except RedisError:
             self._paused_until = time.monotonic() + self.PAUSE_SECONDS
             raise
+
+
+def cache_unreachable(backend) -> bool:
+    """True when the shared cache has just failed in this process: a caller can tell "nothing stored" apart from
+    "could not store" (e.g. a lock that add() did not take). Other backends never are."""
+    check = getattr(backend, "unreachable", None)
+    return bool(check and check())

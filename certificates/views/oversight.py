@@ -61,6 +61,7 @@ def index(request: HttpRequest) -> HttpResponse:
 UPDATE_MESSAGES = {
     snapshots.Update.RECENT: gettext_lazy("数据计算于不到一分钟前，已是最新，无需重新计算。"),
     snapshots.Update.BUSY: gettext_lazy("该区划的数据正在更新，请稍后刷新页面查看。"),
+    snapshots.Update.UNREACHABLE: gettext_lazy("缓存服务暂时不可用：本页数据在每次打开时实时计算，已是最新。"),
 }
 
 

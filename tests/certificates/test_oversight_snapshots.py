@@ -158,6 +158,19 @@ def test_a_held_lock_is_told_to_the_officer(personas, login, tallies):
     assert _messages(page) == ["该区划的数据正在更新，请稍后刷新页面查看。"]
 
 
+def test_with_the_cache_unreachable_the_officer_is_told_the_page_is_live(personas, login, settings):
+    """Redis down: no lock can be taken and nothing is kept, so every read computes live; 立即更新 says so instead of
+    claiming that an update is under way."""
+    client = login(personas.county_officer)
+    settings.CACHES = {  # nothing listens on port 9, as when Redis is down
+        "default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+    }
+    _add_request(personas)
+    page = client.get(_update(client, COUNTY)["Location"])
+    assert page.context["received"] == 1  # computed live
+    assert _messages(page) == ["缓存服务暂时不可用：本页数据在每次打开时实时计算，已是最新。"]
+
+
 @pytest.mark.parametrize(
     ("persona", "status"),
     [("other_county_officer", 404), ("resident_a", 403), ("staff_x", 403), (None, 302)],
