@@ -35,6 +35,9 @@ def generation() -> str:
 
 
 def replace_generation() -> None:
+    # The delete alone retires every cached page (the next reader starts a new generation); it is tried even while
+    # portal.cache pauses after a lost connection, which a set is not.
+    cache.delete(GENERATION_KEY)
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
 
 

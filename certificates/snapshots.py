@@ -31,6 +31,7 @@ from django.core.cache import cache
 from django.utils import timezone, translation
 
 from certificates import oversight
+from portal.cache import cache_unreachable
 from portal.models import Region
 from portal.regions import Level
 
@@ -65,6 +66,7 @@ class Update(StrEnum):
     RECENT = "recent"  # nothing: the figures are under MIN_AGE_SECONDS old
     BUSY = "busy"  # nothing: an update of the same place is under way
     LIVE = "live"  # nothing: this place's figures are always computed live
+    UNREACHABLE = "unreachable"  # nothing: the cache cannot be reached, so every read computes live until it is back
 
 
 def _key(region: Region, language: str, today: dt.date) -> str:
@@ -159,14 +161,14 @@ def figures_for(region: Region, *, today: dt.date | None = None) -> Snapshot:
 
 def update_now(region: Region, *, today: dt.date | None = None) -> Update:
     """立即更新: recompute the place's snapshot now, unless it is under MIN_AGE_SECONDS old or another update of the
-    place is under way (then nothing is computed). With the cache unreachable the lock cannot be taken: BUSY, and
-    every read is live anyway."""
+    place is under way (then nothing is computed). With the cache unreachable the lock cannot be taken: UNREACHABLE,
+    and every read is live meanwhile, so there is nothing to update."""
     today = today or timezone.localdate()
     if not _kept_level(region):
         return Update.LIVE
     lock = _lock_key(region)
     if not cache.add(lock, 1, LOCK_SECONDS):
-        return Update.BUSY
+        return Update.UNREACHABLE if cache_unreachable(cache) else Update.BUSY
     try:
         # Under the lock: a concurrent click that held it a moment ago has just made the figures.
         kept = _kept(region, _language(), today)

@@ -13,6 +13,7 @@ import time
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 log = logging.getLogger(__name__)
 _last_warning = 0.0
@@ -44,8 +45,12 @@ class _ReusedClients(RedisCacheClient):
 
 
 class ResilientRedisCache(RedisCache):
-    """After an error, this process skips Redis for PAUSE_SECONDS: a Redis that drops packets costs one request its
-    socket timeout, not every cache call of every request (a signed-in page makes several, portal/authstate.py)."""
+    """After a lost connection or a timeout, this process skips reads and writes for PAUSE_SECONDS: a Redis that drops
+    packets costs one request its socket timeout, not every cache call of every request (a signed-in page makes
+    several, portal/authstate.py). Deletes are always tried: a delete is how a change reaches the other processes
+    (a sign-out, a revoked role, a replaced catalog generation), and skipping one on the strength of another call's
+    error would leave a stale copy in a Redis that is up. Other errors (out of memory, a refused command) do not pause.
+    """
 
     PAUSE_SECONDS = 5.0
 
@@ -58,15 +63,19 @@ class ResilientRedisCache(RedisCache):
         """True while this process is leaving Redis alone after an error (see cache_unreachable)."""
         return time.monotonic() < self._paused_until
 
-    def _call(self, operation: str, fallback, call):
-        if time.monotonic() < self._paused_until:
+    def _call(self, operation: str, fallback, call, *, pausable: bool = True):
+        if pausable and time.monotonic() < self._paused_until:
             return fallback
         try:
             return call()
         except RedisError as error:
-            self._paused_until = time.monotonic() + self.PAUSE_SECONDS
+            self._failed(error)
             _unreachable(operation, error)
             return fallback
+
+    def _failed(self, error: RedisError) -> None:
+        if isinstance(error, (RedisConnectionError, RedisTimeoutError)):
+            self._paused_until = time.monotonic() + self.PAUSE_SECONDS
 
     def get(self, key, default=None, version=None):
         return self._call("get", default, lambda: super(ResilientRedisCache, self).get(key, default, version))
@@ -87,7 +96,9 @@ class ResilientRedisCache(RedisCache):
         return self._call("touch", False, lambda: super(ResilientRedisCache, self).touch(key, timeout, version))
 
     def delete(self, key, version=None):
-        return self._call("delete", False, lambda: super(ResilientRedisCache, self).delete(key, version))
+        return self._call(
+            "delete", False, lambda: super(ResilientRedisCache, self).delete(key, version), pausable=False
+        )
 
     def clear(self):
         return self._call("clear", False, lambda: super(ResilientRedisCache, self).clear())
@@ -98,8 +109,8 @@ class ResilientRedisCache(RedisCache):
             raise RedisConnectionError("Redis paused after an error (portal.cache)")
         try:
             return super().incr(key, delta, version)
-        except RedisError:
-            self._paused_until = time.monotonic() + self.PAUSE_SECONDS
+        except RedisError as error:
+            self._failed(error)
             raise
 
 

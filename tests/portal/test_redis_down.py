@@ -78,14 +78,16 @@ def test_readyz_names_the_cache_as_degraded_and_stays_ready(client, db, redis_do
     assert response.json()["checks"]["cache"]["ok"] is False
 
 
-def test_after_an_error_redis_is_left_alone_for_a_few_seconds(redis_down, monkeypatch):
-    """A Redis that drops packets costs each call its socket timeout: after one error the process skips Redis for a
-    few seconds instead of paying that on every cache call of every request."""
+def test_after_a_timeout_redis_is_left_alone_for_a_few_seconds_but_deletes_still_go_through(redis_down, monkeypatch):
+    """A Redis that drops packets costs each call its socket timeout: after one the process skips reads and writes for
+    a few seconds instead of paying that on every cache call of every request. A delete is how a change (a sign-out,
+    a revoked role) reaches the other processes, so it is always tried."""
     import time
 
     from django.core.cache import cache
     from django.core.cache.backends.redis import RedisCache
     from redis.exceptions import RedisError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
 
     from portal.cache import ResilientRedisCache
 
@@ -93,19 +95,41 @@ def test_after_an_error_redis_is_left_alone_for_a_few_seconds(redis_down, monkey
 
     def hanging(self, *args, **kwargs):
         calls.append(args)
-        raise RedisError("timed out")
+        raise RedisTimeoutError("timed out")
 
     monkeypatch.setattr(RedisCache, "get", hanging)
     monkeypatch.setattr(RedisCache, "incr", hanging)
+    monkeypatch.setattr(RedisCache, "delete", hanging)
     assert cache.get("a") is None and cache.get("b") is None and cache.get("c", 7) == 7
     assert len(calls) == 1
     with pytest.raises(RedisError):
         cache.incr("counter")  # counting still raises, so rate limits decide what an outage means
     assert len(calls) == 1
+    cache.delete("a")
+    assert len(calls) == 2  # tried during the pause
     later = time.monotonic() + ResilientRedisCache.PAUSE_SECONDS + 1
     monkeypatch.setattr(time, "monotonic", lambda: later)
     assert cache.get("a") is None
-    assert len(calls) == 2  # tried again after the pause
+    assert len(calls) == 3  # tried again after the pause
+
+
+def test_an_error_other_than_a_lost_connection_does_not_pause(redis_down, monkeypatch):
+    """Out of memory refuses writes while reads and deletes work: nothing is skipped because of it."""
+    from django.core.cache import cache
+    from django.core.cache.backends.redis import RedisCache
+    from redis.exceptions import ResponseError
+
+    calls = []
+
+    def out_of_memory(self, *args, **kwargs):
+        calls.append(args)
+        raise ResponseError("OOM command not allowed when used memory > 'maxmemory'")
+
+    monkeypatch.setattr(RedisCache, "set", out_of_memory)
+    monkeypatch.setattr(RedisCache, "get", out_of_memory)
+    cache.set("a", 1)
+    cache.get("a")
+    assert len(calls) == 2
 
 
 def test_signed_in_state_is_read_from_the_database_while_redis_is_down(client, personas, redis_down, settings):
