@@ -1,15 +1,22 @@
-"""The signed-in state of a request from the shared cache: the session, the account, its second-factor device and
+"""The signed-in state of a page view from the shared cache: the session, the account, its second-factor device and
 its memberships.
 
 Why: every signed-in page read these four rows from the database before its own work began, which held every
 signed-in page to about a third of the load test's bare view (README, "Load test"). Kept in Redis they cost no query.
 
-Revocation stays immediate. Every write that can end or change the state deletes the cached copy at once and again
-after commit (so that a reader who cached the old row mid-transaction is superseded too): signing out or a flushed
-session (the session store), an account, device or membership saved or deleted (signals below). Memberships are
-kept with the day they were read for, since appointments begin and end by date. And no copy is kept longer than
-AUTH_STATE_SECONDS: if Redis could not be reached at the moment a copy had to be deleted, the old state outlives the
-change by at most that long (documented in deploy/README.md).
+Only reads use the copies. A request that can change something (any method but GET and HEAD) reads the state from
+the database, so a revocation that a copy missed can never let a write through, nor a stale account be saved back
+over a newer one.
+
+Revocation stays immediate for reads too. Every write that can end or narrow a sign-in deletes the cached copy at
+once and again after commit (so that a reader who cached the old row mid-transaction is superseded): signing out or a
+flushed session (the session store), an account, device or membership saved or deleted (signals below; a membership
+or term moved to another person clears both people). Memberships are kept with the day they were read for, since
+appointments begin and end by date. No copy is kept longer than AUTH_STATE_SECONDS: if Redis could not be reached at
+the moment a copy had to be deleted, the old state outlives the change by at most that long, for reading pages only.
+
+What Redis holds: session keys only as hashes in the key names, the account row (its password hash is needed to
+check the session's hash), and of a device only its id, owner, name and whether it is confirmed.
 
 Only with a shared cache (REDIS_URL): a per-process cache could not be cleared in the other workers, so without one
 (make run, the tests' default) every request reads the database as before. AUTH_STATE_SECONDS=0 turns it off.
@@ -17,41 +24,79 @@ Only with a shared cache (REDIS_URL): a per-process cache could not be cleared i
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDbSessionStore
+from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.middleware import OTPMiddleware
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 _MISSING = object()
+# Bumped when what is kept changes shape: old copies are then never read.
+PREFIX = "authstate:v1:"
+READ_METHODS = frozenset({"GET", "HEAD"})
+DEVICE_FIELDS = ("id", "user_id", "name", "confirmed")
+
+_reading = ContextVar("authstate_reading", default=False)
 
 
 def enabled() -> bool:
-    return settings.AUTH_STATE_SECONDS > 0
+    """Copies are used in a GET or HEAD request, with a shared cache."""
+    return settings.AUTH_STATE_SECONDS > 0 and _reading.get()
+
+
+class ReadOnlyScopeMiddleware:
+    """First in the stack: marks a GET or HEAD request as one that may use the copies (see enabled)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        token = _reading.set(request.method in READ_METHODS)
+        try:
+            return self.get_response(request)
+        finally:
+            _reading.reset(token)
 
 
 def user_key(user_id: Any) -> str:
-    return f"authstate:user:{user_id}"
+    return f"{PREFIX}user:{user_id}"
 
 
 def memberships_key(user_id: Any) -> str:
-    return f"authstate:memberships:{user_id}"
+    return f"{PREFIX}memberships:{user_id}"
 
 
 def device_key(persistent_id: str) -> str:
-    return f"authstate:device:{persistent_id}"
+    return f"{PREFIX}device:{persistent_id}"
+
+
+def _get(key: str):
+    try:
+        return cache.get(key, _MISSING)
+    except Exception as error:  # a copy that cannot be unpickled (a class moved by a deploy) is a miss
+        log.warning(
+            "Sign-in state %s could not be read (%s: %s); reading the database", key, type(error).__name__, error
+        )
+        return _MISSING
 
 
 def _read(key: str, load: Callable[[], T]) -> T:
     if not enabled():
         return load()
-    value = cache.get(key, _MISSING)
+    value = _get(key)
     if value is _MISSING:
         value = load()
         cache.set(key, value, settings.AUTH_STATE_SECONDS)
@@ -97,16 +142,31 @@ class CachedUserMixin:
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
+def _device_stub(device) -> tuple | None:
+    if device is None:
+        return None
+    return (device._meta.label, tuple(getattr(device, name) for name in DEVICE_FIELDS))
+
+
+def _device_from_stub(stub: tuple | None):
+    """The device with only its id, owner, name and confirmation loaded: the secret never goes to Redis, and a save
+    of this instance would write those fields alone (never the throttling or last-used counters of an older read)."""
+    if stub is None:
+        return None
+    label, values = stub
+    return apps.get_model(label).from_db(DEFAULT_DB_ALIAS, list(DEVICE_FIELDS), list(values))
+
+
 class CachedOTPMiddleware(OTPMiddleware):
     """django-otp's middleware with the session's device from the shared cache. The device is used here only to know
     that the session passed the second step (its owner and `confirmed` are checked on every request by
     OTPMiddleware._finalize_device); verifying a code always reads and locks the row itself (django_otp.forms)."""
 
     def _device_from_persistent_id(self, persistent_id: str):
-        return _read(
-            device_key(persistent_id),
-            lambda: super(CachedOTPMiddleware, self)._device_from_persistent_id(persistent_id),
-        )
+        parent = super()._device_from_persistent_id
+        if not enabled():
+            return parent(persistent_id)
+        return _device_from_stub(_read(device_key(persistent_id), lambda: _device_stub(parent(persistent_id))))
 
 
 class _CappedCache:
@@ -115,9 +175,16 @@ class _CappedCache:
     def __init__(self, backend):
         self._backend = backend
 
-    def set(self, key, value, timeout=None, version=None):  # noqa: A003 - Django's name
+    @staticmethod
+    def _capped(timeout):
         cap = settings.AUTH_STATE_SECONDS
-        self._backend.set(key, value, cap if timeout is None else min(timeout, cap), version)
+        return cap if timeout is None else min(timeout, cap)
+
+    def set(self, key, value, timeout=None, version=None):  # noqa: A003 - Django's name
+        self._backend.set(key, value, self._capped(timeout), version)
+
+    async def aset(self, key, value, timeout=None, version=None):
+        await self._backend.aset(key, value, self._capped(timeout), version)
 
     def __contains__(self, key):
         return key in self._backend
@@ -126,15 +193,55 @@ class _CappedCache:
         return getattr(self._backend, name)
 
 
+def _hashed(session_key: str) -> str:
+    return hashlib.sha256(session_key.encode()).hexdigest()
+
+
 class SessionStore(CachedDbSessionStore):
     """Django's cached_db sessions (written to both, read from the cache first), every copy kept at most
-    AUTH_STATE_SECONDS. Signing out deletes both (flush → delete). Settings choose it only with a shared cache."""
+    AUTH_STATE_SECONDS, under a hash of the session key (Redis never holds a usable cookie value). A request that may
+    write reads the database (see enabled). Signing out deletes both (flush → delete). Chosen only with a shared
+    cache (settings)."""
 
-    cache_key_prefix = "authstate:session:"
+    cache_key_prefix = PREFIX + "session:"
 
     def __init__(self, session_key=None):
         super().__init__(session_key)
         self._cache = _CappedCache(self._cache)
+
+    @property
+    def cache_key(self):
+        return self.cache_key_prefix + _hashed(self._get_or_create_session_key())
+
+    async def acache_key(self):
+        return self.cache_key_prefix + _hashed(await self._aget_or_create_session_key())
+
+    def load(self):
+        return super().load() if enabled() else DbSessionStore.load(self)
+
+    def exists(self, session_key):
+        return bool(session_key) and (
+            (self.cache_key_prefix + _hashed(session_key)) in self._cache or DbSessionStore.exists(self, session_key)
+        )
+
+    async def aexists(self, session_key):
+        return bool(session_key) and (
+            (self.cache_key_prefix + _hashed(session_key)) in self._cache
+            or await DbSessionStore.aexists(self, session_key)
+        )
+
+    def delete(self, session_key=None):
+        # cached_db deletes the copy under the plain key; ours is under the hash.
+        session_key = session_key if session_key is not None else self.session_key
+        DbSessionStore.delete(self, session_key)
+        if session_key is not None:
+            self._cache.delete(self.cache_key_prefix + _hashed(session_key))
+
+    async def adelete(self, session_key=None):
+        session_key = session_key if session_key is not None else self.session_key
+        await DbSessionStore.adelete(self, session_key)
+        if session_key is not None:
+            await self._cache.adelete(self.cache_key_prefix + _hashed(session_key))
 
 
 def _account_changed(sender, instance, **_kwargs) -> None:
@@ -142,7 +249,18 @@ def _account_changed(sender, instance, **_kwargs) -> None:
 
 
 def _membership_changed(sender, instance, **_kwargs) -> None:
-    _forget(memberships_key(instance.user_id))
+    keys = [memberships_key(instance.user_id)]
+    previous = getattr(instance, "_authstate_previous_user_id", None)
+    if previous is not None and previous != instance.user_id:
+        keys.append(memberships_key(previous))  # moved to another person: the previous one loses it as well
+    _forget(*keys)
+
+
+def _remember_previous_holder(sender, instance, raw=False, **_kwargs) -> None:
+    if instance.pk is not None and not raw:
+        instance._authstate_previous_user_id = (
+            sender._default_manager.filter(pk=instance.pk).values_list("user_id", flat=True).first()
+        )
 
 
 def _device_changed(sender, instance, **_kwargs) -> None:
@@ -168,3 +286,5 @@ def connect() -> None:
     for model, receiver in receivers:
         for name, signal in (("saved", post_save), ("deleted", post_delete)):
             signal.connect(receiver, sender=model, dispatch_uid=f"portal.authstate.{model.__name__}.{name}")
+    for model in (Membership, Appointment):
+        pre_save.connect(_remember_previous_holder, sender=model, dispatch_uid=f"portal.authstate.{model.__name__}.pre")

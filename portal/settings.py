@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "portal.request_id.RequestIdMiddleware",
+    # Only a GET or HEAD may read the signed-in state from the shared cache; a write reads the database.
+    "portal.authstate.ReadOnlyScopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so that static files and every error page carry the policy too.
     "csp.middleware.CSPMiddleware",

@@ -3,8 +3,10 @@ session, account, device or membership rows, and yet every change that ends or n
 very next request, in another browser holding the same session too. Without a shared cache nothing is kept."""
 
 import datetime as dt
+import pickle
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache, caches
 from django.db import connection, transaction
@@ -38,9 +40,10 @@ def signed_in(user: User) -> Client:
 
 
 def same_session(client: Client) -> Client:
-    """A second browser holding the same session cookie (a stolen or copied cookie, a second tab)."""
+    """Another browser holding a copy of the same session cookie (a stolen cookie, a second computer): its own
+    cookie jar, so that signing out in the first browser clears nothing in it."""
     other = Client()
-    other.cookies = client.cookies
+    other.cookies[settings.SESSION_COOKIE_NAME] = client.cookies[settings.SESSION_COOKIE_NAME].value
     return other
 
 
@@ -142,17 +145,72 @@ def test_a_copy_read_before_a_change_commits_is_deleted_after_the_commit(
 
 def test_no_copy_is_kept_longer_than_the_setting(shared_cache, settings, personas, monkeypatch):
     settings.AUTH_STATE_SECONDS = 7
-    lifetimes = []
+    lifetimes: dict[str, list] = {}
     backend = caches["default"]
     real_set = backend.set
 
     def spy(key, value, timeout=None, version=None):
-        if key.startswith("authstate:"):
-            lifetimes.append(timeout)
+        if key.startswith(authstate.PREFIX):
+            kind = key[len(authstate.PREFIX) :].split(":")[0]
+            lifetimes.setdefault(kind, []).append(timeout)
         return real_set(key, value, timeout, version)
 
     monkeypatch.setattr(backend, "set", spy)
     client = signed_in(personas.staff_x)
+    cache.clear()
     desk(client)
     assert client.session.get(SESSION_KEY)
-    assert len(lifetimes) >= 4 and all(t is not None and 0 < t <= 7 for t in lifetimes)
+    assert set(lifetimes) == {"session", "user", "device", "memberships"}
+    assert all(0 < t <= 7 for kind in lifetimes.values() for t in kind)
+
+
+def test_a_write_reads_the_database_so_a_missed_revocation_never_lets_it_through(shared_cache, personas):
+    """A change that no signal announced (as when Redis could not be reached at that moment) leaves a stale copy for
+    at most AUTH_STATE_SECONDS, for reading: a POST reads the database, so the deactivated account cannot act, nor
+    save its stale copy back over the deactivation."""
+    client = signed_in(personas.staff_x)
+    assert desk(client)[0].status_code == 200
+    User.objects.filter(pk=personas.staff_x.pk).update(is_active=False)  # no signal: the copy is stale
+    assert desk(client)[0].status_code == 200  # the documented window, for reading only
+    new_password = "another-long-password-2026"
+    response = client.post(
+        reverse("account_settings"),
+        {
+            "action": "password",
+            "password-old_password": "x",
+            "password-new_password1": new_password,
+            "password-new_password2": new_password,
+        },
+    )
+    assert response.status_code == 302 and reverse("login") in response.url
+    assert User.objects.get(pk=personas.staff_x.pk).is_active is False
+
+
+def test_redis_holds_no_session_key_and_no_device_secret(shared_cache, personas):
+    client = signed_in(personas.staff_x)
+    cache.clear()
+    desk(client)
+    session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    backend = caches["default"]
+    keys = list(backend._cache)  # LocMemCache's own store: every key as written
+    assert any(":session:" in key for key in keys) and not any(session_key in key for key in keys)
+    device = TOTPDevice.objects.get(user=personas.staff_x)
+    kept = cache.get(authstate.device_key(device.persistent_id))
+    assert kept is not None and device.key.encode() not in pickle.dumps(kept)  # what Redis would store
+
+
+def test_a_membership_moved_to_another_person_leaves_the_previous_holder_at_once(shared_cache, personas):
+    client = signed_in(personas.staff_x)
+    assert desk(client)[0].status_code == 200
+    membership = Membership.objects.get(user=personas.staff_x)
+    membership.user = personas.resident_b
+    membership.save()
+    assert desk(client)[0].status_code == 403
+
+
+def test_an_unreadable_copy_is_read_again_from_the_database(shared_cache, personas):
+    client = signed_in(personas.staff_x)
+    desk(client)
+    backend = caches["default"]
+    backend._cache[backend.make_key(authstate.user_key(personas.staff_x.pk))] = b"not a pickle"
+    assert desk(client)[0].status_code == 200
