@@ -8,15 +8,17 @@ Only reads use the copies. A request that can change something (any method but G
 the database, so a revocation that a copy missed can never let a write through, nor a stale account be saved back
 over a newer one.
 
-Revocation stays immediate for reads too. Every write that can end or narrow a sign-in deletes the cached copy at
+Revocation takes effect on the next read too. Every write that can end or narrow a sign-in deletes the cached copy at
 once and again after commit (so that a reader who cached the old row mid-transaction is superseded): signing out or a
 flushed session (the session store), an account, device or membership saved or deleted (signals below; a membership
 or term moved to another person clears both people). Memberships are kept with the day they were read for, since
 appointments begin and end by date. No copy is kept longer than AUTH_STATE_SECONDS: if Redis could not be reached at
-the moment a copy had to be deleted, the old state outlives the change by at most that long, for reading pages only.
+the moment a copy had to be deleted, the old state outlives the change by at most that long, for reading pages only;
+so does a copy written by a reader that loaded the row before the commit and stored it after the second delete (a
+race of milliseconds).
 
-What Redis holds: session keys only as hashes in the key names, the account row (its password hash is needed to
-check the session's hash), and of a device only its id, owner, name and whether it is confirmed.
+What Redis holds: session keys only as hashes in the key names, the account row without its identity number (the
+password hash is needed to check the session's hash), and of a device only its id, owner, name and confirmation.
 
 Only with a shared cache (REDIS_URL): a per-process cache could not be cleared in the other workers, so without one
 (make run, the tests' default) every request reads the database as before. AUTH_STATE_SECONDS=0 turns it off.
@@ -45,7 +47,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 _MISSING = object()
 # Bumped when what is kept changes shape: old copies are then never read.
-PREFIX = "authstate:v1:"
+PREFIX = "authstate:v2:"
 READ_METHODS = frozenset({"GET", "HEAD"})
 DEVICE_FIELDS = ("id", "user_id", "name", "confirmed")
 
@@ -138,8 +140,29 @@ class CachedUserMixin:
     def get_user(self, user_id):
         from portal.models import User
 
-        user = account(user_id, lambda: User._default_manager.filter(pk=user_id).first())
+        def load():
+            return User._default_manager.filter(pk=user_id).first()
+
+        user = _row_from_stub(User, account(user_id, lambda: _row_stub(load()))) if enabled() else load()
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+# Not kept in Redis: a page that shows them reads them (one query, as a deferred field).
+ACCOUNT_FIELDS_NOT_KEPT = frozenset({"id_number"})
+
+
+def _row_stub(user) -> tuple | None:
+    if user is None:
+        return None
+    names = [f.attname for f in user._meta.concrete_fields if f.attname not in ACCOUNT_FIELDS_NOT_KEPT]
+    return (tuple(names), tuple(getattr(user, name) for name in names))
+
+
+def _row_from_stub(model, stub: tuple | None):
+    if stub is None:
+        return None
+    names, values = stub
+    return model.from_db(DEFAULT_DB_ALIAS, list(names), list(values))
 
 
 def _device_stub(device) -> tuple | None:
@@ -166,7 +189,8 @@ class CachedOTPMiddleware(OTPMiddleware):
         parent = super()._device_from_persistent_id
         if not enabled():
             return parent(persistent_id)
-        return _device_from_stub(_read(device_key(persistent_id), lambda: _device_stub(parent(persistent_id))))
+        key = device_key(self._normalize_persistent_id(persistent_id))  # as the change signal names it
+        return _device_from_stub(_read(key, lambda: _device_stub(parent(persistent_id))))
 
 
 class _CappedCache:
@@ -181,9 +205,13 @@ class _CappedCache:
         return cap if timeout is None else min(timeout, cap)
 
     def set(self, key, value, timeout=None, version=None):  # noqa: A003 - Django's name
+        # The delete first: it is tried even while portal.cache pauses after a lost connection and the set is not,
+        # so a session changed then never leaves its older copy behind for other workers to read and save back.
+        self._backend.delete(key, version)
         self._backend.set(key, value, self._capped(timeout), version)
 
     async def aset(self, key, value, timeout=None, version=None):
+        await self._backend.adelete(key, version)
         await self._backend.aset(key, value, self._capped(timeout), version)
 
     def __contains__(self, key):
@@ -218,6 +246,9 @@ class SessionStore(CachedDbSessionStore):
 
     def load(self):
         return super().load() if enabled() else DbSessionStore.load(self)
+
+    async def aload(self):
+        return await super().aload() if enabled() else await DbSessionStore.aload(self)
 
     def exists(self, session_key):
         return bool(session_key) and (

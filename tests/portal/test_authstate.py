@@ -168,22 +168,40 @@ def test_a_write_reads_the_database_so_a_missed_revocation_never_lets_it_through
     """A change that no signal announced (as when Redis could not be reached at that moment) leaves a stale copy for
     at most AUTH_STATE_SECONDS, for reading: a POST reads the database, so the deactivated account cannot act, nor
     save its stale copy back over the deactivation."""
-    client = signed_in(personas.staff_x)
+    old_password = "the-old-long-password-2026"
+    user = User.objects.get(pk=personas.staff_x.pk)
+    user.set_password(old_password)
+    user.save()
+    client = signed_in(user)
     assert desk(client)[0].status_code == 200
-    User.objects.filter(pk=personas.staff_x.pk).update(is_active=False)  # no signal: the copy is stale
+    User.objects.filter(pk=user.pk).update(is_active=False)  # no signal: the copy is stale
     assert desk(client)[0].status_code == 200  # the documented window, for reading only
     new_password = "another-long-password-2026"
     response = client.post(
         reverse("account_settings"),
         {
             "action": "password",
-            "password-old_password": "x",
+            "password-old_password": old_password,
             "password-new_password1": new_password,
             "password-new_password2": new_password,
         },
     )
     assert response.status_code == 302 and reverse("login") in response.url
-    assert User.objects.get(pk=personas.staff_x.pk).is_active is False
+    after = User.objects.get(pk=user.pk)
+    assert after.is_active is False and after.check_password(old_password)  # nothing saved back
+
+
+def test_a_session_ended_without_a_word_to_the_cache_cannot_write(shared_cache, personas):
+    """Session rows deleted behind the cache's back (as by a sign-out while Redis was unreachable): page views may
+    use the copy for at most AUTH_STATE_SECONDS, a POST reads the session from the database and is signed out."""
+    from django.contrib.sessions.models import Session
+
+    client = signed_in(personas.staff_x)
+    assert desk(client)[0].status_code == 200
+    Session.objects.all().delete()
+    assert desk(client)[0].status_code == 200  # the documented window, for reading only
+    response = client.post(reverse("account_settings"), {"action": "notify", "notify-channel": "sms"})
+    assert response.status_code == 302 and reverse("login") in response.url
 
 
 def test_redis_holds_no_session_key_and_no_device_secret(shared_cache, personas):
@@ -194,6 +212,11 @@ def test_redis_holds_no_session_key_and_no_device_secret(shared_cache, personas)
     backend = caches["default"]
     keys = list(backend._cache)  # LocMemCache's own store: every key as written
     assert any(":session:" in key for key in keys) and not any(session_key in key for key in keys)
+    id_number = "11010519491231002X"
+    User.objects.filter(pk=personas.staff_x.pk).update(id_number=id_number)
+    cache.clear()
+    desk(client)
+    assert id_number.encode() not in pickle.dumps(cache.get(authstate.user_key(personas.staff_x.pk)))
     device = TOTPDevice.objects.get(user=personas.staff_x)
     kept = cache.get(authstate.device_key(device.persistent_id))
     assert kept is not None and device.key.encode() not in pickle.dumps(kept)  # what Redis would store
