@@ -134,3 +134,32 @@ def test_the_home_search_finds_certificates_at_every_width(personas, open_page, 
     expect(hits).to_contain_text("公安机关")
     no_sideways_scroll(visitor, width)
     shot(visitor, "home-search-certificate", width)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_in_english_and_in_care_mode_the_desk_and_the_county_page_fit_every_width(
+    personas, open_page, sign_in, live_server, width
+):
+    """English labels are about twice as long as the Chinese; the bar used to run 336 px off a 1280 px screen, and
+    the platform's name widened a phone's page. In care mode a link drawn as a filled button kept its white text."""
+    director = open_at(open_page, width)
+    sign_in(director, personas.director)
+    director.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    director.goto("/desk/")
+    expect(director.get_by_role("link", name="New counter entry")).to_be_visible()
+    no_sideways_scroll(director, width)
+    shot(director, "desk-en", width)
+    director.context.add_cookies([{"name": "care_mode", "value": "1", "url": live_server.url}])
+    director.goto("/desk/")
+    no_sideways_scroll(director, width)
+    button = director.get_by_role("link", name="New counter entry")
+    assert button.evaluate("link => getComputedStyle(link).color") == "rgb(255, 255, 255)"
+    shot(director, "desk-en-care", width)
+
+    officer = open_at(open_page, width)
+    sign_in(officer, personas.county_officer)
+    officer.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    officer.goto("/desk/county/")
+    expect(officer.locator("table.desk-stats")).to_be_visible()
+    no_sideways_scroll(officer, width)
+    shot(officer, "county-en", width)
