@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 _MISSING = object()
 # Bumped when what is kept changes shape: old copies are then never read.
-PREFIX = "authstate:v2:"
+PREFIX = "authstate:v3:"
 READ_METHODS = frozenset({"GET", "HEAD"})
 DEVICE_FIELDS = ("id", "user_id", "name", "confirmed")
 
@@ -143,7 +143,7 @@ class CachedUserMixin:
         def load():
             return User._default_manager.filter(pk=user_id).first()
 
-        user = _row_from_stub(User, account(user_id, lambda: _row_stub(load()))) if enabled() else load()
+        user = _from_stub(account(user_id, lambda: _account_stub(load()))) if enabled() else load()
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
@@ -151,33 +151,27 @@ class CachedUserMixin:
 ACCOUNT_FIELDS_NOT_KEPT = frozenset({"id_number"})
 
 
-def _row_stub(user) -> tuple | None:
+def _stub(row, names: tuple[str, ...]) -> tuple | None:
+    """What Redis keeps of a row: its model, and the named fields only."""
+    if row is None:
+        return None
+    return (row._meta.label, names, tuple(getattr(row, name) for name in names))
+
+
+def _from_stub(stub: tuple | None):
+    """The row with only the kept fields loaded; the others are deferred, so a page that needs one reads it, and a
+    save of this instance writes the loaded fields alone (never the throttling or last-used counters of a device
+    from an older read)."""
+    if stub is None:
+        return None
+    label, names, values = stub
+    return apps.get_model(label).from_db(DEFAULT_DB_ALIAS, list(names), list(values))
+
+
+def _account_stub(user) -> tuple | None:
     if user is None:
         return None
-    names = [f.attname for f in user._meta.concrete_fields if f.attname not in ACCOUNT_FIELDS_NOT_KEPT]
-    return (tuple(names), tuple(getattr(user, name) for name in names))
-
-
-def _row_from_stub(model, stub: tuple | None):
-    if stub is None:
-        return None
-    names, values = stub
-    return model.from_db(DEFAULT_DB_ALIAS, list(names), list(values))
-
-
-def _device_stub(device) -> tuple | None:
-    if device is None:
-        return None
-    return (device._meta.label, tuple(getattr(device, name) for name in DEVICE_FIELDS))
-
-
-def _device_from_stub(stub: tuple | None):
-    """The device with only its id, owner, name and confirmation loaded: the secret never goes to Redis, and a save
-    of this instance would write those fields alone (never the throttling or last-used counters of an older read)."""
-    if stub is None:
-        return None
-    label, values = stub
-    return apps.get_model(label).from_db(DEFAULT_DB_ALIAS, list(DEVICE_FIELDS), list(values))
+    return _stub(user, tuple(f.attname for f in user._meta.concrete_fields if f.attname not in ACCOUNT_FIELDS_NOT_KEPT))
 
 
 class CachedOTPMiddleware(OTPMiddleware):
@@ -190,7 +184,7 @@ class CachedOTPMiddleware(OTPMiddleware):
         if not enabled():
             return parent(persistent_id)
         key = device_key(self._normalize_persistent_id(persistent_id))  # as the change signal names it
-        return _device_from_stub(_read(key, lambda: _device_stub(parent(persistent_id))))
+        return _from_stub(_read(key, lambda: _stub(parent(persistent_id), DEVICE_FIELDS)))
 
 
 class _CappedCache:
