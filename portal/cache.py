@@ -63,13 +63,19 @@ class ResilientRedisCache(RedisCache):
         """True while this process is leaving Redis alone after an error (see cache_unreachable)."""
         return time.monotonic() < self._paused_until
 
-    def _call(self, operation: str, fallback, call, *, pausable: bool = True):
+    def _call(self, operation: str, fallback, call, *, pausable: bool = True, raising: bool = False):
+        """The call, or `fallback` while paused or when Redis fails; with `raising`, the error goes to the caller
+        (during the pause too), which then decides what an outage means."""
         if pausable and time.monotonic() < self._paused_until:
+            if raising:
+                raise RedisConnectionError("Redis paused after an error (portal.cache)")
             return fallback
         try:
             return call()
         except RedisError as error:
             self._failed(error)
+            if raising:
+                raise
             _unreachable(operation, error)
             return fallback
 
@@ -105,13 +111,9 @@ class ResilientRedisCache(RedisCache):
 
     def incr(self, key, delta=1, version=None):
         # Counting raises (rate limits decide what an outage means), during the pause as well.
-        if time.monotonic() < self._paused_until:
-            raise RedisConnectionError("Redis paused after an error (portal.cache)")
-        try:
-            return super().incr(key, delta, version)
-        except RedisError as error:
-            self._failed(error)
-            raise
+        return self._call(
+            "incr", None, lambda: super(ResilientRedisCache, self).incr(key, delta, version), raising=True
+        )
 
 
 def cache_unreachable(backend) -> bool:
