@@ -81,21 +81,24 @@ def test_signing_out_ends_the_session_in_every_browser_at_once(shared_cache, per
     assert response.status_code == 302 and reverse("login") in response.url
 
 
-def test_a_deactivated_account_is_signed_out_at_once(shared_cache, personas):
-    client = signed_in(personas.staff_x)
-    assert desk(client)[0].status_code == 200
-    user = User.objects.get(pk=personas.staff_x.pk)
+def _deactivate(user: User) -> None:
     user.is_active = False
-    user.save()
-    response, _ = desk(client)
-    assert response.status_code == 302 and reverse("login") in response.url
 
 
-def test_a_changed_password_ends_the_other_sessions_at_once(shared_cache, personas):
+def _change_password(user: User) -> None:
+    user.set_password("another-long-password-2026")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_deactivate, _change_password],
+    ids=["a deactivated account", "a changed password ends the other sessions"],
+)
+def test_an_account_change_signs_the_session_out_at_once(shared_cache, personas, change):
     client = signed_in(personas.staff_x)
     assert desk(client)[0].status_code == 200
     user = User.objects.get(pk=personas.staff_x.pk)
-    user.set_password("another-long-password-2026")
+    change(user)
     user.save()
     response, _ = desk(client)
     assert response.status_code == 302 and reverse("login") in response.url
