@@ -11,6 +11,7 @@ second step itself uses `force_login_unverified(client, user)`: signed in with t
 from dataclasses import dataclass
 
 import pytest
+import redis
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -20,6 +21,19 @@ from portal.models import Region, User
 from portal.regions import CommunityKind, Level
 from portal.roles import Role
 from tests.factories import UserFactory, member, region
+
+
+def reachable_redis(url: str) -> redis.Redis:
+    """A client of the Redis database at `url` (each suite has its own number), or the test skipped with the reason
+    printed when no Redis answers there."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        reason = f"Redis is not reachable at {url} ({error}); .ci/run starts redis-server"
+        print(reason)
+        pytest.skip(reason)
+    return client
 
 
 @dataclass

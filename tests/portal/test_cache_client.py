@@ -5,18 +5,14 @@ signed-in request now that the sign-in state is read from Redis)."""
 import pytest
 import redis
 
+from tests.conftest import reachable_redis
+
 REDIS_URL = "redis://127.0.0.1:6379/10"  # this test's own Redis database
 
 
 @pytest.fixture
 def portal_cache(settings):
-    probe = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        probe.ping()
-    except redis.RedisError as error:
-        reason = f"Redis is not reachable at {REDIS_URL} ({error}); .ci/run starts redis-server"
-        print(reason)
-        pytest.skip(reason)
+    probe = reachable_redis(REDIS_URL)
     settings.CACHES = {"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
     from django.core.cache import cache
 

@@ -15,6 +15,7 @@ from django.test import RequestFactory
 
 from portal.checks import rate_limits_are_shared
 from portal.ratelimit import over_limit
+from tests.conftest import reachable_redis
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/12"  # this suite's own Redis database
@@ -24,15 +25,7 @@ LOCMEM_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMem
 
 @pytest.fixture
 def redis_client():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        reason = f"Redis is not reachable at {REDIS_URL} ({error}); .ci/run starts redis-server"
-        print(reason)
-        pytest.skip(reason)
+    client = reachable_redis(REDIS_URL)
     yield client
     client.close()
 
@@ -55,6 +48,7 @@ django.setup()
 from django.core.cache import cache
 from django.test import RequestFactory
 from portal.ratelimit import over_limit
+from tests.conftest import reachable_redis
 scope, limit, calls = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 request = RequestFactory().get("/verify/", REMOTE_ADDR="203.0.113.7")
 cache.get("connect")

@@ -17,6 +17,8 @@ import redis
 from django.conf import settings as django_settings
 from django.db import connection
 
+from tests.conftest import reachable_redis
+
 BROKER_URL = "redis://127.0.0.1:6379/13"  # this suite's own Redis database (the rate-limit tests use 12)
 UNREACHABLE_BROKER_URL = "redis://127.0.0.1:9/0"  # the discard port: nothing listens there
 
@@ -60,11 +62,7 @@ def item(db):
 
 @pytest.fixture
 def redis_broker() -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(BROKER_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        pytest.skip(f"Redis is not reachable at {BROKER_URL} ({error}); .ci/run starts redis-server")
+    client = reachable_redis(BROKER_URL)
     client.flushdb()
     yield client
     client.flushdb()
