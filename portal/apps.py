@@ -9,9 +9,10 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from axes.signals import user_locked_out
 
-        from portal import authstate, checks, lookups  # noqa: F401  (checks registers the deployment checks)
+        from portal import authstate, checks, lookups, pagecache  # noqa: F401  (checks registers the deployment checks)
         from portal.lockout import record_lockout
 
         user_locked_out.connect(record_lockout, dispatch_uid="portal.lockout.record_lockout")
         lookups.register()
         authstate.connect()
+        pagecache.connect()

@@ -233,6 +233,9 @@ CACHES = {
 # cleared in the other workers.
 AUTH_STATE_SECONDS = env_int("AUTH_STATE_SECONDS", 60) if REDIS_URL else 0
 SESSION_ENGINE = "portal.authstate" if AUTH_STATE_SECONDS > 0 else "django.contrib.sessions.backends.db"
+# The busiest signed-in pages kept per person and session until anything they show changes, at most this many seconds
+# (portal/pagecache.py). Only where the sign-in state is kept (above); 0 turns it off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60) if AUTH_STATE_SECONDS > 0 else 0
 
 # The task queue (portal/celery.py): a Redis URL with its own database number, e.g. redis://127.0.0.1:6379/1. Unset,
 # tasks run inline in the process that asks for them (make run needs nothing). REDIS_URL alone does not turn queueing

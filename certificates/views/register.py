@@ -22,6 +22,7 @@ from certificates.models import RegisterEntry
 from certificates.permissions import can_view_register, communities_handled
 from portal.audit import audit_record
 from portal.models import AuditAction, Region
+from portal.pagecache import cached_page
 from portal.regions import Level
 
 PAGE_SIZE = 100
@@ -47,6 +48,7 @@ def _year_and_entries(request: HttpRequest, community: Region) -> tuple[int, lis
 
 
 @login_required
+@cached_page
 def register(request: HttpRequest, community_code: str) -> HttpResponse:
     community = _register_community(request.user, community_code)
     year, years, entries = _year_and_entries(request, community)

@@ -44,6 +44,7 @@ from portal.audit import audit_personal_data_shown, audit_record
 from portal.errors import Forbidden, NotFound
 from portal.idcard import mask_phone
 from portal.models import AuditAction, Region
+from portal.pagecache import cached_page
 from portal.pdf import render_pdf
 from portal.ratelimit import over_limit
 from portal.roles import Role
@@ -173,6 +174,7 @@ def apply(request: HttpRequest, community_code: str, item_code: str) -> HttpResp
 
 
 @login_required
+@cached_page
 def my_requests(request: HttpRequest) -> HttpResponse:
     requests = (
         CertificateRequest.objects.filter(applicant=request.user)

@@ -79,6 +79,7 @@ from portal.audit import audit_personal_data_shown
 from portal.errors import Forbidden
 from portal.idcard import mask_phone
 from portal.models import Region, User
+from portal.pagecache import cached_page
 from portal.regions import Level
 from portal.terms import in_words_of
 
@@ -166,6 +167,7 @@ def _search(qs: QuerySet[CertificateRequest], text: str) -> QuerySet[Certificate
 
 
 @login_required
+@cached_page
 def queue(request: HttpRequest) -> HttpResponse:
     communities = _desk_communities(request.user)
     code = request.GET.get("community") or communities[0].code
@@ -790,6 +792,7 @@ def _code_scope(regions: list[Region], lookup: str = "code") -> Q:
 
 
 @login_required
+@cached_page
 def county(request: HttpRequest) -> HttpResponse:
     user = request.user
     regions = _officer_scope(user)

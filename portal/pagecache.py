@@ -1,0 +1,296 @@
+"""The busiest signed-in pages (the desk's queue, the register, the county desk, a resident's requests) from the
+shared cache, per person and session, until anything they show changes.
+
+Why: these pages render 50 rows with their permission scopes and counts, 15-40 ms of CPU each, and staff reload them
+all day; the load test's goal (README, "Load test") is half the throughput of a bare view, which only a page that is
+not computed again can reach.
+
+Correctness rests on generations. A page is kept under the generations of what it shows: each community the person
+works in (c:<code>), each county they oversee (county:<prefix>), the person themself (u:<id>), and one global
+generation. A change deletes the generations it touches (signals below, at once and again after commit): a write in a
+community (a request, an event, a register entry, a seal use, a certificate...) deletes its community's, its county's
+and the applicant's; anything this module cannot place (a catalog item, a region, a membership) deletes the global
+one. A deleted generation is replaced by a new random value when next read, so no page kept under the old one can be
+served again. A reader reads the generations before the database, so a page computed from rows older than a commit is
+always kept under a generation that the commit's delete retired.
+
+What a kept page cannot skip: the sign-in, the second step and the account checks run before the view (middleware);
+the person's memberships, the session, the language, the care mode and the day are part of the key, so a narrowed role
+or an ended term never meets its old page; only 200 responses without a message or a cookie are kept. The form
+tokens (csrfmiddlewaretoken) are blanked before keeping and a fresh one is put in on every serving.
+
+Bounds: no page is kept longer than PAGE_CACHE_SECONDS (default 60), which also bounds a change that no signal saw
+(QuerySet.update and bulk_create send none: the few that touch these pages call changed_places themselves) or that
+was made while Redis could not be reached. Pages with personal data are kept encrypted (AES-GCM) under a key derived
+from the session key, which Redis never holds (portal/authstate.py keeps only its hash): a copy of Redis reveals no
+name. Only with the shared cache and for GET and HEAD (portal.authstate.enabled); PAGE_CACHE_SECONDS=0 turns it off.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterable
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from portal import authstate
+from portal.access import active_memberships
+from portal.regions import Level, code_prefix
+
+log = logging.getLogger(__name__)
+
+PREFIX = "pagecache:v1:"
+GLOBAL = PREFIX + "gen:global"
+# A generation outlives any page kept under it; one that expired is simply a new one (its pages become unreachable).
+GENERATION_SECONDS = 24 * 3600
+_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
+_SLOT = b'name="csrfmiddlewaretoken" value="\x00csrf\x00"'
+
+# Written while pages are read (audit of who saw what, a verification, a sign-in code, an export job, an upload in
+# progress) and shown on none of the cached pages: they retire nothing, or every page view would retire its own page.
+NOT_SHOWN = frozenset(
+    {
+        "portal.AuditEntry",
+        "portal.LoginLockout",
+        "portal.ApiCall",
+        "portal.PhoneCode",
+        "certificates.VerificationRecord",
+        "certificates.PendingUpload",
+        "certificates.ExportJob",
+    }
+)
+# Where a row's community and applicant are, for rows that do not carry them (paths from the row's own model).
+PLACED_THROUGH = {
+    "certificates.CertificateRequest": ("community", "applicant"),
+    "certificates.IssuedCertificate": ("entry__community", "entry__request__applicant"),
+    "certificates.RegisterCancellation": ("entry__community", "entry__request__applicant"),
+    "certificates.CertificateRevocation": ("certificate__entry__community", "certificate__entry__request__applicant"),
+    "certificates.CertificateReprint": ("certificate__entry__community", "certificate__entry__request__applicant"),
+    "certificates.CertificateReceipt": ("certificate__entry__community", "certificate__entry__request__applicant"),
+    "certificates.FindingEvent": ("finding__community", None),
+    "certificates.ComplaintEvent": ("complaint__community", None),
+    "certificates.AlertAcknowledgement": ("alert__community", None),
+    "certificates.SigningKeyRevocation": ("key__community", None),
+    "seals.SealUse": ("seal__community", "register_entry__request__applicant"),
+    "seals.SealHandover": ("seal__community", None),
+}
+APPS = ("portal", "certificates", "seals", "catalog")
+
+
+def enabled() -> bool:
+    return settings.PAGE_CACHE_SECONDS > 0 and authstate.enabled()
+
+
+def community_key(code: str) -> str:
+    return f"{PREFIX}gen:c:{code}"
+
+
+def county_key(code: str) -> str:
+    return f"{PREFIX}gen:county:{code_prefix(Level.COUNTY, code)}"
+
+
+def person_key(user_id: object) -> str:
+    return f"{PREFIX}gen:u:{user_id}"
+
+
+# --- what a change retires -------------------------------------------------------------------------------------------
+
+
+def _retire(keys: Iterable[str]) -> None:
+    keys = list(keys)
+
+    def delete() -> None:
+        for key in keys:  # one by one: a delete is tried even while portal.cache pauses after an error
+            cache.delete(key)
+
+    delete()
+    transaction.on_commit(delete)
+
+
+def changed_places(community_codes: Iterable[str] = (), people: Iterable[object] = ()) -> None:
+    """Retire the pages of these communities (and their counties) and people; for writes that send no signal."""
+    keys = {k for code in community_codes for k in (community_key(code), county_key(code))}
+    _retire(keys | {person_key(p) for p in people})
+
+
+def changed_everywhere() -> None:
+    _retire([GLOBAL])
+
+
+def _placement(sender, instance) -> tuple[str | None, object] | None:
+    """(community code, applicant id) of a saved row, or None where it cannot be placed."""
+    label = sender._meta.label
+    base = label.removeprefix(f"{sender._meta.app_label}.Historical")
+    rule = PLACED_THROUGH.get(label) or PLACED_THROUGH.get(f"{sender._meta.app_label}.{base}")
+    names = {f.attname for f in sender._meta.concrete_fields}
+    if rule is None and "request_id" in names:
+        rule = ("request__community", "request__applicant")
+    if rule is None and "community_id" in names:
+        person = next((p for p in ("applicant", "resident") if f"{p}_id" in names), None)
+        rule = ("community", person)
+    if rule is None:
+        return None
+    place, person = rule
+    fields = [f"{place}__code"] + ([person] if person else [])
+    row = sender._default_manager.filter(pk=instance.pk).values_list(*fields).first()
+    if row is None:  # deleted, or not visible here: nothing to place it by
+        return None
+    return row[0], (row[1] if person else None)
+
+
+def _saved(sender, instance, created=False, update_fields=None, raw=False, **_kwargs) -> None:
+    if raw or settings.PAGE_CACHE_SECONDS <= 0 or sender._meta.label in NOT_SHOWN:
+        return
+    if sender._meta.label == settings.AUTH_USER_MODEL:
+        if update_fields is not None and set(update_fields) <= {"last_login"}:
+            return  # every sign-in writes it; no page shows it
+        # A new account is on no page but its own; a changed one may be (names on the register, the queue).
+        _retire([person_key(instance.pk)] if created else [person_key(instance.pk), GLOBAL])
+        return
+    placement = _placement(sender, instance)
+    if placement is None or placement[0] is None:
+        changed_everywhere()
+        return
+    code, person = placement
+    changed_places([code], [person] if person is not None else [])
+
+
+def _deleted(sender, instance, **_kwargs) -> None:
+    if settings.PAGE_CACHE_SECONDS > 0 and sender._meta.label not in NOT_SHOWN:
+        changed_everywhere()  # rare (permanent records are never deleted); the row can no longer be placed
+
+
+def connect() -> None:
+    from django.apps import apps
+
+    for label in APPS:
+        for model in apps.get_app_config(label).get_models():
+            uid = f"portal.pagecache.{model._meta.label}"
+            post_save.connect(_saved, sender=model, dispatch_uid=uid + ".saved")
+            post_delete.connect(_deleted, sender=model, dispatch_uid=uid + ".deleted")
+
+
+# --- serving ---------------------------------------------------------------------------------------------------------
+
+
+def _generation_keys(request: HttpRequest) -> list[str] | None:
+    """The generations a person's pages are kept under, or None when their places are not ones kept here."""
+    keys = [GLOBAL, person_key(request.user.pk)]
+    for membership in active_memberships(request.user):
+        region = membership.region
+        if region.level == Level.COMMUNITY:
+            keys.append(community_key(region.code))
+        elif region.level == Level.COUNTY:
+            keys.append(county_key(region.code))
+        else:
+            return None  # a street, city or province sees more than one county: computed every time
+    return keys
+
+
+def _generations(keys: list[str]) -> list[str] | None:
+    found = cache.get_many(keys)
+    values = []
+    for key in keys:
+        value = found.get(key)
+        if value is None:
+            cache.add(key, uuid.uuid4().hex, GENERATION_SECONDS)
+            value = cache.get(key)
+            if value is None:  # the cache could not keep it: compute the page
+                return None
+        values.append(value)
+    return values
+
+
+def _session_secret(request: HttpRequest) -> bytes | None:
+    key = getattr(request.session, "session_key", None)
+    if not key:
+        return None
+    return hashlib.sha256(f"{settings.SECRET_KEY}\x1fpagecache\x1f{key}".encode()).digest()
+
+
+def _page_key(request: HttpRequest, generations: list[str], secret: bytes) -> str:
+    memberships = [
+        (m.pk, m.role, m.region_id, str(m.starts_on), str(m.ends_on)) for m in active_memberships(request.user)
+    ]
+    verified = getattr(request.user, "is_verified", None)
+    parts = [
+        *generations,
+        hashlib.sha256(secret).hexdigest(),  # the session (its hash: the key itself stays out of Redis)
+        str(request.user.pk),
+        request.get_full_path(),
+        get_language() or "",
+        request.COOKIES.get("care_mode", ""),
+        str(bool(verified and verified())),
+        repr(memberships),
+        timezone.localdate().isoformat(),
+    ]
+    return PREFIX + "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _seal(secret: bytes, key: str, body: bytes) -> bytes:
+    nonce = os.urandom(12)
+    return nonce + AESGCM(secret).encrypt(nonce, body, key.encode())
+
+
+def _open(secret: bytes, key: str, sealed: bytes) -> bytes | None:
+    try:
+        return AESGCM(secret).decrypt(sealed[:12], sealed[12:], key.encode())
+    except (InvalidTag, ValueError):
+        return None
+
+
+def _has_messages(request: HttpRequest) -> bool:
+    return len(get_messages(request)) > 0
+
+
+def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve the view's page from the shared cache while nothing it shows has changed (see the module's note). Put it
+    under the view's sign-in and method decorators: they run on every request."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not enabled() or not request.user.is_authenticated or _has_messages(request):
+            return view(request, *args, **kwargs)
+        secret = _session_secret(request)
+        keys = _generation_keys(request)
+        generations = _generations(keys) if keys is not None and secret else None
+        if generations is None:
+            return view(request, *args, **kwargs)
+        key = _page_key(request, generations, secret)
+        kept = cache.get(key)
+        if kept is not None:
+            headers, sealed = kept
+            body = _open(secret, key, sealed)
+            if body is not None:
+                token = f'name="csrfmiddlewaretoken" value="{get_token(request)}"'.encode()
+                response = HttpResponse(body.replace(_SLOT, token))
+                for name, value in headers:
+                    response[name] = value
+                return response
+        response = view(request, *args, **kwargs)
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not _has_messages(request)
+        ):
+            body = _TOKEN.sub(lambda _match: _SLOT, response.content)
+            cache.set(key, (list(response.items()), _seal(secret, key, body)), settings.PAGE_CACHE_SECONDS)
+        return response
+
+    return wrapper
