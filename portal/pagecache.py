@@ -1,5 +1,6 @@
 """The busiest signed-in pages (the desk's queue, the register, the county desk, a resident's requests) from the
-shared cache, per person and session, until anything they show changes.
+shared cache, per person and session, until anything they show changes; and the public verification page of a code
+(VerificationPage, below), which every visitor sees alike.
 
 Why: these pages render 50 rows with their permission scopes and counts, 15-40 ms of CPU each, and staff reload them
 all day; the load test's goal (README, "Load test") is half the throughput of a bare view, which only a page that is
@@ -223,23 +224,31 @@ def _session_secret(request: HttpRequest) -> bytes | None:
     return hashlib.sha256(f"{settings.SECRET_KEY}\x1fpagecache\x1f{key}".encode()).digest()
 
 
-def _page_key(request: HttpRequest, generations: list[str], secret: bytes) -> str:
+def _key(kind: str, request: HttpRequest, generations: list[str], *parts: str) -> str:
+    common = [
+        request.get_full_path(),
+        get_language() or "",
+        request.COOKIES.get("care_mode", ""),
+        timezone.localdate().isoformat(),  # items, terms and validity begin and end by date
+    ]
+    digest = hashlib.sha256("\x1f".join([*generations, *common, *parts]).encode()).hexdigest()
+    return f"{PREFIX}{kind}:{digest}"
+
+
+def _person_key(request: HttpRequest, generations: list[str], secret: bytes) -> str:
     memberships = [
         (m.pk, m.role, m.region_id, str(m.starts_on), str(m.ends_on)) for m in active_memberships(request.user)
     ]
     verified = getattr(request.user, "is_verified", None)
-    parts = [
-        *generations,
-        hashlib.sha256(secret).hexdigest(),  # the session (its hash: the key itself stays out of Redis)
+    return _key(
+        "page",
+        request,
+        generations,
+        hashlib.sha256(secret).hexdigest(),  # the session (a hash of a hash: the key itself stays out of Redis)
         str(request.user.pk),
-        request.get_full_path(),
-        get_language() or "",
-        request.COOKIES.get("care_mode", ""),
         str(bool(verified and verified())),
         repr(memberships),
-        timezone.localdate().isoformat(),
-    ]
-    return PREFIX + "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    )
 
 
 def _seal(secret: bytes, key: str, body: bytes) -> bytes:
@@ -258,6 +267,28 @@ def _has_messages(request: HttpRequest) -> bool:
     return len(get_messages(request)) > 0
 
 
+def _served(request: HttpRequest, key: str, secret: bytes) -> tuple[HttpResponse, object] | None:
+    """The kept page with a fresh form token, and what was kept beside it; None when there is none."""
+    kept = cache.get(key)
+    if kept is None:
+        return None
+    headers, sealed, beside = kept
+    body = _open(secret, key, sealed)
+    if body is None:
+        return None
+    token = f'name="csrfmiddlewaretoken" value="{get_token(request)}"'.encode()
+    response = HttpResponse(body.replace(_SLOT, token))
+    for name, value in headers:
+        response[name] = value
+    return response, beside
+
+
+def _keep(request: HttpRequest, key: str, secret: bytes, response: HttpResponse, beside: object = None) -> None:
+    if response.status_code == 200 and not response.streaming and not response.cookies and not _has_messages(request):
+        body = _TOKEN.sub(lambda _match: _SLOT, response.content)
+        cache.set(key, (list(response.items()), _seal(secret, key, body), beside), settings.PAGE_CACHE_SECONDS)
+
+
 def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Serve the view's page from the shared cache while nothing it shows has changed (see the module's note). Put it
     under the view's sign-in and method decorators: they run on every request."""
@@ -271,26 +302,59 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         generations = _generations(keys) if keys is not None and secret else None
         if generations is None:
             return view(request, *args, **kwargs)
-        key = _page_key(request, generations, secret)
-        kept = cache.get(key)
-        if kept is not None:
-            headers, sealed = kept
-            body = _open(secret, key, sealed)
-            if body is not None:
-                token = f'name="csrfmiddlewaretoken" value="{get_token(request)}"'.encode()
-                response = HttpResponse(body.replace(_SLOT, token))
-                for name, value in headers:
-                    response[name] = value
-                return response
+        key = _person_key(request, generations, secret)
+        served = _served(request, key, secret)
+        if served is not None:
+            return served[0]
         response = view(request, *args, **kwargs)
-        if (
-            response.status_code == 200
-            and not response.streaming
-            and not response.cookies
-            and not _has_messages(request)
-        ):
-            body = _TOKEN.sub(lambda _match: _SLOT, response.content)
-            cache.set(key, (list(response.items()), _seal(secret, key, body)), settings.PAGE_CACHE_SECONDS)
+        _keep(request, key, secret, response)
         return response
 
     return wrapper
+
+
+# --- the public verification page ------------------------------------------------------------------------------------
+
+
+def _locator_key(code: str) -> str:
+    return PREFIX + "verify-place:" + hashlib.sha256(f"{settings.SECRET_KEY}\x1f{code}".encode()).hexdigest()
+
+
+class VerificationPage:
+    """The public result page of a certificate's code, alike for every visitor (language and care mode aside), kept
+    under its community's generation: a revocation, a reprint or a correction of the entry retires it. Kept
+    encrypted under a key derived from the code, which Redis never holds. Only a plain view (no QR payload to check,
+    no file): the caller still records every verification itself, with the certificate's id kept beside the page."""
+
+    def __init__(self, request: HttpRequest, code: str):
+        self.request = request
+        self.secret = hashlib.sha256(f"{settings.SECRET_KEY}\x1fverify\x1f{code}".encode()).digest()
+        self.locator = _locator_key(code)
+        self.key: str | None = None
+        self.usable = bool(
+            settings.PAGE_CACHE_SECONDS > 0
+            and authstate.enabled()
+            and code
+            and not request.GET
+            and not _has_messages(request)
+        )
+        place = cache.get(self.locator) if self.usable else None
+        if place is not None:
+            # Read before the database, as for the signed-in pages: a page computed from older rows is kept under a
+            # generation that the change's delete has retired.
+            generations = _generations([GLOBAL, community_key(place)])
+            if generations is not None:
+                self.key = _key("verify", request, generations, code)
+
+    def served(self) -> tuple[HttpResponse, int] | None:
+        return _served(self.request, self.key, self.secret) if self.key else None
+
+    def keep(self, response: HttpResponse, *, certificate_id: int, community_code: str) -> None:
+        if not self.usable:
+            return
+        if self.key is None:
+            # Its place was not known before the database was read: keep the place only (it never changes); the next
+            # view keeps the page, under generations read first.
+            cache.set(self.locator, community_code, GENERATION_SECONDS)
+            return
+        _keep(self.request, self.key, self.secret, response, certificate_id)

@@ -21,6 +21,7 @@ from certificates.offline import check_payload
 from certificates.verification import mask_client, record_payload_check, record_verification, summary_of
 from portal.errors import NotFound
 from portal.keys import fingerprint, qr_signer
+from portal.pagecache import VerificationPage
 from portal.ratelimit import client_address, over_limit
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -58,6 +59,12 @@ def verify_form(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     if rate_limited(request):
         return _too_many(request)
+    kept = VerificationPage(request, normalize_code(code)) if request.method == "GET" else None
+    served = kept.served() if kept else None
+    if served is not None:
+        response, certificate_id = served
+        record_verification(IssuedCertificate(pk=certificate_id), channel=VerificationChannel.PAGE, request=request)
+        return response
     certificate = (
         # The community with its places up to the province: the page names them (one query instead of five).
         IssuedCertificate.objects.select_related(
@@ -100,7 +107,10 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     record_verification(certificate, channel=channel, request=request)
     if request.method == "POST":
         context |= _file_check(request, sha256=certificate.sha256, registered_at=certificate.issued_at)
-    return render(request, "certificates/verify/result.html", context)
+    response = render(request, "certificates/verify/result.html", context)
+    if kept:
+        kept.keep(response, certificate_id=certificate.pk, community_code=certificate.entry.community.code)
+    return response
 
 
 def _file_check(request: HttpRequest, *, sha256: str, registered_at) -> dict:
