@@ -112,15 +112,34 @@ def person_key(user_id: object) -> str:
 # --- what a change retires -------------------------------------------------------------------------------------------
 
 
+class _Retirement:
+    """The generations a transaction's writes touched, deleted once after its commit: an import or a batch saves many
+    rows, and one callback covers them all."""
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+
+    def __call__(self) -> None:
+        keys, self.keys = self.keys, set()
+        _delete(keys)
+
+
+def _delete(keys: Iterable[str]) -> None:
+    for key in keys:  # one by one: a delete is tried even while portal.cache pauses after an error
+        cache.delete(key)
+
+
 def _retire(keys: Iterable[str]) -> None:
-    keys = list(keys)
-
-    def delete() -> None:
-        for key in keys:  # one by one: a delete is tried even while portal.cache pauses after an error
-            cache.delete(key)
-
-    delete()
-    transaction.on_commit(delete)
+    keys = set(keys)
+    _delete(keys)
+    connection = transaction.get_connection()
+    pending = getattr(connection, "_pagecache_retirement", None)
+    if pending is None:
+        pending = connection._pagecache_retirement = _Retirement()
+    pending.keys |= keys
+    # A callback of a rolled-back savepoint is gone from the list; a later change registers it again.
+    if not any(callback is pending for _savepoints, callback, _robust in connection.run_on_commit):
+        transaction.on_commit(pending)
 
 
 def changed_places(community_codes: Iterable[str] = (), people: Iterable[object] = ()) -> None:

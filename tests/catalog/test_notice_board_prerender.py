@@ -14,6 +14,7 @@ from django.utils import timezone
 from catalog import noticeboards, publiccache, selectors, services
 from catalog import tasks as catalog_tasks
 from catalog.models import AppliesTo
+from portal import pagecache
 from portal.models import Region
 from tests.factories import IssuableItemFactory, NonIssuableItemFactory
 
@@ -63,8 +64,11 @@ def stored(community) -> list[bool]:
 
 
 def prerenders(callbacks) -> list:
-    """The notice-board callbacks among a transaction's on-commit callbacks (the public pages' cache adds its own)."""
-    return [c for c in callbacks if c is not publiccache.replace_generation]
+    """The notice-board callbacks among a transaction's on-commit callbacks (the public pages' cache and the page
+    cache add their own)."""
+    return [
+        c for c in callbacks if c is not publiccache.replace_generation and not isinstance(c, pagecache._Retirement)
+    ]
 
 
 def test_publishing_an_item_stores_the_board_of_each_community_it_binds(

@@ -19,7 +19,7 @@ from django.urls import reverse
 from catalog.models import IssuableItem
 from certificates import workflow
 from certificates.models import RegisterEntry
-from portal import authstate
+from portal import authstate, pagecache
 from portal.models import Membership, User
 from portal.roles import Role
 from tests.factories import make_request
@@ -148,16 +148,23 @@ def test_a_narrowed_role_never_meets_its_kept_page(page_cache, personas, change)
     assert view(client, reverse("desk:queue"))[0].status_code == 403
 
 
-def test_a_page_read_before_a_change_commits_is_retired_after_the_commit(
-    page_cache, personas, item, django_capture_on_commit_callbacks
-):
+def committed(callbacks_before: int = 0) -> None:
+    """Run what the commit of the test's transaction would run (it is rolled back instead)."""
+    for _savepoints, callback, _robust in connection.run_on_commit[callbacks_before:]:
+        callback()
+
+
+def test_a_page_read_before_a_change_commits_is_retired_after_the_commit(page_cache, personas, item, monkeypatch):
     """A concurrent reader may take the generation after the change's first delete and compute the page from the
     rows before its commit: the change deletes the generation again once it has committed."""
     client = signed_in(personas.staff_x)
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+    # The test's own transaction already holds the fixtures' callbacks; start from none, as a request's does.
+    monkeypatch.setattr(connection, "run_on_commit", [])
+    with transaction.atomic():
         submitted(personas, item)
         view(client, reverse("desk:queue"))  # stands for that reader (here it even sees the row: the test only
         assert view(client, reverse("desk:queue"))[1] == 0  # needs a page kept under the generation it read)
+    committed()
     assert view(client, reverse("desk:queue"))[1] > 0
 
 
@@ -216,3 +223,23 @@ def test_the_shared_cache_holds_no_readable_page(page_cache, personas, item):
     assert kept
     assert request.applicant_name.encode() not in kept
     assert "育才路".encode() not in kept
+
+
+def test_a_transaction_of_many_writes_retires_once_after_its_commit(page_cache, personas, item, monkeypatch):
+    client = signed_in(personas.staff_x)
+    monkeypatch.setattr(connection, "run_on_commit", [])
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a change in a savepoint that rolls back: its callback goes with it
+                submitted(personas, item)
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        for _ in range(3):
+            submitted(personas, item)
+        view(client, reverse("desk:queue"))  # a reader keeps the page under the generation of that moment
+    retirements = [c for _s, c, _r in connection.run_on_commit if isinstance(c, pagecache._Retirement)]
+    assert len(retirements) == 1
+    assert view(client, reverse("desk:queue"))[1] == 0
+    committed()
+    assert view(client, reverse("desk:queue"))[1] > 0
