@@ -106,6 +106,11 @@ class ResilientRedisCache(RedisCache):
             "delete", False, lambda: super(ResilientRedisCache, self).delete(key, version), pausable=False
         )
 
+    def delete_many(self, keys, version=None):
+        return self._call(
+            "delete_many", None, lambda: super(ResilientRedisCache, self).delete_many(keys, version), pausable=False
+        )
+
     def clear(self):
         return self._call("clear", False, lambda: super(ResilientRedisCache, self).clear())
 

@@ -110,8 +110,10 @@ def import_regions(rows: list[dict[str, str]], *, create_only: bool = False, tod
             existing[region.code] = region
         if new:
             from catalog import publiccache
+            from portal import pagecache
 
             publiccache.changed()  # bulk_create sends no post_save: the public pages list the new places
+            pagecache.changed_everywhere()  # and the county desk its communities
     if not create_only:
         provinces = {row["code"][:2] for row in rows}
         for region in existing.values():

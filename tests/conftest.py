@@ -219,3 +219,28 @@ def signing_keys_in_tmp(settings, county_ca_dir):
 
 # A real S3-protocol server (moto) and the object-storage settings pointed at it: tests/s3.py.
 from tests.s3 import bucket, object_storage, s3_server  # noqa: E402,F401 - fixtures
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The page cache on (portal/pagecache.py), over the tests' local-memory cache, with the sign-in state it needs."""
+    from django.core.cache import cache
+
+    settings.AUTH_STATE_SECONDS = 60
+    settings.SESSION_ENGINE = "portal.authstate"
+    settings.PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def commit_page_retirements() -> None:
+    """What the commit of the test's transaction would do for the page cache (a test's transaction is rolled back):
+    delete the generations its writes touched."""
+    from django.db import connection
+
+    from portal import pagecache
+
+    for _savepoints, callback, _robust in connection.run_on_commit:
+        if isinstance(callback, pagecache._Retirement):
+            callback()

@@ -48,7 +48,7 @@ def _year_and_entries(request: HttpRequest, community: Region) -> tuple[int, lis
 
 
 @login_required
-@cached_page
+@cached_page("year", "page")
 def register(request: HttpRequest, community_code: str) -> HttpResponse:
     community = _register_community(request.user, community_code)
     year, years, entries = _year_and_entries(request, community)

@@ -174,7 +174,7 @@ def apply(request: HttpRequest, community_code: str, item_code: str) -> HttpResp
 
 
 @login_required
-@cached_page
+@cached_page("page")
 def my_requests(request: HttpRequest) -> HttpResponse:
     requests = (
         CertificateRequest.objects.filter(applicant=request.user)

@@ -167,7 +167,7 @@ def _search(qs: QuerySet[CertificateRequest], text: str) -> QuerySet[Certificate
 
 
 @login_required
-@cached_page
+@cached_page("community", "tab", "item", "channel", "page")  # a search (q) is computed
 def queue(request: HttpRequest) -> HttpResponse:
     communities = _desk_communities(request.user)
     code = request.GET.get("community") or communities[0].code
@@ -792,7 +792,7 @@ def _code_scope(regions: list[Region], lookup: str = "code") -> Q:
 
 
 @login_required
-@cached_page
+@cached_page("county", "page")
 def county(request: HttpRequest) -> HttpResponse:
     user = request.user
     regions = _officer_scope(user)

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -15,18 +16,9 @@ from django.utils import timezone
 from certificates import workflow
 from certificates.issuance import certificate_revoke
 from certificates.models import IssuedCertificate, VerificationRecord
+from tests.conftest import commit_page_retirements
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
-
-
-@pytest.fixture
-def page_cache(settings):
-    settings.AUTH_STATE_SECONDS = 60
-    settings.SESSION_ENGINE = "portal.authstate"
-    settings.PAGE_CACHE_SECONDS = 60
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -55,6 +47,7 @@ def test_a_revocation_shows_on_the_next_view(page_cache, client, personas, certi
     for _ in range(3):
         verify(client, certificate)
     certificate_revoke(certificate=certificate, actor=personas.director, reason="事后核查发现承诺不实")
+    commit_page_retirements()
     page = verify(client, certificate)[0].content.decode()
     assert "已撤销" in page and "有效：" not in page
 
@@ -84,3 +77,27 @@ def test_the_shared_cache_holds_nothing_readable_of_the_page(page_cache, client,
     assert number in page
     kept = b"".join(value for key, value in cache._cache.items() if "pagecache:" in key)
     assert kept and number.encode() not in kept and certificate.code.encode() not in kept
+
+
+@pytest.mark.parametrize("first, then", [("director", None), (None, "director"), ("resident_a", None)])
+def test_a_signed_in_visitors_page_and_an_anonymous_one_are_never_swapped(
+    page_cache, personas, certificate, first, then
+):
+    """The page's header names a signed-in visitor (the holder checking their own certificate: in full, where the
+    summary masks it) and offers their menus: only visitors who are not signed in share a kept page."""
+
+    def visitor(name):
+        client = Client()
+        if name:
+            client.force_login(personas.by_name(name))
+        return client
+
+    url = reverse("verify", args=[certificate.code])
+    for _ in range(3):
+        visitor(first).get(url)
+    page = visitor(then).get(url).content.decode()
+    if then is None:
+        assert personas.by_name(first).display_name not in page and reverse("logout") not in page
+        assert certificate.entry.applicant_name not in page  # masked in the summary
+    else:
+        assert personas.by_name(then).display_name in page and reverse("logout") in page

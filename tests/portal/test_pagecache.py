@@ -22,19 +22,12 @@ from certificates.models import RegisterEntry
 from portal import authstate, pagecache
 from portal.models import Membership, User
 from portal.roles import Role
+from tests.conftest import commit_page_retirements
 from tests.factories import make_request
 
 pytestmark = pytest.mark.django_db
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-@pytest.fixture
-def page_cache(settings):
-    settings.AUTH_STATE_SECONDS = 60
-    settings.SESSION_ENGINE = "portal.authstate"
-    settings.PAGE_CACHE_SECONDS = 60
-    cache.clear()
 
 
 @pytest.fixture
@@ -99,6 +92,7 @@ def test_a_request_moving_on_shows_at_once_on_every_page_that_shows_it(page_cach
         assert view(client, url)[1] == 0  # kept
 
     request = submitted(personas, item)
+    commit_page_retirements()
     link = reverse("desk:detail", args=[request.pk])
     assert link in view(*clients["queue"])[0].content.decode()
     assert reverse("requests:detail", args=[request.pk]) in view(*clients["my requests"])[0].content.decode()
@@ -107,16 +101,19 @@ def test_a_request_moving_on_shows_at_once_on_every_page_that_shows_it(page_cach
     workflow.verify(request_id=request.pk, actor=personas.staff_x, method="document_check", note="查验户口簿")
     workflow.send_for_signature(request_id=request.pk, actor=personas.staff_x)
     workflow.sign(request_id=request.pk, actor=personas.director)
+    commit_page_retirements()
     number = RegisterEntry.objects.get(request=request).display_number
     assert number in view(*clients["register"])[0].content.decode()
 
 
 def test_a_change_in_another_community_keeps_the_page(page_cache, personas, item):
+    commit_page_retirements()  # the set-up's writes, committed long before
     client = signed_in(personas.staff_x)
     officer = signed_in(personas.county_officer)  # 雁塔区: community Y is in 未央区
     view(client, reverse("desk:queue"))
     view(officer, reverse("desk:county"))
     submitted(personas, item, community=personas.community_y)
+    commit_page_retirements()
     assert view(client, reverse("desk:queue"))[1] == 0
     assert view(officer, reverse("desk:county"))[1] == 0
 
@@ -125,14 +122,17 @@ def test_a_change_the_signals_cannot_place_retires_every_page(page_cache, person
     client = signed_in(personas.staff_x)
     view(client, reverse("desk:queue"))
     item.save()  # a county's catalog item: every page that names its items
+    commit_page_retirements()
     assert view(client, reverse("desk:queue"))[1] > 0
 
 
 def test_signing_in_elsewhere_or_a_new_account_keeps_the_pages(page_cache, personas):
+    commit_page_retirements()  # the set-up's writes, committed long before
     client = signed_in(personas.staff_x)
     view(client, reverse("desk:queue"))
     signed_in(personas.director)  # writes the director's last_login
     User.objects.create_user(username="newcomer", password="a-long-password-2026")
+    commit_page_retirements()
     assert view(client, reverse("desk:queue"))[1] == 0
 
 
@@ -148,12 +148,6 @@ def test_a_narrowed_role_never_meets_its_kept_page(page_cache, personas, change)
     assert view(client, reverse("desk:queue"))[0].status_code == 403
 
 
-def committed(callbacks_before: int = 0) -> None:
-    """Run what the commit of the test's transaction would run (it is rolled back instead)."""
-    for _savepoints, callback, _robust in connection.run_on_commit[callbacks_before:]:
-        callback()
-
-
 def test_a_page_read_before_a_change_commits_is_retired_after_the_commit(page_cache, personas, item, monkeypatch):
     """A concurrent reader may take the generation after the change's first delete and compute the page from the
     rows before its commit: the change deletes the generation again once it has committed."""
@@ -164,7 +158,7 @@ def test_a_page_read_before_a_change_commits_is_retired_after_the_commit(page_ca
         submitted(personas, item)
         view(client, reverse("desk:queue"))  # stands for that reader (here it even sees the row: the test only
         assert view(client, reverse("desk:queue"))[1] == 0  # needs a page kept under the generation it read)
-    committed()
+    commit_page_retirements()
     assert view(client, reverse("desk:queue"))[1] > 0
 
 
@@ -241,5 +235,60 @@ def test_a_transaction_of_many_writes_retires_once_after_its_commit(page_cache, 
     retirements = [c for _s, c, _r in connection.run_on_commit if isinstance(c, pagecache._Retirement)]
     assert len(retirements) == 1
     assert view(client, reverse("desk:queue"))[1] == 0
-    committed()
+    commit_page_retirements()
+    assert view(client, reverse("desk:queue"))[1] > 0
+
+
+def test_a_workflow_step_deletes_in_one_call_after_its_commit_and_none_before(page_cache, personas, item, monkeypatch):
+    """A Redis that drops packets costs each call a second: a step that saves several rows makes one delete call,
+    after its commit (before it, no other reader can see the change)."""
+    commit_page_retirements()  # the set-up's writes
+    calls = []
+    monkeypatch.setattr(cache, "delete", lambda *args, **kwargs: calls.append(("delete", args)))
+    monkeypatch.setattr(cache, "delete_many", lambda *args, **kwargs: calls.append(("delete_many", args)))
+    monkeypatch.setattr(connection, "run_on_commit", [])
+    request = submitted(personas, item)
+    workflow.verify(request_id=request.pk, actor=personas.staff_x, method="document_check", note="查验户口簿")
+    assert calls == []
+    commit_page_retirements()
+    assert len(calls) == 1 and calls[0][0] == "delete_many"
+
+
+def kept_pages() -> int:
+    return sum(1 for key in cache._cache if "pagecache:v1:page:" in key)
+
+
+def test_made_up_query_parameters_keep_no_page(page_cache, personas):
+    client = signed_in(personas.resident_a)
+    for n in range(5):
+        response, queries = view(client, reverse("requests:my_requests") + f"?junk={n}")
+        assert response.status_code == 200 and queries > 0
+    assert kept_pages() == 0
+    view(client, reverse("requests:my_requests") + "?page=1")  # a parameter the view reads
+    assert kept_pages() == 1
+
+
+def test_pages_cycled_in_a_loop_keep_no_more_than_the_minutes_allowance(page_cache, personas, monkeypatch):
+    monkeypatch.setattr(pagecache, "KEPT_PER_MINUTE", 3)
+    client = signed_in(personas.resident_a)
+    for n in range(1, 8):
+        assert client.get(reverse("requests:my_requests"), {"page": n}).status_code == 200
+    assert kept_pages() == 3
+
+
+@pytest.mark.parametrize("kept", [b"not a sealed page", ("headers", "of", "an", "older", "shape"), None])
+def test_a_value_of_another_shape_or_tampered_with_is_a_miss(page_cache, personas, kept):
+    client = signed_in(personas.staff_x)
+    view(client, reverse("desk:queue"))
+    for key in [k for k in cache._cache if "pagecache:v1:page:" in k]:
+        cache.set(key.split(":", 2)[2], kept, 60)
+    response, queries = view(client, reverse("desk:queue"))
+    assert response.status_code == 200 and queries > 0
+
+
+def test_a_page_kept_by_another_release_is_not_served(page_cache, personas, monkeypatch):
+    client = signed_in(personas.staff_x)
+    view(client, reverse("desk:queue"))
+    assert view(client, reverse("desk:queue"))[1] == 0
+    monkeypatch.setattr(pagecache, "_build", lambda: "the-next-release")
     assert view(client, reverse("desk:queue"))[1] > 0
