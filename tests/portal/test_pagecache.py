@@ -292,3 +292,35 @@ def test_a_page_kept_by_another_release_is_not_served(page_cache, personas, monk
     assert view(client, reverse("desk:queue"))[1] == 0
     monkeypatch.setattr(pagecache, "_build", lambda: "the-next-release")
     assert view(client, reverse("desk:queue"))[1] > 0
+
+
+def test_places_imported_in_bulk_retire_every_page(page_cache, personas):
+    """The region import creates places with bulk_create, which sends no signal: the county desk lists them."""
+    from portal.regions_import import import_regions
+
+    commit_page_retirements()
+    officer = signed_in(personas.county_officer)
+    view(officer, reverse("desk:county"))
+    street = personas.community_x.parent
+    new = {"code": street.code[:9] + "099", "name": "新建社区", "level": "community", "parent": street.code}
+    import_regions([{**new, "urban_rural": "111"}], create_only=True)
+    commit_page_retirements()
+    response, queries = view(officer, reverse("desk:county"))
+    assert queries > 0 and "新建社区" in response.content.decode()
+
+
+def test_a_workflow_step_costs_no_query_for_the_page_cache(page_cache, personas, item, settings):
+    """Rows are placed from their own fields (the request they belong to is at hand); a place's code is read once per
+    process."""
+    from portal import pagecache
+
+    def step_queries(enabled: bool) -> int:
+        settings.PAGE_CACHE_SECONDS = 60 if enabled else 0
+        request = submitted(personas, item)
+        with CaptureQueriesContext(connection) as queries:
+            workflow.verify(request_id=request.pk, actor=personas.staff_x, method="document_check", note="查验户口簿")
+        return len(queries.captured_queries)
+
+    step_queries(True)  # reads the community's code once
+    assert pagecache._codes
+    assert step_queries(True) == step_queries(False)
