@@ -4,7 +4,10 @@ wrk (Debian's package; C, so the load generator takes little of a 2-core machine
 page for --duration seconds with --connections connections. Signed-in pages use sessions made by signing in through
 the forms with the demo accounts (password, then the TOTP code from the demo secret, README.md). A bare Django view
 rendering a 50-row table (routed only with LOADTEST_BARE_VIEW=1) is measured in the same run as the yardstick.
-Then --rss-requests mixed requests, PDF downloads included, and the RSS of each gunicorn worker.
+Then --rss-requests mixed requests, PDF downloads included, and the RSS of each gunicorn worker. With Redis, repeated
+views of the signed-in pages and the verification page are served from the page cache (portal/pagecache.py), as
+production serves a page reloaded while nothing on it changed; `PAGE_CACHE_SECONDS=0 make loadtest` measures them
+computed on every view.
 
 Needs the demo data (DEBUG=1 manage.py seed_demo) in DATABASE_URL and collected static files: `make loadtest`
 does both. Prints one line per page: req/s, p50, p95, p99 (ms), errors, ratio to the bare view.
@@ -199,7 +202,10 @@ def main() -> int:
         print(
             f"loadtest: gunicorn {env['WEB_CONCURRENCY']} sync workers on {base}, wrk 1 thread × "
             f"{options.connections} connections × {options.duration}s per page, "
-            f"database {env.get('DATABASE_URL', 'sqlite (default)').split('@')[-1]}"
+            f"database {env.get('DATABASE_URL', 'sqlite (default)').split('@')[-1]}, page cache "
+            # portal/pagecache.py: with it, a repeated view of the signed-in pages and the verification page is served
+            # from Redis; PAGE_CACHE_SECONDS=0 measures them computed on every view.
+            + ("on" if env["REDIS_URL"] and env.get("PAGE_CACHE_SECONDS", "60") != "0" else "off")
         )
         bare_rps = None
         for name, user, path in pages:
