@@ -324,3 +324,21 @@ def test_a_workflow_step_costs_no_query_for_the_page_cache(page_cache, personas,
     step_queries(True)  # reads the community's code once
     assert pagecache._codes
     assert step_queries(True) == step_queries(False)
+
+
+def test_a_rolled_back_write_retires_nothing(page_cache, personas, item, monkeypatch):
+    """A savepoint that wrote in community Y and rolled back: the transaction's commit retires X's pages, not Y's."""
+    commit_page_retirements()
+    other = signed_in(personas.staff_y)
+    view(other, reverse("desk:queue"))
+    monkeypatch.setattr(connection, "run_on_commit", [])
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                submitted(personas, item, community=personas.community_y)
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        submitted(personas, item)
+    commit_page_retirements()
+    assert view(other, reverse("desk:queue"))[1] == 0
